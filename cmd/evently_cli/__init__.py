@@ -1,0 +1,1 @@
+"""The `evently` command: up, serve, migrate — the only code that imports every service."""

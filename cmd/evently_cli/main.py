@@ -1,0 +1,56 @@
+"""Entry point of the `evently` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from evently_cli.components import COMPONENTS, MIGRATIONS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evently",
+        description="Evently: events, registrations and notifications as gRPC microservices.",
+        epilog="Configuration comes from EVENTLY_* environment variables; see the README.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "up",
+        help="run the whole system (embedded NATS when EVENTLY_NATS_URL is unset)",
+        description="Run NATS (unless EVENTLY_NATS_URL is set), the three services and the gateway; "
+        "Ctrl-C stops everything gracefully.",
+    )
+    serve = commands.add_parser("serve", help="run one component", description="Run one component until SIGTERM/SIGINT.")
+    serve.add_argument("component", choices=COMPONENTS)
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply database migrations",
+        description="Bring each service's database to the latest schema (services also do this on start).",
+    )
+    migrate.add_argument(
+        "services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(MIGRATIONS)} (default: all)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "up":
+        from evently_cli.up import up
+
+        return up()
+    if args.command == "serve":
+        from evently_cli.components import serve
+
+        return serve(args.component)
+    unknown = sorted(set(args.services) - set(MIGRATIONS))
+    if unknown:
+        _parser().error(f"unknown service(s) {', '.join(unknown)}; choose from {', '.join(MIGRATIONS)}")
+    from evently_cli.migrate import migrate
+
+    return migrate(args.services or list(MIGRATIONS))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

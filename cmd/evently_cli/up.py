@@ -1,0 +1,95 @@
+"""`evently up`: the whole system on one machine — an embedded NATS server when none is given,
+then every component as a child process; Ctrl-C (or SIGTERM) stops them all gracefully."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from evently_cli.components import COMPONENTS
+from evently_platform.config import Settings
+from evently_platform.logging import configure_logging, get_logger
+from evently_platform.messaging.embedded_server import EmbeddedNats
+from evently_platform.net import split_addr, wait_for_port
+
+log = get_logger("evently.up")
+STOP_TIMEOUT = 20.0
+
+
+def up() -> int:
+    settings = Settings.from_env()
+    configure_logging("up", log_format=settings.log_format)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "EVENTLY_DATA_DIR": str(settings.data_dir)}
+
+    nats: EmbeddedNats | None = None
+    if not settings.nats_urls:
+        nats = EmbeddedNats(settings.data_dir / "nats")
+        env["EVENTLY_NATS_URL"] = nats.start()
+        log.info("up.nats_started", url=nats.url, store=str(nats.store_dir))
+
+    stopping = False
+
+    def request_stop(signum: int, _: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    exit_code = 0
+    try:
+        for component in COMPONENTS:
+            children[component] = subprocess.Popen(
+                [sys.executable, "-m", "evently_cli.main", "serve", component],
+                env=env,
+                start_new_session=True,  # we forward signals ourselves, once
+            )
+        _announce_when_listening(settings, children)
+        while not stopping:
+            for component, child in children.items():
+                if child.poll() is not None:
+                    log.error("up.component_exited", component=component, code=child.returncode)
+                    stopping = True
+                    exit_code = 1
+            time.sleep(0.2)
+    finally:
+        log.info("up.stopping")
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for component, child in children.items():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("up.killing", component=component)
+                child.kill()
+                child.wait()
+        if nats is not None:
+            nats.stop()
+        log.info("up.stopped")
+    return exit_code
+
+
+def _announce_when_listening(settings: Settings, children: dict[str, subprocess.Popen[bytes]]) -> None:
+    for component in COMPONENTS:
+        host, port = split_addr(settings.addrs[component])
+        try:
+            wait_for_port(host, port, timeout=60)
+        except TimeoutError:
+            if children[component].poll() is not None:
+                return  # the main loop reports it
+            raise
+    lines = [f"  {c:<9} {settings.addrs[c]}" for c in COMPONENTS]
+    print(
+        "\nEvently is up:\n" + "\n".join(lines) + f"\n  data      {Path(settings.data_dir)}\n"
+        "Press Ctrl-C to stop.\n",
+        file=sys.stderr,
+        flush=True,
+    )

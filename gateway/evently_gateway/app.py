@@ -1,0 +1,103 @@
+"""The gateway's ASGI application: transcoded API routes, health endpoints."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import grpc
+from google.api import httpbody_pb2
+from google.protobuf import json_format
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route as StarletteRoute
+
+from evently.events.v1 import event_service_pb2
+from evently.notifier.v1 import notifier_service_pb2
+from evently.users.v1 import user_service_pb2
+from evently_gateway.backends import FORWARDED_HEADERS, Backends
+from evently_gateway.errors import HTTP_STATUS, bad_request, details_from_trailers, error_body
+from evently_gateway.routes import RouteTable, routes_for
+from evently_gateway.transcoding import TranscodingError, build_request
+from evently_platform.logging import get_logger
+
+log = get_logger(__name__)
+
+SERVICES = {
+    "users": user_service_pb2.DESCRIPTOR.services_by_name["UserService"],
+    "events": event_service_pb2.DESCRIPTOR.services_by_name["EventService"],
+    "notifier": notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"],
+}
+MAX_BODY_BYTES = 1 << 20
+DEFAULT_DEADLINE_SECONDS = 30.0
+
+
+def build_route_table() -> RouteTable:
+    return RouteTable([r for backend, svc in SERVICES.items() for r in routes_for(svc, backend)])
+
+
+def create_app(addrs: Mapping[str, str]) -> Starlette:
+    table = build_route_table()
+    backends = Backends({name: addrs[name] for name in SERVICES})
+
+    async def api(request: Request) -> Response:
+        path = request.url.path
+        found = table.find(request.method, path)
+        if found is None:
+            allowed = table.allowed_methods(path)
+            if allowed:
+                return JSONResponse(
+                    error_body(grpc.StatusCode.UNIMPLEMENTED, f"{request.method} is not allowed on {path}"),
+                    status_code=405,
+                    headers={"allow": ", ".join(allowed)},
+                )
+            return JSONResponse(error_body(grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {path}"), 404)
+        route, params = found
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return JSONResponse(error_body(grpc.StatusCode.INVALID_ARGUMENT, "request body too large"), 413)
+        try:
+            message = build_request(route, params, list(request.query_params.multi_items()), body)
+        except TranscodingError as exc:
+            return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
+        metadata = [(h, request.headers[h]) for h in FORWARDED_HEADERS if h in request.headers]
+        try:
+            response = await backends.unary(route.backend, route.method, message, metadata, DEFAULT_DEADLINE_SECONDS)
+        except grpc.aio.AioRpcError as exc:
+            code = exc.code()
+            body_json = error_body(code, exc.details() or code.name, details_from_trailers(exc.trailing_metadata()))
+            return JSONResponse(body_json, status_code=HTTP_STATUS.get(code, 500))
+        if isinstance(response, httpbody_pb2.HttpBody) or response.DESCRIPTOR.full_name == "google.api.HttpBody":
+            return Response(bytes(response.data), media_type=response.content_type)  # type: ignore[attr-defined]
+        status = 200
+        return JSONResponse(json_format.MessageToDict(response), status_code=status)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        results: dict[str, str] = {}
+        for name in backends.names:
+            stub = health_pb2_grpc.HealthStub(backends.channel(name))
+            try:
+                answer = await stub.Check(health_pb2.HealthCheckRequest(), timeout=2.0)
+                results[name] = health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status)
+            except grpc.aio.AioRpcError as exc:
+                results[name] = exc.code().name
+        ready = all(v == "SERVING" for v in results.values())
+        return JSONResponse({"ready": ready, "backends": results}, status_code=200 if ready else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await backends.close()
+
+    routes: list[Any] = [
+        StarletteRoute("/healthz", healthz, methods=["GET"]),
+        StarletteRoute("/readyz", readyz, methods=["GET"]),
+        StarletteRoute("/{path:path}", api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,24 @@
+"""Runs the gateway with uvicorn, traced by OpenTelemetry's ASGI middleware."""
+
+from __future__ import annotations
+
+import uvicorn
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+from evently_gateway.app import create_app
+from evently_platform.config import Settings
+from evently_platform.logging import get_logger
+from evently_platform.net import split_addr
+
+log = get_logger(__name__)
+
+
+async def serve(settings: Settings) -> int:
+    app = OpenTelemetryMiddleware(create_app(settings.addrs), excluded_urls="healthz,readyz")
+    host, port = split_addr(settings.addrs["gateway"])
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    log.info("service.started", service="gateway", addr=settings.addrs["gateway"])
+    await server.serve()  # handles SIGINT/SIGTERM gracefully
+    log.info("service.stopped", service="gateway")
+    return 0

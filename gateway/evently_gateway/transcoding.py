@@ -1,0 +1,123 @@
+"""HTTP request → protobuf request message, per a route's body, path and query rules
+(proto3 JSON mapping: lowerCamelCase or the original field names are both accepted)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from google.protobuf import json_format, message_factory
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.message import Message
+
+from evently_gateway.routes import Route
+
+_INTEGER_TYPES = {
+    FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_UINT32,
+    FieldDescriptor.TYPE_UINT64, FieldDescriptor.TYPE_SINT32, FieldDescriptor.TYPE_SINT64,
+    FieldDescriptor.TYPE_FIXED32, FieldDescriptor.TYPE_FIXED64, FieldDescriptor.TYPE_SFIXED32,
+    FieldDescriptor.TYPE_SFIXED64,
+}
+_FLOAT_TYPES = {FieldDescriptor.TYPE_FLOAT, FieldDescriptor.TYPE_DOUBLE}
+
+
+class TranscodingError(ValueError):
+    """The HTTP request cannot become the method's request message; the text says why."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _field(descriptor: Descriptor, name: str) -> FieldDescriptor | None:
+    return descriptor.fields_by_name.get(name) or next(
+        (f for f in descriptor.fields if f.json_name == name), None
+    )
+
+
+def _resolve(descriptor: Descriptor, dotted: str) -> list[FieldDescriptor]:
+    path: list[FieldDescriptor] = []
+    current: Descriptor | None = descriptor
+    for part in dotted.split("."):
+        field = _field(current, part) if current is not None else None
+        if field is None:
+            raise TranscodingError(f"unknown field {dotted!r}", dotted)
+        path.append(field)
+        current = field.message_type
+    return path
+
+
+def _scalar(field: FieldDescriptor, raw: str, name: str) -> Any:
+    try:
+        if field.type in _INTEGER_TYPES:
+            return int(raw)
+        if field.type in _FLOAT_TYPES:
+            return float(raw)
+    except ValueError:
+        raise TranscodingError(f"{name}: {raw!r} is not a number", name) from None
+    if field.type == FieldDescriptor.TYPE_BOOL:
+        if raw.lower() not in ("true", "false", "1", "0"):
+            raise TranscodingError(f"{name}: {raw!r} is not true or false", name)
+        return raw.lower() in ("true", "1")
+    return raw  # strings, bytes (base64), enums by name, and well-known types (Timestamp, FieldMask)
+
+
+def _put(tree: dict[str, Any], path: list[FieldDescriptor], value: Any) -> None:
+    for field in path[:-1]:
+        tree = tree.setdefault(field.name, {})
+    tree[path[-1].name] = value
+
+
+def build_request(
+    route: Route, path_params: dict[str, str], query: list[tuple[str, str]], body: bytes
+) -> Message:
+    message_class = message_factory.GetMessageClass(route.method.input_type)
+    tree: dict[str, Any] = {}
+    if route.body:
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TranscodingError(f"request body is not valid JSON: {exc}") from None
+        if route.body == "*":
+            if not isinstance(payload, dict):
+                raise TranscodingError("request body must be a JSON object")
+            tree = payload
+        else:
+            tree[route.body] = payload
+    elif body.strip():
+        raise TranscodingError(f"{route.http_method} {route.template} takes no request body")
+
+    if route.body != "*":
+        grouped: dict[str, list[str]] = {}
+        for key, value in query:
+            grouped.setdefault(key, []).append(value)
+        for key, values in grouped.items():
+            path = _resolve(route.method.input_type, key)
+            leaf = path[-1]
+            if leaf.message_type is not None and leaf.message_type.full_name not in (
+                "google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask",
+            ):
+                raise TranscodingError(f"{key}: message fields cannot be set from the query string", key)
+            if leaf.label == FieldDescriptor.LABEL_REPEATED:
+                items = [v for raw in values for v in raw.split(",")] if len(values) == 1 else values
+                _put(tree, path, [_scalar(leaf, v, key) for v in items])
+            else:
+                _put(tree, path, _scalar(leaf, values[-1], key))
+
+    message = message_class()
+    try:
+        json_format.ParseDict(tree, message, ignore_unknown_fields=False)
+    except json_format.ParseError as exc:
+        raise TranscodingError(str(exc)) from None
+    for name, value in path_params.items():
+        _set_path_param(message, name, value)
+    return message
+
+
+def _set_path_param(message: Message, dotted: str, value: str) -> None:
+    *parents, leaf_name = dotted.split(".")
+    target = message
+    for part in parents:
+        target = getattr(target, part)
+    leaf = target.DESCRIPTOR.fields_by_name[leaf_name]
+    setattr(target, leaf_name, _scalar(leaf, value, dotted))

@@ -1,0 +1,1 @@
+"""Access tokens: issued by the users service, verified by every service."""

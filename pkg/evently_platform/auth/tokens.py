@@ -1,0 +1,91 @@
+"""JWT access tokens: ES256 signatures, `kid` header, required claims (RFC 8725 practice)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+from evently_platform.auth.principal import Principal
+from evently_platform.errors import Unauthenticated
+
+ALGORITHM = "ES256"  # fixed in code, never taken from the token
+ISSUER = "evently-users"
+AUDIENCE = "evently"
+
+
+def public_jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, Any]:
+    """The key as a JWK with `kid` = its RFC 7638 thumbprint."""
+    jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(public_key))
+    canonical = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
+    kid = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+    return {**jwk, "kid": kid, "use": "sig", "alg": ALGORITHM}
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expire_time: datetime
+
+
+class TokenIssuer:
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey, *, ttl: timedelta = timedelta(minutes=15)) -> None:
+        self._key = private_key
+        self._kid = public_jwk(private_key.public_key())["kid"]
+        self._ttl = ttl
+
+    @property
+    def kid(self) -> str:
+        return self._kid
+
+    def issue(self, user_id: str, now: datetime) -> IssuedToken:
+        expire = now + self._ttl
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": user_id, "iat": now, "exp": expire}
+        token = jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self._kid})
+        return IssuedToken(token=token, expire_time=expire)
+
+
+class KeySource(Protocol):
+    async def key(self, kid: str) -> Any | None:
+        """The public key with this id, or None when it is unknown."""
+        ...
+
+
+class TokenVerifier:
+    def __init__(self, keys: KeySource, *, leeway: timedelta = timedelta(seconds=30)) -> None:
+        self._keys = keys
+        self._leeway = leeway
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated("malformed access token") from exc
+        kid = header.get("kid")
+        if not isinstance(kid, str) or header.get("alg") != ALGORITHM:
+            raise Unauthenticated("access token has no usable key id")
+        key = await self._keys.key(kid)
+        if key is None:
+            raise Unauthenticated("access token signed by an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("access token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid access token: {exc}") from exc
+        return Principal(user_id=str(claims["sub"]))

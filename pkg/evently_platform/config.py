@@ -1,0 +1,64 @@
+"""Configuration from the environment (12-factor); every name is fixed by SPEC.md."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICES = ("users", "events", "notifier")
+
+_DEFAULT_ADDRS = {
+    "users": "127.0.0.1:50051",
+    "events": "127.0.0.1:50052",
+    "notifier": "127.0.0.1:50053",
+    "gateway": "127.0.0.1:8080",
+}
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    nats_urls: tuple[str, ...]  # empty: `evently up` starts an embedded server
+    db_urls: Mapping[str, str]
+    addrs: Mapping[str, str]
+    smtp_url: str | None
+    webhook_allow_private: bool
+    log_format: str  # "console" or "json"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("EVENTLY_DATA_DIR") or "./.evently").resolve()
+        nats = tuple(u.strip() for u in (env.get("EVENTLY_NATS_URL") or "").split(",") if u.strip())
+        db_urls = {
+            name: env.get(f"EVENTLY_{name.upper()}_DB_URL") or f"sqlite:///{data_dir / (name + '.db')}"
+            for name in SERVICES
+        }
+        addrs = {
+            name: env.get(f"EVENTLY_{name.upper()}_ADDR") or default for name, default in _DEFAULT_ADDRS.items()
+        }
+        log_format = env.get("EVENTLY_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
+        return cls(
+            data_dir=data_dir,
+            nats_urls=nats,
+            db_urls=db_urls,
+            addrs=addrs,
+            smtp_url=env.get("EVENTLY_SMTP_URL") or None,
+            webhook_allow_private=_truthy(env.get("EVENTLY_WEBHOOK_ALLOW_PRIVATE")),
+            log_format=log_format,
+        )
+
+    def require_nats(self) -> tuple[str, ...]:
+        if not self.nats_urls:
+            raise SystemExit(
+                "EVENTLY_NATS_URL is not set: run `evently up` (which starts its own NATS server) "
+                "or point EVENTLY_NATS_URL at a NATS server with JetStream enabled."
+            )
+        return self.nats_urls

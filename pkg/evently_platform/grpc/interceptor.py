@@ -1,0 +1,117 @@
+"""One server interceptor for every service: caller authentication, domain error → status
+mapping, and an access-log line per call (with the trace id, via structlog)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from typing import Any
+
+import grpc
+from grpc_status import rpc_status
+
+from evently_platform.auth.principal import Principal, reset_principal, set_principal
+from evently_platform.auth.tokens import TokenVerifier
+from evently_platform.errors import DomainError, Unauthenticated
+from evently_platform.grpc.status import grpc_code, to_status
+from evently_platform.logging import get_logger
+
+log = get_logger("evently.rpc")
+
+
+class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """`public_methods` need no caller; every other `/evently.*` method does. A token sent to a
+    public method is still verified, so a forged one is refused everywhere."""
+
+    def __init__(self, verifier: TokenVerifier | None, public_methods: Collection[str]) -> None:
+        self._verifier = verifier
+        self._public = frozenset(public_methods)
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        method: str = details.method
+        if handler is None or not method.startswith("/evently."):
+            return handler
+        needs_caller = method not in self._public
+        metadata = {k: v for k, v in (details.invocation_metadata or ()) if isinstance(v, str)}
+        authorization = metadata.get("authorization")
+
+        async def authenticate() -> Principal | None:
+            if authorization is None:
+                if needs_caller:
+                    raise Unauthenticated("this method needs an access token: send `authorization: Bearer <token>`")
+                return None
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                raise Unauthenticated("authorization metadata must be `Bearer <access token>`")
+            if self._verifier is None:
+                raise Unauthenticated("this service cannot verify access tokens")
+            return await self._verifier.verify(token.strip())
+
+        if handler.unary_unary is not None:
+            inner = handler.unary_unary
+
+            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started = time.perf_counter()
+                code = "OK"
+                user_id = None
+                try:
+                    principal = await authenticate()
+                    user_id = principal.user_id if principal else None
+                    token = set_principal(principal)
+                    try:
+                        return await inner(request, context)
+                    finally:
+                        reset_principal(token)
+                except DomainError as exc:
+                    status = to_status(exc)
+                    code = grpc_code(status).name
+                    await context.abort_with_status(rpc_status.to_status(status))
+                except grpc.aio.AbortError:
+                    code = str(context.code())
+                    raise
+                except Exception:
+                    code = "INTERNAL"
+                    log.exception("rpc.unhandled_error", method=method)
+                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+                finally:
+                    log.info(
+                        "rpc",
+                        method=method,
+                        code=code,
+                        user_id=user_id,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    )
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+
+        if handler.unary_stream is not None:
+            inner_stream = handler.unary_stream
+
+            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                try:
+                    principal = await authenticate()
+                    token = set_principal(principal)
+                    try:
+                        async for item in inner_stream(request, context):
+                            yield item
+                    finally:
+                        reset_principal(token)
+                except DomainError as exc:
+                    await context.abort_with_status(rpc_status.to_status(to_status(exc)))
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+

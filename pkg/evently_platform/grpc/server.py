@@ -1,0 +1,92 @@
+"""Runs one gRPC service process: health, reflection, interceptors, background workers, and a
+graceful shutdown on SIGTERM/SIGINT (health NOT_SERVING → drain calls → stop workers)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from evently_platform.logging import get_logger
+
+log = get_logger(__name__)
+
+Register = Callable[[grpc.aio.Server], None]
+Worker = Callable[[], Awaitable[None]]
+Cleanup = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class ServiceHost:
+    """Everything a service process runs; built by the service's composition root."""
+
+    name: str
+    addr: str
+    register: Sequence[Register]
+    service_names: Sequence[str]  # fully qualified, for health and reflection
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = ()
+    workers: Sequence[Worker] = ()  # outbox relay, consumers, schedulers
+    cleanups: Sequence[Cleanup] = ()  # run after the server stopped, in order
+    grace_seconds: float = 5.0
+    bound_port: int | None = field(default=None, init=False)
+
+
+async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> int:
+    """Serve until `stop` is set or a signal arrives; returns the process exit code."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
+            pass
+
+    server = grpc.aio.server(interceptors=list(host.interceptors))
+    for register in host.register:
+        register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [*host.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        server,
+    )
+    port = server.add_insecure_port(host.addr)
+    if port == 0:
+        log.error("grpc.bind_failed", addr=host.addr)
+        return 1
+    host.bound_port = port
+    await server.start()
+
+    workers = [asyncio.create_task(w(), name=f"{host.name}-worker-{i}") for i, w in enumerate(host.workers)]
+    for name in ("", *host.service_names):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("service.started", service=host.name, addr=host.addr, port=port)
+
+    exit_code = 0
+    stop_waiter = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({stop_waiter, *workers}, return_when=asyncio.FIRST_COMPLETED)
+    for task in done:
+        if task is not stop_waiter:
+            exit_code = 1
+            error = task.exception() if not task.cancelled() else None
+            log.error("service.worker_died", task=task.get_name(), error=repr(error), exc_info=error)
+
+    log.info("service.stopping", service=host.name)
+    await health_servicer.enter_graceful_shutdown()
+    await server.stop(host.grace_seconds)
+    stop_waiter.cancel()
+    for task in workers:
+        task.cancel()
+    await asyncio.gather(*workers, return_exceptions=True)
+    for cleanup in host.cleanups:
+        try:
+            await cleanup()
+        except Exception:
+            log.exception("service.cleanup_failed")
+    log.info("service.stopped", service=host.name)
+    return exit_code

@@ -1,0 +1,1 @@
+"""Domain events on NATS JetStream: envelope, outbox, relay, durable consumers, inbox, dead letters."""

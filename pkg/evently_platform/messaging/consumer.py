@@ -1,0 +1,152 @@
+"""A durable JetStream pull consumer: explicit acks, redelivery with backoff after a failure,
+and a dead-letter record once the maximum delivery count is reached."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import nats
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind, StatusCode
+
+from evently_platform.logging import get_logger
+from evently_platform.messaging.backoff import Backoff
+from evently_platform.messaging.dead_letters import DeadLetter, SqlDeadLetters
+from evently_platform.messaging.envelope import Envelope, EnvelopeError
+from evently_platform.messaging.jetstream import STREAM
+from evently_platform.messaging.trace_headers import context_from_headers
+
+log = get_logger(__name__)
+_tracer = trace.get_tracer("evently.consumer")
+
+Handler = Callable[[Envelope], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    durable: str
+    filter_subjects: tuple[str, ...] = ("evently.>",)
+    max_deliver: int = 8
+    ack_wait: float = 30.0
+    backoff: Backoff = field(default_factory=lambda: Backoff(base=1.0, factor=2.0, cap=60.0))
+    batch: int = 64
+    fetch_timeout: float = 2.0  # well below ack_wait (nats.py #791)
+
+
+class DurableConsumer:
+    def __init__(
+        self, js: JetStreamContext, spec: ConsumerSpec, handler: Handler, dead_letters: SqlDeadLetters
+    ) -> None:
+        self._js = js
+        self._spec = spec
+        self._handler = handler
+        self._dead_letters = dead_letters
+
+    async def ensure(self) -> None:
+        """Create or update the durable consumer (pull_subscribe would not apply a new config)."""
+        spec = self._spec
+        await self._js.add_consumer(
+            STREAM,
+            ConsumerConfig(
+                durable_name=spec.durable,
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_wait=spec.ack_wait,
+                max_deliver=spec.max_deliver,
+                filter_subjects=list(spec.filter_subjects),
+                max_ack_pending=1000,
+            ),
+        )
+
+    async def run(self) -> None:
+        await self.ensure()
+        sub = await self._js.pull_subscribe_bind(durable=self._spec.durable, stream=STREAM)
+        log.info("consumer.started", consumer=self._spec.durable, subjects=list(self._spec.filter_subjects))
+        while True:
+            try:
+                messages = await sub.fetch(self._spec.batch, timeout=self._spec.fetch_timeout)
+            except nats.errors.TimeoutError:
+                continue  # nothing new
+            except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as exc:
+                log.warning("consumer.fetch_interrupted", consumer=self._spec.durable, error=repr(exc))
+                await asyncio.sleep(1.0)
+                continue
+            for msg in messages:
+                await self.process(msg)
+
+    async def process(self, msg: Msg) -> None:
+        headers = dict(msg.headers or {})
+        parent = context_from_headers(headers)
+        producer = trace.get_current_span(parent).get_span_context()
+        with _tracer.start_as_current_span(
+            f"{msg.subject} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            links=[Link(producer)] if producer.is_valid else None,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.destination.name": msg.subject,
+                "messaging.consumer.group.name": self._spec.durable,
+                "messaging.message.id": headers.get("Nats-Msg-Id", ""),
+                "messaging.operation.type": "process",
+            },
+        ) as span:
+            delivered = msg.metadata.num_delivered
+            try:
+                envelope = Envelope.decode(msg.data)
+            except EnvelopeError as exc:
+                # No retry can fix a malformed message.
+                await self._dead_letter(msg, f"undecodable: {exc}")
+                span.set_status(StatusCode.ERROR, str(exc))
+                return
+            try:
+                await self._handler(envelope)
+            except Exception as exc:
+                span.record_exception(exc)
+                span.set_status(StatusCode.ERROR, str(exc))
+                if delivered >= self._spec.max_deliver:
+                    await self._dead_letter(msg, f"{type(exc).__name__}: {exc}")
+                    return
+                delay = self._spec.backoff.delay(delivered)
+                log.warning(
+                    "consumer.handler_failed",
+                    consumer=self._spec.durable,
+                    event_id=envelope.id,
+                    type=envelope.type,
+                    delivered=delivered,
+                    retry_in=round(delay, 2),
+                    error=repr(exc),
+                )
+                await msg.nak(delay=delay)
+                return
+            await msg.ack()
+
+    async def _dead_letter(self, msg: Msg, error: str) -> None:
+        headers = dict(msg.headers or {})
+        meta = msg.metadata
+        await self._dead_letters.record(
+            DeadLetter(
+                consumer=self._spec.durable,
+                message_id=headers.get("Nats-Msg-Id"),
+                subject=msg.subject,
+                stream_seq=meta.sequence.stream if meta.sequence else None,
+                num_delivered=meta.num_delivered,
+                payload=msg.data,
+                headers=headers,
+                error=error,
+            )
+        )
+        log.error(
+            "consumer.dead_letter",
+            consumer=self._spec.durable,
+            subject=msg.subject,
+            message_id=headers.get("Nats-Msg-Id"),
+            delivered=meta.num_delivered,
+            error=error,
+        )
+        await msg.term()  # recorded: the server must not deliver it again

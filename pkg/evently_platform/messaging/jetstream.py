@@ -1,0 +1,104 @@
+"""Connecting to NATS, provisioning the EVENTLY stream, and publishing with retries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NoStreamResponseError
+
+from evently_platform.logging import get_logger
+from evently_platform.messaging.backoff import Backoff
+
+log = get_logger(__name__)
+
+STREAM = "EVENTLY"
+SUBJECTS = ["evently.>"]
+# Events are facts: keep them (limits retention) long enough for consumers to catch up or replay.
+MAX_AGE_SECONDS = 7 * 24 * 3600
+DUPLICATE_WINDOW_SECONDS = 120
+
+
+def stream_config(replicas: int = 1) -> StreamConfig:
+    return StreamConfig(
+        name=STREAM,
+        subjects=SUBJECTS,
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        max_age=MAX_AGE_SECONDS,
+        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        num_replicas=replicas,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create the stream, or bring an existing one to our configuration."""
+    config = stream_config(replicas)
+    try:
+        await js.stream_info(STREAM)
+    except nats.js.errors.NotFoundError:
+        await js.add_stream(config)
+        log.info("jetstream.stream_created", stream=STREAM)
+        return
+    await js.update_stream(config)
+
+
+async def connect(
+    urls: Sequence[str],
+    *,
+    name: str,
+    on_reconnect: Callable[[], Awaitable[None]] | None = None,
+) -> NATS:
+    """A connection that reconnects forever; streams and consumers are ensured again after it does."""
+
+    async def reconnected() -> None:
+        log.info("nats.reconnected", url=str(nc.connected_url.netloc if nc.connected_url else ""))
+        if on_reconnect is not None:
+            await on_reconnect()
+
+    async def disconnected() -> None:
+        log.warning("nats.disconnected")
+
+    async def error(exc: Exception) -> None:
+        log.warning("nats.error", error=str(exc))
+
+    nc = await nats.connect(
+        servers=list(urls),
+        name=name,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=1,
+        reconnected_cb=reconnected,
+        disconnected_cb=disconnected,
+        error_cb=error,
+    )
+    return nc
+
+
+class JetStreamPublisher:
+    """Publishes with `Nats-Msg-Id` and retries what nats-py does not (no responders, timeouts);
+    retrying is safe because the stream drops a repeated `Nats-Msg-Id`."""
+
+    def __init__(self, js: JetStreamContext, *, attempts: int = 8, backoff: Backoff | None = None) -> None:
+        self._js = js
+        self._attempts = attempts
+        self._backoff = backoff or Backoff(base=0.1, factor=2.0, cap=5.0)
+
+    async def publish(self, subject: str, payload: bytes, *, msg_id: str, headers: dict[str, str]) -> None:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                ack = await self._js.publish(
+                    subject, payload, timeout=5.0, stream=STREAM, headers={**headers, "Nats-Msg-Id": msg_id}
+                )
+                if ack.duplicate:
+                    log.info("jetstream.duplicate_dropped", msg_id=msg_id, subject=subject)
+                return
+            except (NoStreamResponseError, nats.errors.TimeoutError, nats.errors.NoRespondersError) as exc:
+                if attempt == self._attempts:
+                    raise
+                delay = self._backoff.delay(attempt)
+                log.warning("jetstream.publish_retry", subject=subject, attempt=attempt, error=repr(exc))
+                await asyncio.sleep(delay)

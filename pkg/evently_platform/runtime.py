@@ -1,0 +1,78 @@
+"""What every service process sets up before serving: logs, traces, its database (migrated),
+its NATS connection with the EVENTLY stream, and an outbox relay."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from sqlalchemy import Engine
+
+from evently_platform.auth.jwks import CachedKeySource
+from evently_platform.auth.tokens import TokenVerifier
+from evently_platform.config import Settings
+from evently_platform.db.engine import make_engine
+from evently_platform.db.migrations import upgrade
+from evently_platform.logging import configure_logging
+from evently_platform.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from evently_platform.messaging.outbox import OutboxRelay
+from evently_platform.telemetry import setup_tracing, shutdown_tracing
+
+
+@dataclass
+class Runtime:
+    name: str
+    settings: Settings
+    engine: Engine
+    nc: NATS
+    js: JetStreamContext
+    relay: OutboxRelay
+    on_reconnect: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        if not self.nc.is_closed:
+            await self.nc.drain()
+        self.engine.dispose()
+        shutdown_tracing()
+
+
+def configure_process(name: str, settings: Settings) -> None:
+    configure_logging(name, log_format=settings.log_format)
+    setup_tracing(name)
+
+
+async def start_runtime(name: str, settings: Settings, migrations: str) -> Runtime:
+    """`migrations` is the Alembic script location, e.g. "evently_users:migrations"."""
+    engine = make_engine(settings.db_urls[name])
+    await asyncio.to_thread(upgrade, engine, name, migrations)
+    hooks: list[Callable[[], Awaitable[None]]] = []
+
+    async def reconnected() -> None:
+        # A restarted server may have lost the stream and consumers: ensure them again.
+        await ensure_stream(js)
+        for hook in hooks:
+            await hook()
+
+    nc = await connect(settings.require_nats(), name=f"evently-{name}", on_reconnect=reconnected)
+    js = nc.jetstream()
+    await ensure_stream(js)
+    relay = OutboxRelay(engine, JetStreamPublisher(js))
+    return Runtime(name=name, settings=settings, engine=engine, nc=nc, js=js, relay=relay, on_reconnect=hooks)
+
+
+def users_service_verifier(settings: Settings) -> tuple[TokenVerifier, grpc.aio.Channel]:
+    """Verifies tokens with the users service's public keys, fetched over gRPC and cached."""
+    from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
+
+    channel = grpc.aio.insecure_channel(settings.addrs["users"])
+    stub = user_service_pb2_grpc.UserServiceStub(channel)
+
+    async def fetch() -> bytes:
+        body = await stub.GetJwks(user_service_pb2.GetJwksRequest(), timeout=5.0)
+        return bytes(body.data)
+
+    return TokenVerifier(CachedKeySource(fetch)), channel

@@ -1,0 +1,1 @@
+"""The events service: events, registrations, waitlists, comments."""

@@ -1,0 +1,63 @@
+"""Domain ↔ protobuf for the events service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from evently.events.v1 import event_pb2
+from evently_events.domain.model import Event, EventCreated, EventDraft
+from evently_platform.messaging.envelope import Envelope
+
+SOURCE = "//evently/events"
+
+
+def _ts(value: datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def _dt(message: Any, field: str) -> datetime | None:
+    return message.__getattribute__(field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
+
+
+def event_to_proto(event: Event) -> event_pb2.Event:
+    return event_pb2.Event(
+        id=event.id,
+        organizer_id=event.organizer_id,
+        title=event.title,
+        description=event.description,
+        location=event.location,
+        start_time=_ts(event.start_time),
+        end_time=_ts(event.end_time),
+        capacity=event.capacity,
+        state=event_pb2.Event.State.Value(event.state.value),
+        create_time=_ts(event.create_time),
+        update_time=_ts(event.update_time),
+    )
+
+
+def draft_from_proto(message: event_pb2.Event) -> EventDraft:
+    return EventDraft(
+        title=message.title,
+        description=message.description,
+        location=message.location,
+        start_time=_dt(message, "start_time"),
+        end_time=_dt(message, "end_time"),
+        capacity=message.capacity,
+    )
+
+
+def to_integration_event(event: object) -> Envelope:
+    """Domain events → the public `evently.event.*` events (proto3 JSON as CloudEvents data)."""
+    match event:
+        case EventCreated(event=created):
+            data = event_pb2.EventCreated(event=event_to_proto(created))
+            return Envelope(
+                type="evently.event.created", source=SOURCE, subject=created.id, data=MessageToDict(data)
+            )
+    raise TypeError(f"no integration event for {type(event).__name__}")

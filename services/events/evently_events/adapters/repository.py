@@ -1,0 +1,70 @@
+"""Events stored with SQLAlchemy Core, and the service's unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select
+
+from evently_events.adapters.tables import events
+from evently_events.domain.model import Event, EventState
+from evently_platform.db import SqlUnitOfWork
+
+
+def _to_event(row: Any) -> Event:
+    return Event(
+        id=row.id,
+        organizer_id=row.organizer_id,
+        title=row.title,
+        description=row.description,
+        location=row.location,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        capacity=row.capacity,
+        state=EventState(row.state),
+        create_time=row.create_time,
+        update_time=row.update_time,
+    )
+
+
+class SqlEventRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, event: Event) -> None:
+        self._connection.execute(
+            insert(events).values(
+                id=event.id,
+                organizer_id=event.organizer_id,
+                title=event.title,
+                description=event.description,
+                location=event.location,
+                start_time=event.start_time,
+                end_time=event.end_time,
+                capacity=event.capacity,
+                state=event.state.value,
+                create_time=event.create_time,
+                update_time=event.update_time,
+            )
+        )
+
+    def get(self, event_id: str) -> Event | None:
+        row = self._connection.execute(select(events).where(events.c.id == event_id)).first()
+        return _to_event(row) if row else None
+
+    def list_page(self, *, after: tuple[datetime, str] | None, limit: int) -> list[Event]:
+        query = select(events).order_by(events.c.start_time, events.c.id).limit(limit)
+        if after is not None:
+            start, event_id = after
+            query = query.where(
+                or_(events.c.start_time > start, and_(events.c.start_time == start, events.c.id > event_id))
+            )
+        return [_to_event(r) for r in self._connection.execute(query)]
+
+
+class EventsUnitOfWork(SqlUnitOfWork):
+    events: SqlEventRepository
+
+    def _open_repositories(self, connection: Connection) -> None:
+        self.events = SqlEventRepository(connection)

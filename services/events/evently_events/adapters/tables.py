@@ -1,0 +1,25 @@
+"""The events service's tables (SQLAlchemy Core)."""
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+from evently_platform.db.types import UtcDateTime
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organizer_id", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("location", String(500), nullable=False),
+    Column("start_time", UtcDateTime(), nullable=False),
+    Column("end_time", UtcDateTime(), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+    Index("ix_events_start_time_id", "start_time", "id"),
+    Index("ix_events_organizer_id", "organizer_id"),
+)

@@ -1,0 +1,31 @@
+"""Composition root of the events service."""
+
+from __future__ import annotations
+
+from evently.events.v1 import event_service_pb2_grpc
+from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
+from evently_events.adapters.protos import to_integration_event
+from evently_events.adapters.repository import EventsUnitOfWork
+from evently_platform.clock import Clock, SystemClock
+from evently_platform.config import Settings
+from evently_platform.grpc.interceptor import PlatformInterceptor
+from evently_platform.grpc.server import ServiceHost
+from evently_platform.runtime import start_runtime, users_service_verifier
+
+MIGRATIONS = "evently_events:migrations"
+
+
+async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHost:
+    runtime = await start_runtime("events", settings, MIGRATIONS)
+    verifier, users_channel = users_service_verifier(settings)
+    uow = EventsUnitOfWork(runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake)
+    servicer = EventServicer(uow=uow, clock=clock or SystemClock())
+    return ServiceHost(
+        name="events",
+        addr=settings.addrs["events"],
+        register=[lambda server: event_service_pb2_grpc.add_EventServiceServicer_to_server(servicer, server)],
+        service_names=[SERVICE],
+        interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
+        workers=[runtime.relay.run],
+        cleanups=[users_channel.close, runtime.close],
+    )

@@ -1,0 +1,1 @@
+"""The notifier service: subscriptions, deliveries, inbox, reminders, preferences."""

@@ -1,0 +1,111 @@
+"""Attempts due webhook deliveries: claims them from the database (so several notifier instances
+share the work), sends them concurrently, and records every outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
+
+from evently_notifier.adapters.webhook_sender import WebhookSender
+from evently_notifier.domain.deliveries import DeliveryStatus, RetryPolicy
+from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer.ports import UnitOfWork
+from evently_platform.clock import Clock
+from evently_platform.logging import get_logger
+from evently_platform.messaging.trace_headers import context_from_headers
+
+log = get_logger(__name__)
+_tracer = trace.get_tracer("evently.webhooks")
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        sender: WebhookSender,
+        clock: Clock,
+        policy: RetryPolicy,
+        concurrency: int = 32,
+        poll_interval: float = 1.0,
+        lease: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._uow = uow
+        self._sender = sender
+        self._clock = clock
+        self._policy = policy
+        self._concurrency = concurrency
+        self._poll_interval = poll_interval
+        self._lease = lease  # longer than the sender's timeout
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        in_flight: set[asyncio.Task[None]] = set()
+        while True:
+            free = self._concurrency - len(in_flight)
+            due: list[handlers.DueDelivery] = []
+            if free > 0:
+                try:
+                    due = await asyncio.to_thread(
+                        handlers.claim_due, uow=self._uow, clock=self._clock, lease=self._lease, limit=free
+                    )
+                except Exception:
+                    log.exception("webhooks.claim_failed")
+            for item in due:
+                task = asyncio.create_task(self._attempt(item))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            if due and len(due) == free:
+                await asyncio.sleep(0)  # more may be due: claim again once a slot frees
+                if len(in_flight) >= self._concurrency:
+                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+            except TimeoutError:
+                pass
+
+    async def _attempt(self, item: handlers.DueDelivery) -> None:
+        delivery, subscription = item.delivery, item.subscription
+        with _tracer.start_as_current_span(
+            f"{delivery.event_type} deliver",
+            context=context_from_headers(delivery.trace_headers),
+            kind=SpanKind.INTERNAL,
+            attributes={
+                "evently.delivery.id": delivery.id,
+                "evently.subscription.id": subscription.id,
+                "evently.delivery.attempt": delivery.attempts + 1,
+            },
+        ) as span:
+            outcome = await self._sender.send(delivery, subscription)
+            if not outcome.succeeded:
+                span.set_status(StatusCode.ERROR, outcome.error)
+            try:
+                updated = await asyncio.to_thread(
+                    handlers.finish_attempt, delivery, outcome, policy=self._policy, uow=self._uow, clock=self._clock
+                )
+            except Exception:
+                log.exception("webhooks.record_failed", delivery_id=delivery.id)
+                return
+            log.info(
+                "webhooks.attempt",
+                delivery_id=delivery.id,
+                event_id=delivery.event_id,
+                subscription_id=subscription.id,
+                status_code=outcome.status_code,
+                outcome=updated.status.value,
+                attempts=updated.attempts,
+                next_attempt_time=updated.next_attempt_time.isoformat() if updated.next_attempt_time else None,
+            )
+            if updated.status is DeliveryStatus.FAILED:
+                log.warning("webhooks.delivery_failed", delivery_id=delivery.id, error=outcome.error)

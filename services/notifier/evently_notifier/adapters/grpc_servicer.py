@@ -1,0 +1,95 @@
+"""NotifierService over gRPC: proto in → command → use case (in a worker thread) → proto out."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import grpc
+from google.protobuf import empty_pb2
+
+from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc, subscription_pb2
+from evently_notifier.adapters.protos import delivery_to_proto, subscription_to_proto
+from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
+from evently_platform.auth.principal import require_principal
+from evently_platform.clock import Clock
+from evently_platform.errors import FieldViolation, InvalidArgument
+from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+
+SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
+PUBLIC_METHODS: frozenset[str] = frozenset()
+
+
+def _cursor(token: str) -> Cursor | None:
+    cursor = decode_token(token)
+    if cursor is None:
+        return None
+    try:
+        return datetime.fromisoformat(cursor["t"]), str(cursor["i"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidArgument([FieldViolation("page_token", "is not a token returned by this method")]) from None
+
+
+def _next_token(next_cursor: Cursor | None) -> str:
+    return encode_token({"t": next_cursor[0].isoformat(), "i": next_cursor[1]}) if next_cursor else ""
+
+
+class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
+    def __init__(self, *, uow: UnitOfWork, guard: UrlGuard, clock: Clock) -> None:
+        self._uow = uow
+        self._guard = guard
+        self._clock = clock
+
+    async def CreateSubscription(
+        self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> subscription_pb2.Subscription:
+        caller = require_principal()
+        cmd = handlers.CreateSubscription(
+            owner_id=caller.user_id,
+            url=request.subscription.url,
+            event_types=list(request.subscription.event_types),
+            description=request.subscription.description,
+        )
+        subscription = await asyncio.to_thread(
+            handlers.create_subscription, cmd, uow=self._uow, guard=self._guard, clock=self._clock
+        )
+        return subscription_to_proto(subscription, with_secret=True)
+
+    async def ListSubscriptions(
+        self, request: notifier_service_pb2.ListSubscriptionsRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.ListSubscriptionsResponse:
+        caller = require_principal()
+        size = page_size(request.page_size)
+        items = await asyncio.to_thread(
+            handlers.list_subscriptions, caller.user_id, before=_cursor(request.page_token), page_size=size, uow=self._uow
+        )
+        return notifier_service_pb2.ListSubscriptionsResponse(
+            subscriptions=[subscription_to_proto(s) for s in items[:size]],
+            next_page_token=_next_token(handlers.page_cursor(items, size)),
+        )
+
+    async def DeleteSubscription(
+        self, request: notifier_service_pb2.DeleteSubscriptionRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        caller = require_principal()
+        await asyncio.to_thread(handlers.delete_subscription, caller.user_id, request.id, uow=self._uow)
+        return empty_pb2.Empty()
+
+    async def ListDeliveries(
+        self, request: notifier_service_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.ListDeliveriesResponse:
+        caller = require_principal()
+        size = page_size(request.page_size)
+        items = await asyncio.to_thread(
+            handlers.list_deliveries,
+            caller.user_id,
+            request.subscription_id,
+            before=_cursor(request.page_token),
+            page_size=size,
+            uow=self._uow,
+        )
+        return notifier_service_pb2.ListDeliveriesResponse(
+            deliveries=[delivery_to_proto(d) for d in items[:size]],
+            next_page_token=_next_token(handlers.page_cursor(items, size)),
+        )

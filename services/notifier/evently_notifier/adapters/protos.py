@@ -1,0 +1,48 @@
+"""Domain ↔ protobuf for the notifier."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from evently.notifier.v1 import subscription_pb2
+from evently_notifier.domain.deliveries import Delivery
+from evently_notifier.domain.subscriptions import Subscription
+
+
+def _ts(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def subscription_to_proto(subscription: Subscription, *, with_secret: bool = False) -> subscription_pb2.Subscription:
+    return subscription_pb2.Subscription(
+        id=subscription.id,
+        owner_id=subscription.owner_id,
+        url=subscription.url,
+        event_types=subscription.event_types,
+        description=subscription.description,
+        state=subscription_pb2.Subscription.State.Value(subscription.state.value),
+        secret=subscription.secret if with_secret else "",
+        create_time=_ts(subscription.create_time),
+    )
+
+
+def delivery_to_proto(delivery: Delivery) -> subscription_pb2.Delivery:
+    return subscription_pb2.Delivery(
+        id=delivery.id,
+        subscription_id=delivery.subscription_id,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        status=subscription_pb2.Delivery.Status.Value(delivery.status.value),
+        attempts=delivery.attempts,
+        last_status_code=delivery.last_status_code,
+        last_error=delivery.last_error,
+        next_attempt_time=_ts(delivery.next_attempt_time),
+        create_time=_ts(delivery.create_time),
+        update_time=_ts(delivery.update_time),
+    )

@@ -1,0 +1,145 @@
+"""Subscriptions and deliveries stored with SQLAlchemy Core, and the notifier's unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+
+from evently_notifier.adapters.tables import deliveries, subscriptions
+from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
+from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
+from evently_notifier.service_layer.ports import Cursor
+from evently_platform.db import SqlUnitOfWork
+from evently_platform.db.engine import is_postgres
+
+
+def _to_subscription(row: Any) -> Subscription:
+    return Subscription(
+        id=row.id,
+        owner_id=row.owner_id,
+        url=row.url,
+        event_types=list(row.event_types),
+        description=row.description,
+        secret=row.secret,
+        state=SubscriptionState(row.state),
+        create_time=row.create_time,
+    )
+
+
+def _to_delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=row.id,
+        subscription_id=row.subscription_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        payload=bytes(row.payload),
+        trace_headers=dict(row.trace_headers or {}),
+        status=DeliveryStatus(row.status),
+        attempts=row.attempts,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        next_attempt_time=row.next_attempt_time,
+        create_time=row.create_time,
+        update_time=row.update_time,
+    )
+
+
+def _newest_first_before(table: Any, before: Cursor | None) -> Any:
+    if before is None:
+        return True
+    time, key = before
+    return or_(table.c.create_time < time, and_(table.c.create_time == time, table.c.id < key))
+
+
+class SqlSubscriptionRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, subscription: Subscription) -> None:
+        row = asdict(subscription)
+        row["state"] = subscription.state.value
+        self._connection.execute(insert(subscriptions).values(**row))
+
+    def get(self, subscription_id: str) -> Subscription | None:
+        row = self._connection.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
+        return _to_subscription(row) if row else None
+
+    def delete(self, subscription_id: str) -> None:
+        self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
+        self._connection.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
+
+    def list_for_owner(self, owner_id: str, *, before: Cursor | None, limit: int) -> list[Subscription]:
+        query = (
+            select(subscriptions)
+            .where(subscriptions.c.owner_id == owner_id, _newest_first_before(subscriptions, before))
+            .order_by(subscriptions.c.create_time.desc(), subscriptions.c.id.desc())
+            .limit(limit)
+        )
+        return [_to_subscription(r) for r in self._connection.execute(query)]
+
+    def active(self) -> list[Subscription]:
+        query = select(subscriptions).where(subscriptions.c.state == SubscriptionState.ACTIVE.value)
+        return [_to_subscription(r) for r in self._connection.execute(query)]
+
+
+class SqlDeliveryRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, delivery: Delivery) -> None:
+        row = asdict(delivery)
+        row["status"] = delivery.status.value
+        self._connection.execute(insert(deliveries).values(**row))
+
+    def save(self, delivery: Delivery) -> None:
+        self._connection.execute(
+            update(deliveries)
+            .where(deliveries.c.id == delivery.id)
+            .values(
+                status=delivery.status.value,
+                attempts=delivery.attempts,
+                last_status_code=delivery.last_status_code,
+                last_error=delivery.last_error,
+                next_attempt_time=delivery.next_attempt_time,
+                update_time=delivery.update_time,
+            )
+        )
+
+    def list_for_subscription(self, subscription_id: str, *, before: Cursor | None, limit: int) -> list[Delivery]:
+        query = (
+            select(deliveries)
+            .where(deliveries.c.subscription_id == subscription_id, _newest_first_before(deliveries, before))
+            .order_by(deliveries.c.create_time.desc(), deliveries.c.id.desc())
+            .limit(limit)
+        )
+        return [_to_delivery(r) for r in self._connection.execute(query)]
+
+    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
+        candidates = (
+            select(deliveries.c.id)
+            .where(deliveries.c.status == DeliveryStatus.PENDING.value, deliveries.c.next_attempt_time <= now)
+            .order_by(deliveries.c.next_attempt_time)
+            .limit(limit)
+        )
+        if is_postgres(self._connection.engine):
+            candidates = candidates.with_for_update(skip_locked=True)
+        ids = [r.id for r in self._connection.execute(candidates)]
+        if not ids:
+            return []
+        # Pushing the due time past the lease hides them from other workers; if this worker
+        # dies mid-attempt, they come due again when the lease runs out.
+        self._connection.execute(update(deliveries).where(deliveries.c.id.in_(ids)).values(next_attempt_time=lease_until))
+        rows = self._connection.execute(select(deliveries).where(deliveries.c.id.in_(ids)))
+        return [_to_delivery(r) for r in rows]
+
+
+class NotifierUnitOfWork(SqlUnitOfWork):
+    subscriptions: SqlSubscriptionRepository
+    deliveries: SqlDeliveryRepository
+
+    def _open_repositories(self, connection: Connection) -> None:
+        self.subscriptions = SqlSubscriptionRepository(connection)
+        self.deliveries = SqlDeliveryRepository(connection)

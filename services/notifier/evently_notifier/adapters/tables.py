@@ -1,0 +1,41 @@
+"""The notifier's tables (SQLAlchemy Core)."""
+
+from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
+
+from evently_platform.db.types import UtcDateTime
+
+metadata = MetaData()
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner_id", String(32), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Index("ix_subscriptions_owner", "owner_id", "create_time"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("subscription_id", String(32), nullable=False),
+    Column("event_id", String(64), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("trace_headers", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_status_code", Integer, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("next_attempt_time", UtcDateTime()),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+    Index("ix_deliveries_subscription", "subscription_id", "create_time"),
+    Index("ix_deliveries_due", "next_attempt_time"),
+)

@@ -1,0 +1,87 @@
+"""A delivery is one domain event on its way to one subscription. Pure Python."""
+
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+
+class DeliveryStatus(enum.Enum):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    subscription_id: str
+    event_id: str
+    event_type: str
+    payload: bytes
+    trace_headers: dict[str, str]
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int
+    last_error: str
+    next_attempt_time: datetime | None
+    create_time: datetime
+    update_time: datetime
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    status_code: int  # 0: no HTTP answer (timeout, refused, ...)
+    error: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Delays after each failed attempt (Svix's schedule: 5 s … 10 h over ~28 h), with jitter."""
+
+    delays: tuple[timedelta, ...] = field(
+        default=(
+            timedelta(seconds=5),
+            timedelta(minutes=5),
+            timedelta(minutes=30),
+            timedelta(hours=2),
+            timedelta(hours=5),
+            timedelta(hours=10),
+            timedelta(hours=10),
+        )
+    )
+    jitter: float = 0.1
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.delays) + 1
+
+    def next_delay(self, attempts_made: int, rand: random.Random | None = None) -> timedelta | None:
+        """None when `attempts_made` attempts exhaust the schedule."""
+        if attempts_made > len(self.delays):
+            return None
+        base = self.delays[attempts_made - 1]
+        spread = base.total_seconds() * self.jitter
+        return timedelta(seconds=(rand or random).uniform(base.total_seconds() - spread, base.total_seconds() + spread))
+
+
+def record_attempt(delivery: Delivery, outcome: AttemptOutcome, policy: RetryPolicy, now: datetime) -> Delivery:
+    attempts = delivery.attempts + 1
+    common = {
+        "attempts": attempts,
+        "last_status_code": outcome.status_code,
+        "last_error": outcome.error[:1000],
+        "update_time": now,
+    }
+    if outcome.succeeded:
+        return replace(delivery, status=DeliveryStatus.SUCCEEDED, next_attempt_time=None, **common)
+    delay = policy.next_delay(attempts)
+    if delay is None or outcome.status_code == 410:  # 410 Gone: the receiver asks us to stop
+        return replace(delivery, status=DeliveryStatus.FAILED, next_attempt_time=None, **common)
+    return replace(delivery, status=DeliveryStatus.PENDING, next_attempt_time=now + delay, **common)

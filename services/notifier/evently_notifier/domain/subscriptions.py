@@ -1,0 +1,81 @@
+"""Webhook subscriptions: which events an endpoint wants, and which it may see. Pure Python."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from evently_platform.errors import Violations
+
+MAX_EVENT_TYPES = 50
+_PATTERN = re.compile(r"^(\*|[a-z]+(\.[a-z_]+)*(\.\*)?)$")
+
+
+class SubscriptionState(enum.Enum):
+    ACTIVE = "ACTIVE"
+    DISABLED = "DISABLED"
+
+
+@dataclass
+class Subscription:
+    id: str
+    owner_id: str
+    url: str
+    event_types: list[str]
+    description: str
+    secret: str  # whsec_<base64>
+    state: SubscriptionState
+    create_time: datetime
+
+    def wants(self, event_type: str) -> bool:
+        return self.state is SubscriptionState.ACTIVE and any(matches(p, event_type) for p in self.event_types)
+
+
+def matches(pattern: str, event_type: str) -> bool:
+    """`*` matches everything; `evently.event.*` matches every type under `evently.event.`."""
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return event_type.startswith(pattern[:-1])
+    return pattern == event_type
+
+
+def validate_subscription(url: str, event_types: list[str], description: str) -> None:
+    problems = Violations()
+    parts = urlsplit(url)
+    problems.check(
+        parts.scheme in ("http", "https") and bool(parts.hostname),
+        "subscription.url",
+        "must be an absolute http:// or https:// URL",
+    )
+    problems.check(not parts.username and not parts.password, "subscription.url", "must not embed credentials")
+    problems.check(len(url) <= 2000, "subscription.url", "must be at most 2000 characters")
+    if not event_types:
+        problems.add("subscription.event_types", "must name at least one type or pattern, e.g. evently.event.*")
+    problems.check(
+        len(event_types) <= MAX_EVENT_TYPES, "subscription.event_types", f"at most {MAX_EVENT_TYPES} entries"
+    )
+    for i, pattern in enumerate(event_types):
+        problems.check(
+            bool(_PATTERN.match(pattern)),
+            f"subscription.event_types[{i}]",
+            f"{pattern!r} is not an event type or pattern (e.g. evently.event.created, evently.event.*, *)",
+        )
+    problems.check(len(description) <= 500, "subscription.description", "must be at most 500 characters")
+    problems.raise_if_any()
+
+
+def may_read(owner_id: str, event_type: str, subject: str | None) -> bool:
+    """A subscription receives only what its owner could read through the API.
+
+    Event lifecycle events are public; a user's own account events are theirs alone. Other
+    kinds (registrations, comments) are routed by the events they concern, in a later step.
+    """
+    if event_type.startswith("evently.event."):
+        return True
+    if event_type.startswith("evently.user."):
+        return subject == owner_id
+    return False

@@ -1,0 +1,3 @@
+from evently_platform.db.migrations import run_env
+
+run_env()

@@ -1,0 +1,1 @@
+"""The users service: accounts, password hashes, token signing keys."""

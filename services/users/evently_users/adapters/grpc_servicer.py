@@ -1,0 +1,78 @@
+"""UserService over gRPC: proto in → command → use case (in a worker thread) → proto out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import grpc
+from google.api import httpbody_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from evently.users.v1 import user_pb2, user_service_pb2, user_service_pb2_grpc
+from evently_platform.auth.principal import require_principal
+from evently_platform.auth.tokens import TokenIssuer
+from evently_platform.clock import Clock
+from evently_users.adapters.protos import user_to_proto
+from evently_users.service_layer import handlers
+from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
+
+SERVICE = user_service_pb2.DESCRIPTOR.services_by_name["UserService"].full_name
+PUBLIC_METHODS = frozenset(f"/{SERVICE}/{m}" for m in ("CreateUser", "Login", "GetJwks"))
+
+
+class UserServicer(user_service_pb2_grpc.UserServiceServicer):
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        issuer: TokenIssuer,
+        clock: Clock,
+        jwks_json: Callable[[], bytes],
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._issuer = issuer
+        self._clock = clock
+        self._jwks_json = jwks_json
+
+    async def CreateUser(
+        self, request: user_service_pb2.CreateUserRequest, context: grpc.aio.ServicerContext
+    ) -> user_pb2.User:
+        cmd = handlers.CreateUser(request.email, request.password, request.display_name)
+        user = await asyncio.to_thread(
+            handlers.create_user, cmd, uow=self._uow, hasher=self._hasher, clock=self._clock
+        )
+        return user_to_proto(user)
+
+    async def Login(
+        self, request: user_service_pb2.LoginRequest, context: grpc.aio.ServicerContext
+    ) -> user_service_pb2.LoginResponse:
+        issued, user = await asyncio.to_thread(
+            handlers.login,
+            handlers.Login(request.email, request.password),
+            uow=self._uow,
+            hasher=self._hasher,
+            issuer=self._issuer,
+            clock=self._clock,
+        )
+        expire = Timestamp()
+        expire.FromDatetime(issued.expire_time)
+        return user_service_pb2.LoginResponse(access_token=issued.token, expire_time=expire, user=user_to_proto(user))
+
+    async def GetUser(
+        self, request: user_service_pb2.GetUserRequest, context: grpc.aio.ServicerContext
+    ) -> user_pb2.User:
+        caller = require_principal()
+        user_id = caller.user_id if request.id == "me" else request.id
+        user = await asyncio.to_thread(handlers.get_user, user_id, uow=self._uow)
+        proto = user_to_proto(user)
+        if user.id != caller.user_id:
+            proto.ClearField("email")  # other people see public fields only
+        return proto
+
+    async def GetJwks(
+        self, request: user_service_pb2.GetJwksRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
+        return httpbody_pb2.HttpBody(content_type="application/json", data=self._jwks_json())

@@ -1,0 +1,48 @@
+"""Composition root of the users service: the only place that wires adapters to use cases."""
+
+from __future__ import annotations
+
+import json
+
+from evently.users.v1 import user_service_pb2_grpc
+from evently_platform.auth.jwks import StaticKeySource
+from evently_platform.auth.tokens import TokenIssuer, TokenVerifier
+from evently_platform.clock import Clock, SystemClock
+from evently_platform.config import Settings
+from evently_platform.grpc.interceptor import PlatformInterceptor
+from evently_platform.grpc.server import ServiceHost
+from evently_platform.runtime import start_runtime
+from evently_users.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, UserServicer
+from evently_users.adapters.passwords import Argon2PasswordHasher
+from evently_users.adapters.protos import to_integration_event
+from evently_users.adapters.repository import UsersUnitOfWork
+from evently_users.adapters.signing_keys import SigningKeyStore
+from evently_users.service_layer.ports import PasswordHasher
+
+MIGRATIONS = "evently_users:migrations"
+
+
+async def build(settings: Settings, *, clock: Clock | None = None, hasher: PasswordHasher | None = None) -> ServiceHost:
+    runtime = await start_runtime("users", settings, MIGRATIONS)
+    keys = SigningKeyStore(settings.data_dir / "keys")
+    signing_key = keys.load_or_create()
+    jwks = keys.jwks_json(signing_key)
+    uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake)
+    servicer = UserServicer(
+        uow=uow,
+        hasher=hasher or Argon2PasswordHasher(),
+        issuer=TokenIssuer(signing_key),
+        clock=clock or SystemClock(),
+        jwks_json=lambda: jwks,
+    )
+    # The users service verifies its own tokens locally: it owns the keys.
+    verifier = TokenVerifier(StaticKeySource(json.loads(jwks)))
+    return ServiceHost(
+        name="users",
+        addr=settings.addrs["users"],
+        register=[lambda server: user_service_pb2_grpc.add_UserServiceServicer_to_server(servicer, server)],
+        service_names=[SERVICE],
+        interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
+        workers=[runtime.relay.run],
+        cleanups=[runtime.close],
+    )

@@ -78,14 +78,19 @@ def up() -> int:
 
 
 def _announce_when_listening(settings: Settings, children: dict[str, subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + 120
     for component in COMPONENTS:
         host, port = split_addr(settings.addrs[component])
-        try:
-            wait_for_port(host, port, timeout=60)
-        except TimeoutError:
-            if children[component].poll() is not None:
+        while True:
+            if any(child.poll() is not None for child in children.values()):
                 return  # the main loop reports it
-            raise
+            try:
+                wait_for_port(host, port, timeout=0.5)
+                break
+            except TimeoutError:
+                if time.monotonic() > deadline:
+                    log.warning("up.slow_start", component=component)
+                    return
     lines = [f"  {c:<9} {settings.addrs[c]}" for c in COMPONENTS]
     print(
         "\nEvently is up:\n" + "\n".join(lines) + f"\n  data      {Path(settings.data_dir)}\n"

@@ -26,6 +26,11 @@ def _exporters() -> list[SpanExporter]:
     for name in names:
         if name == "none":
             continue
+        if name == "otlp":  # as the SDK does: the protocol variable picks the transport
+            protocol = os.environ.get(
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+            )
+            name = "otlp_proto_http" if protocol.startswith("http") else "otlp_proto_grpc"
         if name not in available:
             raise SystemExit(f"OTEL_TRACES_EXPORTER names {name!r}; installed: {sorted(available)}")
         exporters.append(available[name].load()())

@@ -1,0 +1,73 @@
+"""Shared fixtures: a real NATS server with JetStream, and real databases (SQLite always,
+PostgreSQL too when EVENTLY_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from evently_platform.db.engine import make_engine
+from evently_platform.messaging.embedded_server import EmbeddedNats
+from evently_platform.messaging.jetstream import STREAM, ensure_stream
+
+POSTGRES_URL = os.environ.get("EVENTLY_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedNats]:
+    server = EmbeddedNats(tmp_path_factory.mktemp("nats"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def js_client(nats_server: EmbeddedNats) -> AsyncIterator[NATS]:
+    """A connection with a fresh EVENTLY stream (emptied between tests)."""
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    try:
+        await js.delete_stream(STREAM)
+    except nats.js.errors.NotFoundError:
+        pass
+    await ensure_stream(js)
+    yield nc
+    await nc.close()
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of each kind: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    assert POSTGRES_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url, instrument=False)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,47 @@
+"""A real HTTP endpoint that receives webhooks and checks their signatures like a customer would."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+
+class WebhookReceiver:
+    def __init__(self) -> None:
+        self.secret: str | None = None
+        self.received: list[dict[str, Any]] = []
+        self.rejected: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                try:
+                    assert receiver.secret is not None, "no secret yet"
+                    Webhook(receiver.secret).verify(body, headers)
+                except (WebhookVerificationError, AssertionError) as exc:
+                    receiver.rejected.append(str(exc))
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                receiver.received.append({"headers": headers, "body": json.loads(body)})
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/evently"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()

@@ -1,0 +1,129 @@
+"""Publishing to and consuming from a real JetStream server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from nats.aio.client import Client as NATS
+from sqlalchemy import Engine
+
+from evently_platform.messaging.backoff import Backoff
+from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer
+from evently_platform.messaging.dead_letters import SqlDeadLetters
+from evently_platform.messaging.envelope import Envelope
+from evently_platform.messaging.jetstream import STREAM, JetStreamPublisher
+from evently_platform.messaging.tables import metadata
+from tests.support import eventually
+
+FAST = Backoff(base=0.05, factor=2.0, cap=0.2, jitter=0.0)
+
+
+@pytest.fixture
+def dead_letters(engine: Engine) -> SqlDeadLetters:
+    metadata.create_all(engine)
+    return SqlDeadLetters(engine)
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[list[asyncio.Task[None]]]:
+    tasks: list[asyncio.Task[None]] = []
+    yield tasks
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _settled(nc: NATS, durable: str) -> bool:
+    info = await nc.jetstream().consumer_info(STREAM, durable)
+    return info.num_ack_pending == 0 and info.num_pending == 0
+
+
+async def _publish(nc: NATS, envelope: Envelope) -> None:
+    await JetStreamPublisher(nc.jetstream()).publish(
+        envelope.type, envelope.encode(), msg_id=envelope.id, headers={}
+    )
+
+
+async def test_a_published_event_reaches_a_durable_consumer(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    received: list[Envelope] = []
+
+    async def handle(envelope: Envelope) -> None:
+        received.append(envelope)
+
+    consumer = DurableConsumer(js_client.jetstream(), ConsumerSpec(durable="t1"), handle, dead_letters)
+    running.append(asyncio.create_task(consumer.run()))
+    sent = Envelope(type="evently.event.created", source="//test", data={"n": 1})
+    await _publish(js_client, sent)
+    await eventually(lambda: received)
+    assert received == [sent]
+
+
+async def test_a_repeated_msg_id_is_stored_once(js_client: NATS) -> None:
+    envelope = Envelope(type="evently.event.created", source="//test", data={})
+    await _publish(js_client, envelope)
+    await _publish(js_client, envelope)
+    info = await js_client.jetstream().stream_info(STREAM)
+    assert info.state.messages == 1
+
+
+async def test_a_failed_handler_gets_the_message_again_after_a_nak(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    attempts: list[str] = []
+
+    async def flaky(envelope: Envelope) -> None:
+        attempts.append(envelope.id)
+        if len(attempts) == 1:
+            raise RuntimeError("transient")
+
+    spec = ConsumerSpec(durable="t2", backoff=FAST, max_deliver=5)
+    running.append(asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, flaky, dead_letters).run()))
+    envelope = Envelope(type="evently.event.created", source="//test", data={})
+    await _publish(js_client, envelope)
+    await eventually(lambda: len(attempts) >= 2)
+    assert attempts == [envelope.id, envelope.id]
+    await eventually(lambda: _settled(js_client, "t2"))
+    assert dead_letters.list() == []
+
+
+async def test_a_message_that_always_fails_ends_as_a_dead_letter(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    attempts: list[int] = []
+
+    async def broken(envelope: Envelope) -> None:
+        attempts.append(1)
+        raise ValueError("cannot handle this")
+
+    spec = ConsumerSpec(durable="t3", backoff=FAST, max_deliver=3)
+    running.append(asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, broken, dead_letters).run()))
+    envelope = Envelope(type="evently.comment.added", source="//test", data={})
+    await _publish(js_client, envelope)
+
+    letters = await eventually(lambda: dead_letters.list("t3"))
+    assert len(letters) == 1
+    letter = letters[0]
+    assert (letter.message_id, letter.subject, letter.num_delivered) == (envelope.id, "evently.comment.added", 3)
+    assert "ValueError: cannot handle this" in letter.error
+    assert Envelope.decode(letter.payload) == envelope
+    assert len(attempts) == 3
+    await eventually(lambda: _settled(js_client, "t3"))  # terminated: never delivered again
+    assert len(attempts) == 3
+
+
+async def test_an_undecodable_message_is_dead_lettered_without_retries(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    async def never(envelope: Envelope) -> None:
+        raise AssertionError("must not be called")
+
+    spec = ConsumerSpec(durable="t4", backoff=FAST, max_deliver=5)
+    running.append(asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, never, dead_letters).run()))
+    await js_client.jetstream().publish("evently.event.created", b"garbage", headers={"Nats-Msg-Id": "bad-1"})
+    letters = await eventually(lambda: dead_letters.list("t4"))
+    assert letters[0].num_delivered == 1
+    assert letters[0].error.startswith("undecodable")

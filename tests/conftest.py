@@ -3,6 +3,7 @@ PostgreSQL too when EVENTLY_TEST_POSTGRES_URL is set)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -10,13 +11,12 @@ from pathlib import Path
 
 import nats
 import pytest
-from nats.aio.client import Client as NATS
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-
 from evently_platform.db.engine import make_engine
 from evently_platform.messaging.embedded_server import EmbeddedNats
 from evently_platform.messaging.jetstream import STREAM, ensure_stream
+from nats.aio.client import Client as NATS
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 POSTGRES_URL = os.environ.get("EVENTLY_TEST_POSTGRES_URL")
 
@@ -34,10 +34,8 @@ async def js_client(nats_server: EmbeddedNats) -> AsyncIterator[NATS]:
     """A connection with a fresh EVENTLY stream (emptied between tests)."""
     nc = await nats.connect(nats_server.url)
     js = nc.jetstream()
-    try:
+    with contextlib.suppress(nats.js.errors.NotFoundError):
         await js.delete_stream(STREAM)
-    except nats.js.errors.NotFoundError:
-        pass
     await ensure_stream(js)
     yield nc
     await nc.close()

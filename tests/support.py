@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-async def eventually(check: Callable[[], Awaitable[T] | T], *, timeout: float = 30.0, interval: float = 0.05) -> T:
+async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05) -> Any:
     """Poll `check` until it returns something truthy; fail with its last value after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:

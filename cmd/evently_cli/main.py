@@ -21,7 +21,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Run NATS (unless EVENTLY_NATS_URL is set), the three services and the gateway; "
         "Ctrl-C stops everything gracefully.",
     )
-    serve = commands.add_parser("serve", help="run one component", description="Run one component until SIGTERM/SIGINT.")
+    serve = commands.add_parser(
+        "serve", help="run one component", description="Run one component until SIGTERM/SIGINT."
+    )
     serve.add_argument("component", choices=COMPONENTS)
     migrate = commands.add_parser(
         "migrate",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from evently_cli.components import MIGRATIONS
 from evently_platform.config import Settings
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
 from evently_platform.logging import configure_logging, get_logger
+
+from evently_cli.components import MIGRATIONS
 
 log = get_logger("evently.migrate")
 

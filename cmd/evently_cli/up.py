@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from evently_cli.components import COMPONENTS
 from evently_platform.config import Settings
 from evently_platform.logging import configure_logging, get_logger
 from evently_platform.messaging.embedded_server import EmbeddedNats
 from evently_platform.net import split_addr, wait_for_port
+
+from evently_cli.components import COMPONENTS
 
 log = get_logger("evently.up")
 STOP_TIMEOUT = 20.0

@@ -7,6 +7,10 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import grpc
+from evently.events.v1 import event_service_pb2
+from evently.notifier.v1 import notifier_service_pb2
+from evently.users.v1 import user_service_pb2
+from evently_platform.logging import get_logger
 from google.api import httpbody_pb2
 from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -15,14 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from evently.events.v1 import event_service_pb2
-from evently.notifier.v1 import notifier_service_pb2
-from evently.users.v1 import user_service_pb2
 from evently_gateway.backends import FORWARDED_HEADERS, Backends
 from evently_gateway.errors import HTTP_STATUS, bad_request, details_from_trailers, error_body
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.transcoding import TranscodingError, build_request
-from evently_platform.logging import get_logger
 
 log = get_logger(__name__)
 
@@ -54,7 +54,9 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
                     status_code=405,
                     headers={"allow": ", ".join(allowed)},
                 )
-            return JSONResponse(error_body(grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {path}"), 404)
+            return JSONResponse(
+                error_body(grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {path}"), 404
+            )
         route, params = found
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
@@ -65,12 +67,19 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
             return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
         metadata = [(h, request.headers[h]) for h in FORWARDED_HEADERS if h in request.headers]
         try:
-            response = await backends.unary(route.backend, route.method, message, metadata, DEFAULT_DEADLINE_SECONDS)
+            response = await backends.unary(
+                route.backend, route.method, message, metadata, DEFAULT_DEADLINE_SECONDS
+            )
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
-            body_json = error_body(code, exc.details() or code.name, details_from_trailers(exc.trailing_metadata()))
+            body_json = error_body(
+                code, exc.details() or code.name, details_from_trailers(exc.trailing_metadata())
+            )
             return JSONResponse(body_json, status_code=HTTP_STATUS.get(code, 500))
-        if isinstance(response, httpbody_pb2.HttpBody) or response.DESCRIPTOR.full_name == "google.api.HttpBody":
+        if (
+            isinstance(response, httpbody_pb2.HttpBody)
+            or response.DESCRIPTOR.full_name == "google.api.HttpBody"
+        ):
             return Response(bytes(response.data), media_type=response.content_type)  # type: ignore[attr-defined]
         status = 200
         return JSONResponse(json_format.MessageToDict(response), status_code=status)

@@ -6,7 +6,7 @@ from typing import Any
 
 import grpc
 from google.protobuf import json_format
-from google.rpc import code_pb2, error_details_pb2, status_pb2  # noqa: F401  (registers detail types)
+from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 HTTP_STATUS = {
     grpc.StatusCode.OK: 200,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uvicorn
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-
-from evently_gateway.app import create_app
 from evently_platform.config import Settings
 from evently_platform.logging import get_logger
 from evently_platform.net import split_addr
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+from evently_gateway.app import create_app
 
 log = get_logger(__name__)
 

@@ -13,9 +13,15 @@ from google.protobuf.message import Message
 from evently_gateway.routes import Route
 
 _INTEGER_TYPES = {
-    FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_UINT32,
-    FieldDescriptor.TYPE_UINT64, FieldDescriptor.TYPE_SINT32, FieldDescriptor.TYPE_SINT64,
-    FieldDescriptor.TYPE_FIXED32, FieldDescriptor.TYPE_FIXED64, FieldDescriptor.TYPE_SFIXED32,
+    FieldDescriptor.TYPE_INT32,
+    FieldDescriptor.TYPE_INT64,
+    FieldDescriptor.TYPE_UINT32,
+    FieldDescriptor.TYPE_UINT64,
+    FieldDescriptor.TYPE_SINT32,
+    FieldDescriptor.TYPE_SINT64,
+    FieldDescriptor.TYPE_FIXED32,
+    FieldDescriptor.TYPE_FIXED64,
+    FieldDescriptor.TYPE_SFIXED32,
     FieldDescriptor.TYPE_SFIXED64,
 }
 _FLOAT_TYPES = {FieldDescriptor.TYPE_FLOAT, FieldDescriptor.TYPE_DOUBLE}
@@ -35,8 +41,8 @@ def _field(descriptor: Descriptor, name: str) -> FieldDescriptor | None:
     )
 
 
-def _resolve(descriptor: Descriptor, dotted: str) -> list[FieldDescriptor]:
-    path: list[FieldDescriptor] = []
+def _resolve(descriptor: Descriptor, dotted: str) -> list[Any]:
+    path: list[Any] = []
     current: Descriptor | None = descriptor
     for part in dotted.split("."):
         field = _field(current, part) if current is not None else None
@@ -47,7 +53,7 @@ def _resolve(descriptor: Descriptor, dotted: str) -> list[FieldDescriptor]:
     return path
 
 
-def _scalar(field: FieldDescriptor, raw: str, name: str) -> Any:
+def _scalar(field: Any, raw: str, name: str) -> Any:
     try:
         if field.type in _INTEGER_TYPES:
             return int(raw)
@@ -95,10 +101,12 @@ def build_request(
             path = _resolve(route.method.input_type, key)
             leaf = path[-1]
             if leaf.message_type is not None and leaf.message_type.full_name not in (
-                "google.protobuf.Timestamp", "google.protobuf.Duration", "google.protobuf.FieldMask",
+                "google.protobuf.Timestamp",
+                "google.protobuf.Duration",
+                "google.protobuf.FieldMask",
             ):
                 raise TranscodingError(f"{key}: message fields cannot be set from the query string", key)
-            if leaf.label == FieldDescriptor.LABEL_REPEATED:
+            if leaf.label == FieldDescriptor.LABEL_REPEATED:  # type: ignore[attr-defined]
                 items = [v for raw in values for v in raw.split(",")] if len(values) == 1 else values
                 _put(tree, path, [_scalar(leaf, v, key) for v in items])
             else:

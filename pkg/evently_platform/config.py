@@ -42,7 +42,8 @@ class Settings:
             for name in SERVICES
         }
         addrs = {
-            name: env.get(f"EVENTLY_{name.upper()}_ADDR") or default for name, default in _DEFAULT_ADDRS.items()
+            name: env.get(f"EVENTLY_{name.upper()}_ADDR") or default
+            for name, default in _DEFAULT_ADDRS.items()
         }
         log_format = env.get("EVENTLY_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
         return cls(

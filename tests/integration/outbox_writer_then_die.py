@@ -14,6 +14,7 @@ from evently_events.service_layer import handlers
 from evently_platform.clock import SystemClock
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
+
 from tests.integration.test_outbox import a_draft
 
 engine = make_engine(sys.argv[1], instrument=False)

@@ -6,15 +6,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from nats.aio.client import Client as NATS
-from sqlalchemy import Engine
-
 from evently_platform.messaging.backoff import Backoff
 from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer
-from evently_platform.messaging.dead_letters import SqlDeadLetters
+from evently_platform.messaging.dead_letters import DeadLetter, SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import STREAM, JetStreamPublisher
 from evently_platform.messaging.tables import metadata
+from nats.aio.client import Client as NATS
+from sqlalchemy import Engine
+
 from tests.support import eventually
 
 FAST = Backoff(base=0.05, factor=2.0, cap=0.2, jitter=0.0)
@@ -37,7 +37,7 @@ async def running() -> AsyncIterator[list[asyncio.Task[None]]]:
 
 async def _settled(nc: NATS, durable: str) -> bool:
     info = await nc.jetstream().consumer_info(STREAM, durable)
-    return info.num_ack_pending == 0 and info.num_pending == 0
+    return bool(info.num_ack_pending == 0 and info.num_pending == 0)
 
 
 async def _publish(nc: NATS, envelope: Envelope) -> None:
@@ -81,7 +81,9 @@ async def test_a_failed_handler_gets_the_message_again_after_a_nak(
             raise RuntimeError("transient")
 
     spec = ConsumerSpec(durable="t2", backoff=FAST, max_deliver=5)
-    running.append(asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, flaky, dead_letters).run()))
+    running.append(
+        asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, flaky, dead_letters).run())
+    )
     envelope = Envelope(type="evently.event.created", source="//test", data={})
     await _publish(js_client, envelope)
     await eventually(lambda: len(attempts) >= 2)
@@ -100,14 +102,20 @@ async def test_a_message_that_always_fails_ends_as_a_dead_letter(
         raise ValueError("cannot handle this")
 
     spec = ConsumerSpec(durable="t3", backoff=FAST, max_deliver=3)
-    running.append(asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, broken, dead_letters).run()))
+    running.append(
+        asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, broken, dead_letters).run())
+    )
     envelope = Envelope(type="evently.comment.added", source="//test", data={})
     await _publish(js_client, envelope)
 
-    letters = await eventually(lambda: dead_letters.list("t3"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t3"))
     assert len(letters) == 1
     letter = letters[0]
-    assert (letter.message_id, letter.subject, letter.num_delivered) == (envelope.id, "evently.comment.added", 3)
+    assert (letter.message_id, letter.subject, letter.num_delivered) == (
+        envelope.id,
+        "evently.comment.added",
+        3,
+    )
     assert "ValueError: cannot handle this" in letter.error
     assert Envelope.decode(letter.payload) == envelope
     assert len(attempts) == 3
@@ -122,8 +130,10 @@ async def test_an_undecodable_message_is_dead_lettered_without_retries(
         raise AssertionError("must not be called")
 
     spec = ConsumerSpec(durable="t4", backoff=FAST, max_deliver=5)
-    running.append(asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, never, dead_letters).run()))
+    running.append(
+        asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, never, dead_letters).run())
+    )
     await js_client.jetstream().publish("evently.event.created", b"garbage", headers={"Nats-Msg-Id": "bad-1"})
-    letters = await eventually(lambda: dead_letters.list("t4"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t4"))
     assert letters[0].num_delivered == 1
     assert letters[0].error.startswith("undecodable")

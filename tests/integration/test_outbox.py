@@ -9,11 +9,6 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nats.aio.client import Client as NATS
-from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import Engine
-
 from evently_events.adapters.protos import to_integration_event
 from evently_events.adapters.repository import EventsUnitOfWork
 from evently_events.bootstrap import MIGRATIONS
@@ -23,6 +18,10 @@ from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.jetstream import STREAM, JetStreamPublisher
 from evently_platform.messaging.outbox import OutboxRelay, unpublished_count
+from nats.aio.client import Client as NATS
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +46,7 @@ async def _stream_messages(nc: NATS) -> list[tuple[str, dict[str, str], dict[str
     found = []
     for seq in range(info.state.first_seq, info.state.last_seq + 1):
         msg = await js.get_msg(STREAM, seq)
-        found.append((msg.subject, dict(msg.headers or {}), json.loads(msg.data)))
+        found.append((str(msg.subject), dict(msg.headers or {}), json.loads(msg.data or b"{}")))
     return found
 
 
@@ -76,7 +75,8 @@ async def test_the_relay_publishes_with_the_domain_event_id_and_the_request_trac
 async def test_nothing_is_lost_when_the_writer_dies_between_commit_and_publish(
     db_url: str, engine: Engine, js_client: NATS
 ) -> None:
-    child = subprocess.run(
+    child = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "tests.integration.outbox_writer_then_die", db_url],
         cwd=ROOT,
         capture_output=True,

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from evently_platform.messaging.envelope import Envelope, EnvelopeError
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from evently_events.domain.model import EventDraft, EventState, new_event
 from evently_platform.errors import InvalidArgument
 
@@ -32,7 +31,9 @@ def test_a_valid_draft_becomes_a_scheduled_event_of_its_organizer() -> None:
 
 def test_every_violation_is_reported_at_once() -> None:
     with pytest.raises(InvalidArgument) as raised:
-        new_event("e1", "ann", _draft(title="", location=" ", capacity=-1, start_time=NOW - timedelta(hours=1)), NOW)
+        new_event(
+            "e1", "ann", _draft(title="", location=" ", capacity=-1, start_time=NOW - timedelta(hours=1)), NOW
+        )
     assert [v.field for v in raised.value.violations] == [
         "event.title",
         "event.location",

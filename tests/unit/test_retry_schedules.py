@@ -6,7 +6,6 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from evently_notifier.domain.deliveries import (
     AttemptOutcome,
     Delivery,
@@ -34,9 +33,19 @@ def test_backoff_jitter_stays_within_its_spread() -> None:
 
 def _delivery(attempts: int = 0) -> Delivery:
     return Delivery(
-        id="d1", subscription_id="s1", event_id="e1", event_type="evently.event.created", payload=b"{}",
-        trace_headers={}, status=DeliveryStatus.PENDING, attempts=attempts, last_status_code=0, last_error="",
-        next_attempt_time=T0, create_time=T0, update_time=T0,
+        id="d1",
+        subscription_id="s1",
+        event_id="e1",
+        event_type="evently.event.created",
+        payload=b"{}",
+        trace_headers={},
+        status=DeliveryStatus.PENDING,
+        attempts=attempts,
+        last_status_code=0,
+        last_error="",
+        next_attempt_time=T0,
+        create_time=T0,
+        update_time=T0,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from evently_notifier.domain.subscriptions import matches, may_read, validate_subscription
 from evently_platform.errors import InvalidArgument
 
@@ -19,7 +18,9 @@ from evently_platform.errors import InvalidArgument
         ("evently.event.created", "evently.event.cancelled", False),
     ],
 )
-def test_patterns_match_exact_types_prefixes_and_everything(pattern: str, event_type: str, expected: bool) -> None:
+def test_patterns_match_exact_types_prefixes_and_everything(
+    pattern: str, event_type: str, expected: bool
+) -> None:
     assert matches(pattern, event_type) is expected
 
 

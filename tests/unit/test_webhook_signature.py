@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 import time
 
-from standardwebhooks.webhooks import Webhook
-
 from evently_notifier.domain.signing import new_secret, sign, signature_headers
+from standardwebhooks.webhooks import Webhook
 
 # The test vector published with the Standard Webhooks specification and its libraries.
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

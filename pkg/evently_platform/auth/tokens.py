@@ -24,7 +24,9 @@ AUDIENCE = "evently"
 def public_jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, Any]:
     """The key as a JWK with `kid` = its RFC 7638 thumbprint."""
     jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(public_key))
-    canonical = json.dumps({k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(
+        {k: jwk[k] for k in ("crv", "kty", "x", "y")}, separators=(",", ":"), sort_keys=True
+    )
     kid = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
     return {**jwk, "kid": kid, "use": "sig", "alg": ALGORITHM}
 
@@ -36,14 +38,16 @@ class IssuedToken:
 
 
 class TokenIssuer:
-    def __init__(self, private_key: ec.EllipticCurvePrivateKey, *, ttl: timedelta = timedelta(minutes=15)) -> None:
+    def __init__(
+        self, private_key: ec.EllipticCurvePrivateKey, *, ttl: timedelta = timedelta(minutes=15)
+    ) -> None:
         self._key = private_key
         self._kid = public_jwk(private_key.public_key())["kid"]
         self._ttl = ttl
 
     @property
     def kid(self) -> str:
-        return self._kid
+        return str(self._kid)
 
     def issue(self, user_id: str, now: datetime) -> IssuedToken:
         expire = now + self._ttl

@@ -43,7 +43,9 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         async def authenticate() -> Principal | None:
             if authorization is None:
                 if needs_caller:
-                    raise Unauthenticated("this method needs an access token: send `authorization: Bearer <token>`")
+                    raise Unauthenticated(
+                        "this method needs an access token: send `authorization: Bearer <token>`"
+                    )
                 return None
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token:
@@ -114,4 +116,3 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 response_serializer=handler.response_serializer,
             )
         return handler
-

@@ -4,9 +4,11 @@ graceful shutdown on SIGTERM/SIGINT (health NOT_SERVING → drain calls → stop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -17,7 +19,7 @@ from evently_platform.logging import get_logger
 log = get_logger(__name__)
 
 Register = Callable[[grpc.aio.Server], None]
-Worker = Callable[[], Awaitable[None]]
+Worker = Callable[[], Coroutine[Any, Any, None]]
 Cleanup = Callable[[], Awaitable[None]]
 
 
@@ -41,10 +43,8 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-            pass
 
     server = grpc.aio.server(interceptors=list(host.interceptors))
     for register in host.register:
@@ -52,7 +52,11 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        [*host.service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+        [
+            *host.service_names,
+            health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+            reflection.SERVICE_NAME,
+        ],
         server,
     )
     port = server.add_insecure_port(host.addr)

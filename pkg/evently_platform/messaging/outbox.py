@@ -4,6 +4,7 @@ and a relay publishes them to JetStream, marking a row published only after its 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,9 @@ _tracer = trace.get_tracer("evently.outbox")
 
 
 class Publisher(Protocol):
-    async def publish(self, subject: str, payload: bytes, *, msg_id: str, headers: dict[str, str]) -> None: ...
+    async def publish(
+        self, subject: str, payload: bytes, *, msg_id: str, headers: dict[str, str]
+    ) -> None: ...
 
 
 class OutboxWriter:
@@ -97,10 +100,8 @@ class OutboxRelay:
             if published >= self._batch_size:
                 continue  # more is waiting
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-            except TimeoutError:
-                pass
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were published."""

@@ -38,8 +38,12 @@ outbox = Table(
     Column("lease_until", UtcDateTime()),  # a relay's claim; expires if it dies
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("last_error", Text),
-    Index("ix_outbox_unpublished", "seq", sqlite_where=text("published_at IS NULL"),
-          postgresql_where=text("published_at IS NULL")),
+    Index(
+        "ix_outbox_unpublished",
+        "seq",
+        sqlite_where=text("published_at IS NULL"),
+        postgresql_where=text("published_at IS NULL"),
+    ),
 )
 
 inbox = Table(

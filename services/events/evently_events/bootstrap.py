@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from evently.events.v1 import event_service_pb2_grpc
-from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
-from evently_events.adapters.protos import to_integration_event
-from evently_events.adapters.repository import EventsUnitOfWork
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.interceptor import PlatformInterceptor
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.runtime import start_runtime, users_service_verifier
+
+from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
+from evently_events.adapters.protos import to_integration_event
+from evently_events.adapters.repository import EventsUnitOfWork
 
 MIGRATIONS = "evently_events:migrations"
 
@@ -18,7 +19,9 @@ MIGRATIONS = "evently_events:migrations"
 async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHost:
     runtime = await start_runtime("events", settings, MIGRATIONS)
     verifier, users_channel = users_service_verifier(settings)
-    uow = EventsUnitOfWork(runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake)
+    uow = EventsUnitOfWork(
+        runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
+    )
     servicer = EventServicer(uow=uow, clock=clock or SystemClock())
     return ServiceHost(
         name="events",

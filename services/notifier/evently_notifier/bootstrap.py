@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 from evently.notifier.v1 import notifier_service_pb2_grpc
-from evently_notifier.adapters import event_consumer
-from evently_notifier.adapters.delivery_worker import DeliveryWorker
-from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
-from evently_notifier.adapters.repository import NotifierUnitOfWork
-from evently_notifier.adapters.url_guard import UrlGuard
-from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
-from evently_notifier.domain.deliveries import RetryPolicy
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.interceptor import PlatformInterceptor
@@ -17,6 +10,14 @@ from evently_platform.grpc.server import ServiceHost
 from evently_platform.messaging.consumer import DurableConsumer
 from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.runtime import start_runtime, users_service_verifier
+
+from evently_notifier.adapters import event_consumer
+from evently_notifier.adapters.delivery_worker import DeliveryWorker
+from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
+from evently_notifier.adapters.repository import NotifierUnitOfWork
+from evently_notifier.adapters.url_guard import UrlGuard
+from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
+from evently_notifier.domain.deliveries import RetryPolicy
 
 MIGRATIONS = "evently_notifier:migrations"
 
@@ -29,7 +30,9 @@ async def build(
     verifier, users_channel = users_service_verifier(settings)
     uow = NotifierUnitOfWork(runtime.engine)
     http = make_client()
-    worker = DeliveryWorker(uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy())
+    worker = DeliveryWorker(
+        uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy()
+    )
     consumer = DurableConsumer(
         runtime.js,
         event_consumer.SPEC,
@@ -37,11 +40,15 @@ async def build(
         SqlDeadLetters(runtime.engine),
     )
     runtime.on_reconnect.append(consumer.ensure)
-    servicer = NotifierServicer(uow=uow, guard=UrlGuard(allow_private=settings.webhook_allow_private), clock=clock)
+    servicer = NotifierServicer(
+        uow=uow, guard=UrlGuard(allow_private=settings.webhook_allow_private), clock=clock
+    )
     return ServiceHost(
         name="notifier",
         addr=settings.addrs["notifier"],
-        register=[lambda server: notifier_service_pb2_grpc.add_NotifierServiceServicer_to_server(servicer, server)],
+        register=[
+            lambda server: notifier_service_pb2_grpc.add_NotifierServiceServicer_to_server(servicer, server)
+        ],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
         workers=[runtime.relay.run, consumer.run, worker.run],

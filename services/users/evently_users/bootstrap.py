@@ -12,6 +12,7 @@ from evently_platform.config import Settings
 from evently_platform.grpc.interceptor import PlatformInterceptor
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.runtime import start_runtime
+
 from evently_users.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, UserServicer
 from evently_users.adapters.passwords import Argon2PasswordHasher
 from evently_users.adapters.protos import to_integration_event
@@ -22,7 +23,9 @@ from evently_users.service_layer.ports import PasswordHasher
 MIGRATIONS = "evently_users:migrations"
 
 
-async def build(settings: Settings, *, clock: Clock | None = None, hasher: PasswordHasher | None = None) -> ServiceHost:
+async def build(
+    settings: Settings, *, clock: Clock | None = None, hasher: PasswordHasher | None = None
+) -> ServiceHost:
     runtime = await start_runtime("users", settings, MIGRATIONS)
     keys = SigningKeyStore(settings.data_dir / "keys")
     signing_key = keys.load_or_create()

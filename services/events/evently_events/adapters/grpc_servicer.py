@@ -6,15 +6,15 @@ import asyncio
 from datetime import datetime
 
 import grpc
-
 from evently.events.v1 import event_pb2, event_service_pb2, event_service_pb2_grpc
-from evently_events.adapters.protos import draft_from_proto, event_to_proto
-from evently_events.service_layer import handlers
-from evently_events.service_layer.ports import UnitOfWork
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+
+from evently_events.adapters.protos import draft_from_proto, event_to_proto
+from evently_events.service_layer import handlers
+from evently_events.service_layer.ports import UnitOfWork
 
 SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
 PUBLIC_METHODS = frozenset(f"/{SERVICE}/{m}" for m in ("GetEvent", "ListEvents"))
@@ -49,9 +49,15 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
             try:
                 after = (datetime.fromisoformat(cursor["s"]), str(cursor["i"]))
             except (KeyError, TypeError, ValueError):
-                raise InvalidArgument([FieldViolation("page_token", "is not a token returned by ListEvents")]) from None
+                raise InvalidArgument(
+                    [FieldViolation("page_token", "is not a token returned by ListEvents")]
+                ) from None
         page = await asyncio.to_thread(handlers.list_events, after=after, page_size=size, uow=self._uow)
-        token = encode_token({"s": page.next_cursor[0].isoformat(), "i": page.next_cursor[1]}) if page.next_cursor else ""
+        token = (
+            encode_token({"s": page.next_cursor[0].isoformat(), "i": page.next_cursor[1]})
+            if page.next_cursor
+            else ""
+        )
         return event_service_pb2.ListEventsResponse(
             events=[event_to_proto(e) for e in page.events], next_page_token=token
         )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from evently.events.v1 import event_pb2
+from evently_platform.messaging.envelope import Envelope
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently.events.v1 import event_pb2
 from evently_events.domain.model import Event, EventCreated, EventDraft
-from evently_platform.messaging.envelope import Envelope
 
 SOURCE = "//evently/events"
 
@@ -35,7 +35,7 @@ def event_to_proto(event: Event) -> event_pb2.Event:
         start_time=_ts(event.start_time),
         end_time=_ts(event.end_time),
         capacity=event.capacity,
-        state=event_pb2.Event.State.Value(event.state.value),
+        state=event.state.value,  # type: ignore[arg-type]
         create_time=_ts(event.create_time),
         update_time=_ts(event.update_time),
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from evently_platform.db import SqlUnitOfWork
 from sqlalchemy import Connection, and_, insert, or_, select
 
 from evently_events.adapters.tables import events
 from evently_events.domain.model import Event, EventState
-from evently_platform.db import SqlUnitOfWork
 
 
 def _to_event(row: Any) -> Event:

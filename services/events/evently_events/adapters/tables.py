@@ -1,8 +1,7 @@
 """The events service's tables (SQLAlchemy Core)."""
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
-
 from evently_platform.db.types import UtcDateTime
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 

@@ -54,7 +54,9 @@ def validate_draft(draft: EventDraft, now: datetime) -> None:
     """Raise InvalidArgument naming every field that is wrong, all at once."""
     problems = Violations()
     title = draft.title.strip()
-    problems.check(0 < len(title) <= MAX_TITLE_LENGTH, "event.title", f"is required, 1 to {MAX_TITLE_LENGTH} characters")
+    problems.check(
+        0 < len(title) <= MAX_TITLE_LENGTH, "event.title", f"is required, 1 to {MAX_TITLE_LENGTH} characters"
+    )
     problems.check(
         len(draft.description) <= MAX_DESCRIPTION_LENGTH,
         "event.description",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
+
 from evently_events.domain.model import Event, EventCreated, EventDraft, new_event
 from evently_events.service_layer.ports import UnitOfWork
 

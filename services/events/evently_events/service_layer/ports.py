@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import TracebackType
 from typing import Protocol, Self
 
 from evently_events.domain.model import Event
@@ -17,10 +18,13 @@ class EventRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    events: EventRepository
+    @property
+    def events(self) -> EventRepository: ...
 
     def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
     def record(self, *domain_events: object) -> None: ...
     def commit(self) -> None: ...
     def reading(self) -> UnitOfWork: ...

@@ -4,8 +4,12 @@ share the work), sends them concurrently, and records every outcome."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
+from evently_platform.clock import Clock
+from evently_platform.logging import get_logger
+from evently_platform.messaging.trace_headers import context_from_headers
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -13,9 +17,6 @@ from evently_notifier.adapters.webhook_sender import WebhookSender
 from evently_notifier.domain.deliveries import DeliveryStatus, RetryPolicy
 from evently_notifier.service_layer import handlers
 from evently_notifier.service_layer.ports import UnitOfWork
-from evently_platform.clock import Clock
-from evently_platform.logging import get_logger
-from evently_platform.messaging.trace_headers import context_from_headers
 
 log = get_logger(__name__)
 _tracer = trace.get_tracer("evently.webhooks")
@@ -70,10 +71,8 @@ class DeliveryWorker:
                     await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 continue
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_interval)
-            except TimeoutError:
-                pass
 
     async def _attempt(self, item: handlers.DueDelivery) -> None:
         delivery, subscription = item.delivery, item.subscription
@@ -92,7 +91,12 @@ class DeliveryWorker:
                 span.set_status(StatusCode.ERROR, outcome.error)
             try:
                 updated = await asyncio.to_thread(
-                    handlers.finish_attempt, delivery, outcome, policy=self._policy, uow=self._uow, clock=self._clock
+                    handlers.finish_attempt,
+                    delivery,
+                    outcome,
+                    policy=self._policy,
+                    uow=self._uow,
+                    clock=self._clock,
                 )
             except Exception:
                 log.exception("webhooks.record_failed", delivery_id=delivery.id)
@@ -105,7 +109,9 @@ class DeliveryWorker:
                 status_code=outcome.status_code,
                 outcome=updated.status.value,
                 attempts=updated.attempts,
-                next_attempt_time=updated.next_attempt_time.isoformat() if updated.next_attempt_time else None,
+                next_attempt_time=updated.next_attempt_time.isoformat()
+                if updated.next_attempt_time
+                else None,
             )
             if updated.status is DeliveryStatus.FAILED:
                 log.warning("webhooks.delivery_failed", delivery_id=delivery.id, error=outcome.error)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from evently_notifier.service_layer import handlers
-from evently_notifier.service_layer.ports import UnitOfWork
 from evently_platform.clock import Clock
 from evently_platform.messaging.consumer import ConsumerSpec
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.trace_headers import current_trace_headers
 
+from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer.ports import UnitOfWork
+
 SPEC = ConsumerSpec(durable="notifier", filter_subjects=("evently.>",))
 
 
-def make_handler(*, uow: UnitOfWork, clock: Clock, on_deliveries: Callable[[], None]) -> Callable[[Envelope], object]:
+def make_handler(
+    *, uow: UnitOfWork, clock: Clock, on_deliveries: Callable[[], None]
+) -> Callable[[Envelope], object]:
     async def handle(envelope: Envelope) -> None:
         # The consume span is current: deliveries carry its context so the webhook call joins the trace.
         created = await asyncio.to_thread(

@@ -6,16 +6,16 @@ import asyncio
 from datetime import datetime
 
 import grpc
-from google.protobuf import empty_pb2
-
 from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc, subscription_pb2
-from evently_notifier.adapters.protos import delivery_to_proto, subscription_to_proto
-from evently_notifier.service_layer import handlers
-from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+from google.protobuf import empty_pb2
+
+from evently_notifier.adapters.protos import delivery_to_proto, subscription_to_proto
+from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
 PUBLIC_METHODS: frozenset[str] = frozenset()
@@ -28,7 +28,9 @@ def _cursor(token: str) -> Cursor | None:
     try:
         return datetime.fromisoformat(cursor["t"]), str(cursor["i"])
     except (KeyError, TypeError, ValueError):
-        raise InvalidArgument([FieldViolation("page_token", "is not a token returned by this method")]) from None
+        raise InvalidArgument(
+            [FieldViolation("page_token", "is not a token returned by this method")]
+        ) from None
 
 
 def _next_token(next_cursor: Cursor | None) -> str:
@@ -62,7 +64,11 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         caller = require_principal()
         size = page_size(request.page_size)
         items = await asyncio.to_thread(
-            handlers.list_subscriptions, caller.user_id, before=_cursor(request.page_token), page_size=size, uow=self._uow
+            handlers.list_subscriptions,
+            caller.user_id,
+            before=_cursor(request.page_token),
+            page_size=size,
+            uow=self._uow,
         )
         return notifier_service_pb2.ListSubscriptionsResponse(
             subscriptions=[subscription_to_proto(s) for s in items[:size]],

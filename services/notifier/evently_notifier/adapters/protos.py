@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from evently.notifier.v1 import subscription_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently.notifier.v1 import subscription_pb2
 from evently_notifier.domain.deliveries import Delivery
 from evently_notifier.domain.subscriptions import Subscription
 
@@ -19,14 +19,16 @@ def _ts(value: datetime | None) -> Timestamp | None:
     return ts
 
 
-def subscription_to_proto(subscription: Subscription, *, with_secret: bool = False) -> subscription_pb2.Subscription:
+def subscription_to_proto(
+    subscription: Subscription, *, with_secret: bool = False
+) -> subscription_pb2.Subscription:
     return subscription_pb2.Subscription(
         id=subscription.id,
         owner_id=subscription.owner_id,
         url=subscription.url,
         event_types=subscription.event_types,
         description=subscription.description,
-        state=subscription_pb2.Subscription.State.Value(subscription.state.value),
+        state=subscription.state.value,  # type: ignore[arg-type]
         secret=subscription.secret if with_secret else "",
         create_time=_ts(subscription.create_time),
     )
@@ -38,7 +40,7 @@ def delivery_to_proto(delivery: Delivery) -> subscription_pb2.Delivery:
         subscription_id=delivery.subscription_id,
         event_id=delivery.event_id,
         event_type=delivery.event_type,
-        status=subscription_pb2.Delivery.Status.Value(delivery.status.value),
+        status=delivery.status.value,  # type: ignore[arg-type]
         attempts=delivery.attempts,
         last_status_code=delivery.last_status_code,
         last_error=delivery.last_error,

@@ -6,14 +6,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from evently_platform.db import SqlUnitOfWork
+from evently_platform.db.engine import is_postgres
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from evently_notifier.adapters.tables import deliveries, subscriptions
 from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
 from evently_notifier.service_layer.ports import Cursor
-from evently_platform.db import SqlUnitOfWork
-from evently_platform.db.engine import is_postgres
 
 
 def _to_subscription(row: Any) -> Subscription:
@@ -64,7 +64,9 @@ class SqlSubscriptionRepository:
         self._connection.execute(insert(subscriptions).values(**row))
 
     def get(self, subscription_id: str) -> Subscription | None:
-        row = self._connection.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
+        row = self._connection.execute(
+            select(subscriptions).where(subscriptions.c.id == subscription_id)
+        ).first()
         return _to_subscription(row) if row else None
 
     def delete(self, subscription_id: str) -> None:
@@ -108,7 +110,9 @@ class SqlDeliveryRepository:
             )
         )
 
-    def list_for_subscription(self, subscription_id: str, *, before: Cursor | None, limit: int) -> list[Delivery]:
+    def list_for_subscription(
+        self, subscription_id: str, *, before: Cursor | None, limit: int
+    ) -> list[Delivery]:
         query = (
             select(deliveries)
             .where(deliveries.c.subscription_id == subscription_id, _newest_first_before(deliveries, before))
@@ -131,7 +135,9 @@ class SqlDeliveryRepository:
             return []
         # Pushing the due time past the lease hides them from other workers; if this worker
         # dies mid-attempt, they come due again when the lease runs out.
-        self._connection.execute(update(deliveries).where(deliveries.c.id.in_(ids)).values(next_attempt_time=lease_until))
+        self._connection.execute(
+            update(deliveries).where(deliveries.c.id.in_(ids)).values(next_attempt_time=lease_until)
+        )
         rows = self._connection.execute(select(deliveries).where(deliveries.c.id.in_(ids)))
         return [_to_delivery(r) for r in rows]
 

@@ -1,8 +1,7 @@
 """The notifier's tables (SQLAlchemy Core)."""
 
-from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
-
 from evently_platform.db.types import UtcDateTime
+from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 

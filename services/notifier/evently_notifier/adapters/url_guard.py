@@ -13,7 +13,12 @@ from evently_platform.errors import FieldViolation, InvalidArgument
 def is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     return not (
-        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
     )
 
 
@@ -28,14 +33,17 @@ class UrlGuard:
         try:
             infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
         except socket.gaierror:
-            raise InvalidArgument([FieldViolation("subscription.url", f"host {host!r} does not resolve")]) from None
+            raise InvalidArgument(
+                [FieldViolation("subscription.url", f"host {host!r} does not resolve")]
+            ) from None
         blocked = sorted({str(info[4][0]) for info in infos if not is_public(str(info[4][0]))})
         if blocked:
             raise InvalidArgument(
                 [
                     FieldViolation(
                         "subscription.url",
-                        f"resolves to non-public address {', '.join(blocked)}; webhooks go to public endpoints only",
+                        f"resolves to non-public address {', '.join(blocked)}; "
+                        "webhooks go to public endpoints only",
                     )
                 ]
             )

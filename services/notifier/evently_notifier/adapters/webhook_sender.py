@@ -36,4 +36,6 @@ class WebhookSender:
 
 def make_client(timeout: float = 15.0) -> httpx.AsyncClient:
     # Redirects are not followed: a 3xx is a failed attempt (and could point anywhere).
-    return httpx.AsyncClient(timeout=timeout, follow_redirects=False, limits=httpx.Limits(max_connections=100))
+    return httpx.AsyncClient(
+        timeout=timeout, follow_redirects=False, limits=httpx.Limits(max_connections=100)
+    )

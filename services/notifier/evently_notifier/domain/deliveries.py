@@ -68,20 +68,25 @@ class RetryPolicy:
             return None
         base = self.delays[attempts_made - 1]
         spread = base.total_seconds() * self.jitter
-        return timedelta(seconds=(rand or random).uniform(base.total_seconds() - spread, base.total_seconds() + spread))
+        return timedelta(
+            seconds=(rand or random).uniform(base.total_seconds() - spread, base.total_seconds() + spread)
+        )
 
 
-def record_attempt(delivery: Delivery, outcome: AttemptOutcome, policy: RetryPolicy, now: datetime) -> Delivery:
+def record_attempt(
+    delivery: Delivery, outcome: AttemptOutcome, policy: RetryPolicy, now: datetime
+) -> Delivery:
     attempts = delivery.attempts + 1
-    common = {
-        "attempts": attempts,
-        "last_status_code": outcome.status_code,
-        "last_error": outcome.error[:1000],
-        "update_time": now,
-    }
+    attempted = replace(
+        delivery,
+        attempts=attempts,
+        last_status_code=outcome.status_code,
+        last_error=outcome.error[:1000],
+        update_time=now,
+    )
     if outcome.succeeded:
-        return replace(delivery, status=DeliveryStatus.SUCCEEDED, next_attempt_time=None, **common)
+        return replace(attempted, status=DeliveryStatus.SUCCEEDED, next_attempt_time=None)
     delay = policy.next_delay(attempts)
     if delay is None or outcome.status_code == 410:  # 410 Gone: the receiver asks us to stop
-        return replace(delivery, status=DeliveryStatus.FAILED, next_attempt_time=None, **common)
-    return replace(delivery, status=DeliveryStatus.PENDING, next_attempt_time=now + delay, **common)
+        return replace(attempted, status=DeliveryStatus.FAILED, next_attempt_time=None)
+    return replace(attempted, status=DeliveryStatus.PENDING, next_attempt_time=now + delay)

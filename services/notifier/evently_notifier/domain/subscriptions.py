@@ -31,7 +31,9 @@ class Subscription:
     create_time: datetime
 
     def wants(self, event_type: str) -> bool:
-        return self.state is SubscriptionState.ACTIVE and any(matches(p, event_type) for p in self.event_types)
+        return self.state is SubscriptionState.ACTIVE and any(
+            matches(p, event_type) for p in self.event_types
+        )
 
 
 def matches(pattern: str, event_type: str) -> bool:
@@ -51,10 +53,14 @@ def validate_subscription(url: str, event_types: list[str], description: str) ->
         "subscription.url",
         "must be an absolute http:// or https:// URL",
     )
-    problems.check(not parts.username and not parts.password, "subscription.url", "must not embed credentials")
+    problems.check(
+        not parts.username and not parts.password, "subscription.url", "must not embed credentials"
+    )
     problems.check(len(url) <= 2000, "subscription.url", "must be at most 2000 characters")
     if not event_types:
-        problems.add("subscription.event_types", "must name at least one type or pattern, e.g. evently.event.*")
+        problems.add(
+            "subscription.event_types", "must name at least one type or pattern, e.g. evently.event.*"
+        )
     problems.check(
         len(event_types) <= MAX_EVENT_TYPES, "subscription.event_types", f"at most {MAX_EVENT_TYPES} entries"
     )

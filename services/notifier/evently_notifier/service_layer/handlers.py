@@ -4,7 +4,11 @@ and recording delivery attempts. Each runs in one transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+
+from evently_platform.clock import Clock, new_id
+from evently_platform.errors import NotFound
+from evently_platform.messaging.envelope import Envelope
 
 from evently_notifier.domain.deliveries import (
     AttemptOutcome,
@@ -21,9 +25,6 @@ from evently_notifier.domain.subscriptions import (
     validate_subscription,
 )
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
-from evently_platform.clock import Clock, new_id
-from evently_platform.errors import NotFound
-from evently_platform.messaging.envelope import Envelope
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ class CreateSubscription:
     description: str
 
 
-def create_subscription(cmd: CreateSubscription, *, uow: UnitOfWork, guard: UrlGuard, clock: Clock) -> Subscription:
+def create_subscription(
+    cmd: CreateSubscription, *, uow: UnitOfWork, guard: UrlGuard, clock: Clock
+) -> Subscription:
     url = cmd.url.strip()
     validate_subscription(url, cmd.event_types, cmd.description)
     guard.check(url)
@@ -62,7 +65,9 @@ def _owned(uow: UnitOfWork, owner_id: str, subscription_id: str) -> Subscription
     return subscription
 
 
-def list_subscriptions(owner_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork) -> list[Subscription]:
+def list_subscriptions(
+    owner_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
+) -> list[Subscription]:
     with uow.reading() as reader:
         return reader.subscriptions.list_for_owner(owner_id, before=before, limit=page_size + 1)
 
@@ -99,7 +104,9 @@ def fan_out(
             return 0
         created = 0
         for subscription in uow.subscriptions.active():
-            if subscription.wants(envelope.type) and may_read(subscription.owner_id, envelope.type, envelope.subject):
+            if subscription.wants(envelope.type) and may_read(
+                subscription.owner_id, envelope.type, envelope.subject
+            ):
                 uow.deliveries.add(
                     Delivery(
                         id=new_id(),
@@ -157,4 +164,3 @@ def page_cursor(items: list[Subscription] | list[Delivery], page_size: int) -> C
         return None
     last = items[page_size - 1]
     return (last.create_time, last.id)
-

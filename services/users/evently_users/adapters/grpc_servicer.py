@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import Callable
 
 import grpc
-from google.api import httpbody_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from evently.users.v1 import user_pb2, user_service_pb2, user_service_pb2_grpc
 from evently_platform.auth.principal import require_principal
 from evently_platform.auth.tokens import TokenIssuer
 from evently_platform.clock import Clock
+from google.api import httpbody_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from evently_users.adapters.protos import user_to_proto
 from evently_users.service_layer import handlers
 from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
@@ -59,7 +59,9 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         )
         expire = Timestamp()
         expire.FromDatetime(issued.expire_time)
-        return user_service_pb2.LoginResponse(access_token=issued.token, expire_time=expire, user=user_to_proto(user))
+        return user_service_pb2.LoginResponse(
+            access_token=issued.token, expire_time=expire, user=user_to_proto(user)
+        )
 
     async def GetUser(
         self, request: user_service_pb2.GetUserRequest, context: grpc.aio.ServicerContext

@@ -18,7 +18,10 @@ class Argon2PasswordHasher:
 
     def verify(self, password_hash: str | None, password: str) -> bool:
         try:
-            return bool(self._hasher.verify(password_hash or self._dummy, password)) and password_hash is not None
+            return (
+                bool(self._hasher.verify(password_hash or self._dummy, password))
+                and password_hash is not None
+            )
         except (VerificationError, InvalidHashError):
             return False
 

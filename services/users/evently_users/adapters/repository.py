@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from evently_platform.db import SqlUnitOfWork
 from sqlalchemy import Connection, insert, select
 
-from evently_platform.db import SqlUnitOfWork
 from evently_users.adapters.tables import users
 from evently_users.domain.model import User
 

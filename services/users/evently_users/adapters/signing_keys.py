@@ -11,7 +11,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-
 from evently_platform.auth.tokens import public_jwk
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from evently_platform.auth.tokens import IssuedToken, TokenIssuer
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import AlreadyExists, NotFound, Unauthenticated
+
 from evently_users.domain.model import User, UserCreated, normalise_email, validate_sign_up
 from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
 
@@ -61,4 +62,3 @@ def get_user(user_id: str, *, uow: UnitOfWork) -> User:
     if user is None:
         raise NotFound(f"user {user_id!r} not found")
     return user
-

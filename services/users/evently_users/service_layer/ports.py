@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import TracebackType
 from typing import Protocol, Self
 
 from evently_users.domain.model import User
@@ -14,10 +15,13 @@ class UserRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: UserRepository
+    @property
+    def users(self) -> UserRepository: ...
 
     def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
     def record(self, *domain_events: object) -> None: ...
     def commit(self) -> None: ...
     def reading(self) -> UnitOfWork: ...
@@ -28,4 +32,5 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str | None, password: str) -> bool:
         """False for a wrong password; with no hash, costs as much as a check and is False."""
         ...
+
     def needs_rehash(self, password_hash: str) -> bool: ...

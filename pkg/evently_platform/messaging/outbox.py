@@ -171,7 +171,8 @@ class OutboxRelay:
                     .where(outbox.c.seq == seq)
                     .values(lease_until=None, attempts=outbox.c.attempts + 1, last_error=error)
                 )
-            untouched = [s for s in claimed if s not in failed and s not in set(done)]
+            settled = set(done) | set(failed)
+            untouched = [s for s in claimed if s not in settled]
             if untouched:
                 conn.execute(update(outbox).where(outbox.c.seq.in_(untouched)).values(lease_until=None))
 

@@ -22,7 +22,7 @@ def _ts(value: datetime) -> Timestamp:
 
 
 def _dt(message: Any, field: str) -> datetime | None:
-    return message.__getattribute__(field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
+    return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
 
 
 def event_to_proto(event: Event) -> event_pb2.Event:

@@ -3,6 +3,7 @@ HTTP travels through the outbox and JetStream to a signed webhook, in one trace.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -25,6 +26,7 @@ from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
 from evently_platform.net import free_port
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from tests.conftest import backends, postgres_schema
 from tests.e2e.otlp_collector import Collector
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
@@ -42,8 +44,21 @@ class System:
     log: Path
 
 
+@pytest.fixture(scope="module", params=backends())
+def databases(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """Each service's own database: SQLite files by default, or a PostgreSQL schema each."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    with contextlib.ExitStack() as stack:
+        yield {
+            f"EVENTLY_{name.upper()}_DB_URL": stack.enter_context(postgres_schema())
+            for name in ("users", "events", "notifier")
+        }
+
+
 @pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+def system(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, str]) -> Iterator[System]:
     data_dir = tmp_path_factory.mktemp("evently")
     collector = Collector()
     collector.start()
@@ -70,6 +85,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
         "EVENTLY_NOTIFIER_DB_URL",
     ):
         env.pop(name, None)
+    env.update(databases)
     log = data_dir / "up.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -54,7 +54,7 @@ async def test_a_published_event_reaches_a_durable_consumer(
     async def handle(envelope: Envelope) -> None:
         received.append(envelope)
 
-    consumer = DurableConsumer(js_client.jetstream(), ConsumerSpec(durable="t1"), handle, dead_letters)
+    consumer = DurableConsumer(js_client, ConsumerSpec(durable="t1"), handle, dead_letters)
     running.append(asyncio.create_task(consumer.run()))
     sent = Envelope(type="evently.event.created", source="//test", data={"n": 1})
     await _publish(js_client, sent)
@@ -81,9 +81,7 @@ async def test_a_failed_handler_gets_the_message_again_after_a_nak(
             raise RuntimeError("transient")
 
     spec = ConsumerSpec(durable="t2", backoff=FAST, max_deliver=5)
-    running.append(
-        asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, flaky, dead_letters).run())
-    )
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, flaky, dead_letters).run()))
     envelope = Envelope(type="evently.event.created", source="//test", data={})
     await _publish(js_client, envelope)
     await eventually(lambda: len(attempts) >= 2)
@@ -102,9 +100,7 @@ async def test_a_message_that_always_fails_ends_as_a_dead_letter(
         raise ValueError("cannot handle this")
 
     spec = ConsumerSpec(durable="t3", backoff=FAST, max_deliver=3)
-    running.append(
-        asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, broken, dead_letters).run())
-    )
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, broken, dead_letters).run()))
     envelope = Envelope(type="evently.comment.added", source="//test", data={})
     await _publish(js_client, envelope)
 
@@ -130,10 +126,47 @@ async def test_an_undecodable_message_is_dead_lettered_without_retries(
         raise AssertionError("must not be called")
 
     spec = ConsumerSpec(durable="t4", backoff=FAST, max_deliver=5)
-    running.append(
-        asyncio.create_task(DurableConsumer(js_client.jetstream(), spec, never, dead_letters).run())
-    )
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, never, dead_letters).run()))
     await js_client.jetstream().publish("evently.event.created", b"garbage", headers={"Nats-Msg-Id": "bad-1"})
     letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t4"))
     assert letters[0].num_delivered == 1
     assert letters[0].error.startswith("undecodable")
+
+
+async def test_a_message_never_acknowledged_until_max_deliver_becomes_a_dead_letter(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    """A process that takes a message and dies never says nak or term: the server gives up after
+    MaxDeliver ack timeouts and says so only in an advisory (sent when a surviving instance next
+    pulls), which the consumer turns into a dead-letter row."""
+    handled: list[Envelope] = []
+
+    async def surviving(envelope: Envelope) -> None:
+        handled.append(envelope)
+
+    spec = ConsumerSpec(durable="t5", max_deliver=2, ack_wait=1.0)
+    consumer = DurableConsumer(js_client, spec, surviving, dead_letters)
+    await consumer.ensure()
+    envelope = Envelope(type="evently.event.created", source="//test", data={"n": 5})
+    await _publish(js_client, envelope)
+
+    dying = await js_client.jetstream().pull_subscribe_bind(durable="t5", stream=STREAM)
+    deliveries = 0
+    while deliveries < spec.max_deliver:  # each fetch takes the message and never settles it
+        try:
+            deliveries += len(await dying.fetch(1, timeout=2.0))
+        except TimeoutError:
+            continue
+    running.append(asyncio.create_task(consumer.run()))
+
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t5"))
+    assert len(letters) == 1
+    letter = letters[0]
+    assert (letter.message_id, letter.subject, letter.num_delivered) == (
+        envelope.id,
+        "evently.event.created",
+        2,
+    )
+    assert "no acknowledgement after 2 deliveries" in letter.error
+    assert Envelope.decode(letter.payload) == envelope
+    assert handled == []  # out of deliveries: the survivor never gets it

@@ -3,6 +3,7 @@ mapping, and an access-log line per call (with the trace id, via structlog)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from typing import Any
@@ -54,40 +55,44 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 raise Unauthenticated("this service cannot verify access tokens")
             return await self._verifier.verify(token.strip())
 
+        async def fail(exc: Exception, context: grpc.aio.ServicerContext) -> str:
+            """Turns an exception into the call's status; returns the code for the access log."""
+            if isinstance(exc, DomainError):
+                status = to_status(exc)
+                await context.abort_with_status(rpc_status.to_status(status))
+            log.exception("rpc.unhandled_error", method=method)
+            await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+            raise AssertionError("abort always raises")  # pragma: no cover
+
+        def access_log(started: float, code: str, principal: Principal | None) -> None:
+            log.info(
+                "rpc",
+                method=method,
+                code=code,
+                user_id=principal.user_id if principal else None,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+
         if handler.unary_unary is not None:
             inner = handler.unary_unary
 
             async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                started = time.perf_counter()
-                code = "OK"
-                user_id = None
+                started, code, principal = time.perf_counter(), "OK", None
                 try:
                     principal = await authenticate()
-                    user_id = principal.user_id if principal else None
                     token = set_principal(principal)
                     try:
                         return await inner(request, context)
                     finally:
                         reset_principal(token)
-                except DomainError as exc:
-                    status = to_status(exc)
-                    code = grpc_code(status).name
-                    await context.abort_with_status(rpc_status.to_status(status))
                 except grpc.aio.AbortError:
-                    code = str(context.code())
+                    code = _code_name(context)
                     raise
-                except Exception:
-                    code = "INTERNAL"
-                    log.exception("rpc.unhandled_error", method=method)
-                    await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+                except Exception as exc:
+                    code = _code_name_of(exc)
+                    await fail(exc, context)
                 finally:
-                    log.info(
-                        "rpc",
-                        method=method,
-                        code=code,
-                        user_id=user_id,
-                        duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                    )
+                    access_log(started, code, principal)
 
             return grpc.unary_unary_rpc_method_handler(
                 unary,
@@ -99,6 +104,7 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             inner_stream = handler.unary_stream
 
             async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                started, code, principal = time.perf_counter(), "OK", None
                 try:
                     principal = await authenticate()
                     token = set_principal(principal)
@@ -107,8 +113,17 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                             yield item
                     finally:
                         reset_principal(token)
-                except DomainError as exc:
-                    await context.abort_with_status(rpc_status.to_status(to_status(exc)))
+                except grpc.aio.AbortError:
+                    code = _code_name(context)
+                    raise
+                except asyncio.CancelledError:
+                    code = "CANCELLED"  # the client went away
+                    raise
+                except Exception as exc:
+                    code = _code_name_of(exc)
+                    await fail(exc, context)
+                finally:
+                    access_log(started, code, principal)
 
             return grpc.unary_stream_rpc_method_handler(
                 stream,
@@ -116,3 +131,12 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 response_serializer=handler.response_serializer,
             )
         return handler
+
+
+def _code_name(context: grpc.aio.ServicerContext) -> str:
+    code = context.code()
+    return code.name if isinstance(code, grpc.StatusCode) else str(code)
+
+
+def _code_name_of(exc: Exception) -> str:
+    return grpc_code(to_status(exc)).name if isinstance(exc, DomainError) else "INTERNAL"

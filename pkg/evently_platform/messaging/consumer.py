@@ -4,12 +4,13 @@ and a dead-letter record once the maximum delivery count is reached."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import nats
+from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind, StatusCode
@@ -39,10 +40,9 @@ class ConsumerSpec:
 
 
 class DurableConsumer:
-    def __init__(
-        self, js: JetStreamContext, spec: ConsumerSpec, handler: Handler, dead_letters: SqlDeadLetters
-    ) -> None:
-        self._js = js
+    def __init__(self, nc: NATS, spec: ConsumerSpec, handler: Handler, dead_letters: SqlDeadLetters) -> None:
+        self._nc = nc
+        self._js = nc.jetstream()
         self._spec = spec
         self._handler = handler
         self._dead_letters = dead_letters
@@ -63,8 +63,48 @@ class DurableConsumer:
             ),
         )
 
+    def max_deliveries_subject(self) -> str:
+        return f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{STREAM}.{self._spec.durable}"
+
+    async def watch_max_deliveries(self) -> None:
+        """Record a dead letter for messages that ran out of deliveries without a verdict from us:
+        the process handling them died or hung past AckWait on the last attempt. The server
+        announces these only by an advisory; the queue group makes one instance record each."""
+
+        async def on_advisory(advisory: Msg) -> None:
+            try:
+                body = json.loads(advisory.data)
+                stream_seq = int(body["stream_seq"])
+                deliveries = int(body.get("deliveries", self._spec.max_deliver))
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("consumer.bad_advisory", consumer=self._spec.durable, error=repr(exc))
+                return
+            try:
+                raw = await self._js.get_msg(STREAM, stream_seq)
+            except nats.js.errors.NotFoundError:
+                log.error("consumer.dead_letter_gone", consumer=self._spec.durable, stream_seq=stream_seq)
+                return
+            await self._record(
+                DeadLetter(
+                    consumer=self._spec.durable,
+                    message_id=(raw.headers or {}).get("Nats-Msg-Id"),
+                    subject=raw.subject or "",
+                    stream_seq=stream_seq,
+                    num_delivered=deliveries,
+                    payload=raw.data or b"",
+                    headers=dict(raw.headers or {}),
+                    error=f"no acknowledgement after {deliveries} deliveries "
+                    f"(ack wait {self._spec.ack_wait}s)",
+                )
+            )
+
+        await self._nc.subscribe(
+            self.max_deliveries_subject(), queue=f"{self._spec.durable}-dead-letters", cb=on_advisory
+        )
+
     async def run(self) -> None:
         await self.ensure()
+        await self.watch_max_deliveries()
         sub = await self._js.pull_subscribe_bind(durable=self._spec.durable, stream=STREAM)
         log.info("consumer.started", consumer=self._spec.durable, subjects=list(self._spec.filter_subjects))
         while True:
@@ -129,7 +169,7 @@ class DurableConsumer:
     async def _dead_letter(self, msg: Msg, error: str) -> None:
         headers = dict(msg.headers or {})
         meta = msg.metadata
-        await self._dead_letters.record(
+        await self._record(
             DeadLetter(
                 consumer=self._spec.durable,
                 message_id=headers.get("Nats-Msg-Id"),
@@ -141,12 +181,16 @@ class DurableConsumer:
                 error=error,
             )
         )
+        await msg.term()  # recorded: the server must not deliver it again
+
+    async def _record(self, letter: DeadLetter) -> None:
+        await self._dead_letters.record(letter)
         log.error(
             "consumer.dead_letter",
-            consumer=self._spec.durable,
-            subject=msg.subject,
-            message_id=headers.get("Nats-Msg-Id"),
-            delivered=meta.num_delivered,
-            error=error,
+            consumer=letter.consumer,
+            subject=letter.subject,
+            message_id=letter.message_id,
+            stream_seq=letter.stream_seq,
+            delivered=letter.num_delivered,
+            error=letter.error,
         )
-        await msg.term()  # recorded: the server must not deliver it again

@@ -18,5 +18,7 @@ def first_delivery(connection: Connection, consumer: str, message_id: str) -> bo
         dialect.insert(inbox)
         .values(consumer=consumer, message_id=message_id, received_at=datetime.now(UTC))
         .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT here.
+        .returning(inbox.c.message_id)
     )
-    return connection.execute(statement).rowcount == 1
+    return connection.execute(statement).first() is not None

@@ -34,7 +34,7 @@ async def build(
         uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy()
     )
     consumer = DurableConsumer(
-        runtime.js,
+        runtime.nc,
         event_consumer.SPEC,
         event_consumer.make_handler(uow=uow, clock=clock, on_deliveries=worker.wake),  # type: ignore[arg-type]
         SqlDeadLetters(runtime.engine),

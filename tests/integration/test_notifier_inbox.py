@@ -1,0 +1,76 @@
+"""The notifier handles each domain event once in effect, even when JetStream delivers it again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from evently_notifier.adapters import event_consumer
+from evently_notifier.adapters.repository import NotifierUnitOfWork
+from evently_notifier.adapters.url_guard import UrlGuard
+from evently_notifier.bootstrap import MIGRATIONS
+from evently_notifier.service_layer import handlers
+from evently_platform.clock import SystemClock
+from evently_platform.db.migrations import upgrade
+from evently_platform.messaging.backoff import Backoff
+from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer
+from evently_platform.messaging.dead_letters import SqlDeadLetters
+from evently_platform.messaging.envelope import Envelope
+from evently_platform.messaging.jetstream import JetStreamPublisher
+from nats.aio.client import Client as NATS
+from sqlalchemy import Engine
+
+from tests.support import eventually
+
+
+@pytest.fixture
+def uow(engine: Engine) -> NotifierUnitOfWork:
+    upgrade(engine, "notifier", MIGRATIONS)
+    return NotifierUnitOfWork(engine)
+
+
+@pytest.fixture
+async def consumer_task() -> AsyncIterator[list[asyncio.Task[None]]]:
+    tasks: list[asyncio.Task[None]] = []
+    yield tasks
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_redelivered_event_creates_no_second_delivery(
+    js_client: NATS, engine: Engine, uow: NotifierUnitOfWork, consumer_task: list[asyncio.Task[None]]
+) -> None:
+    clock = SystemClock()
+    subscription = handlers.create_subscription(
+        handlers.CreateSubscription(
+            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
+        ),
+        uow=uow,
+        guard=UrlGuard(allow_private=True),
+        clock=clock,
+    )
+    handle = event_consumer.make_handler(uow=uow, clock=clock, on_deliveries=lambda: None)
+    calls: list[str] = []
+
+    async def commits_then_dies_before_the_ack(envelope: Envelope) -> None:
+        # The first time, the work commits and then the process fails before acknowledging:
+        # JetStream delivers the same message again.
+        await handle(envelope)  # type: ignore[misc]
+        calls.append(envelope.id)
+        if len(calls) == 1:
+            raise ConnectionError("lost before the ack")
+
+    spec = ConsumerSpec(durable="notifier-test", backoff=Backoff(base=0.05, factor=1.0, cap=0.05, jitter=0.0))
+    consumer = DurableConsumer(js_client, spec, commits_then_dies_before_the_ack, SqlDeadLetters(engine))
+    consumer_task.append(asyncio.create_task(consumer.run()))
+
+    event = Envelope(type="evently.event.created", source="//events", subject="e1", data={"id": "e1"})
+    await JetStreamPublisher(js_client.jetstream()).publish(
+        event.type, event.encode(), msg_id=event.id, headers={}
+    )
+
+    await eventually(lambda: len(calls) == 2)
+    deliveries = handlers.list_deliveries("u1", subscription.id, before=None, page_size=10, uow=uow)
+    assert [(d.event_id, d.event_type) for d in deliveries] == [(event.id, "evently.event.created")]

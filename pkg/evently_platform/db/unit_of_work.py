@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
@@ -14,10 +15,20 @@ from evently_platform.messaging.inbox import first_delivery
 from evently_platform.messaging.outbox import OutboxWriter
 
 
+class _Transaction:
+    def __init__(self, connection: Connection, repositories: dict[str, object]) -> None:
+        self.connection = connection
+        self.repositories = repositories
+        self.pending: list[object] = []
+
+
 class SqlUnitOfWork:
     """`with uow: ...; uow.commit()` — anything not committed is rolled back on exit.
 
-    Services subclass it to open their repositories on `self.connection` in `_open_repositories`.
+    One instance serves a whole service: use cases run concurrently in worker threads, so the
+    open transaction (connection, repositories, recorded events) belongs to the calling thread.
+    Services subclass it and name their repositories in `_repositories`; they are then
+    attributes (`uow.events`) inside the `with` block.
     """
 
     def __init__(
@@ -32,57 +43,71 @@ class SqlUnitOfWork:
         self._translate = translate
         self._on_outbox_commit = on_outbox_commit
         self._read_only = read_only
-        self._connection: Connection | None = None
-        self._pending: list[object] = []
+        self._local = threading.local()
+
+    @property
+    def _tx(self) -> _Transaction:
+        tx: _Transaction | None = getattr(self._local, "tx", None)
+        if tx is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return tx
 
     @property
     def connection(self) -> Connection:
-        if self._connection is None:
-            raise RuntimeError("unit of work used outside its `with` block")
-        return self._connection
+        return self._tx.connection
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not found normally: the repositories of the open transaction.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        repositories = self._tx.repositories
+        if name not in repositories:
+            raise AttributeError(f"{type(self).__name__} has no repository {name!r}")
+        return repositories[name]
 
     def reading(self) -> Self:
         """A copy for queries only: on SQLite it does not take the write lock."""
         return type(self)(self._engine, translate=self._translate, read_only=True)
 
     def __enter__(self) -> Self:
+        if getattr(self._local, "tx", None) is not None:
+            raise RuntimeError("unit of work entered twice in one thread")
         connection = self._engine.connect()
         if self._read_only:
             connection = connection.execution_options(**{READ_ONLY: True})
         connection.begin()
-        self._connection = connection
-        self._pending = []
-        self._open_repositories(connection)
+        self._local.tx = _Transaction(connection, self._repositories(connection))
         return self
 
-    def _open_repositories(self, connection: Connection) -> None:
-        """Hook for subclasses."""
+    def _repositories(self, connection: Connection) -> dict[str, object]:
+        """Hook for subclasses: the repositories of one transaction, by attribute name."""
+        return {}
 
     def record(self, *domain_events: object) -> None:
         """Queue domain events; on commit they become outbox rows, atomically with the rest."""
-        self._pending.extend(domain_events)
+        self._tx.pending.extend(domain_events)
 
     def first_delivery(self, consumer: str, message_id: str) -> bool:
         """Inbox check for consumers: False when this message was already handled."""
         return first_delivery(self.connection, consumer, message_id)
 
     def commit(self) -> None:
-        connection = self.connection
-        wrote_outbox = bool(self._pending)
-        if self._pending:
+        tx = self._tx
+        wrote_outbox = bool(tx.pending)
+        if tx.pending:
             if self._translate is None:
                 raise RuntimeError("domain events recorded but no translator to integration events was given")
-            OutboxWriter(connection).add(*(self._translate(e) for e in self._pending))
-            self._pending = []
-        connection.commit()
+            OutboxWriter(tx.connection).add(*(self._translate(e) for e in tx.pending))
+            tx.pending = []
+        tx.connection.commit()
         if wrote_outbox and self._on_outbox_commit is not None:
             self._on_outbox_commit()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        connection = self._connection
-        self._connection = None
-        if connection is not None:
-            connection.rollback()
-            connection.close()
+        tx: _Transaction | None = getattr(self._local, "tx", None)
+        self._local.tx = None
+        if tx is not None:
+            tx.connection.rollback()
+            tx.connection.close()

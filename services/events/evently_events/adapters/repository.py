@@ -66,5 +66,5 @@ class SqlEventRepository:
 class EventsUnitOfWork(SqlUnitOfWork):
     events: SqlEventRepository
 
-    def _open_repositories(self, connection: Connection) -> None:
-        self.events = SqlEventRepository(connection)
+    def _repositories(self, connection: Connection) -> dict[str, object]:
+        return {"events": SqlEventRepository(connection)}

@@ -146,6 +146,8 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     subscriptions: SqlSubscriptionRepository
     deliveries: SqlDeliveryRepository
 
-    def _open_repositories(self, connection: Connection) -> None:
-        self.subscriptions = SqlSubscriptionRepository(connection)
-        self.deliveries = SqlDeliveryRepository(connection)
+    def _repositories(self, connection: Connection) -> dict[str, object]:
+        return {
+            "subscriptions": SqlSubscriptionRepository(connection),
+            "deliveries": SqlDeliveryRepository(connection),
+        }

@@ -48,5 +48,5 @@ class SqlUserRepository:
 class UsersUnitOfWork(SqlUnitOfWork):
     users: SqlUserRepository
 
-    def _open_repositories(self, connection: Connection) -> None:
-        self.users = SqlUserRepository(connection)
+    def _repositories(self, connection: Connection) -> dict[str, object]:
+        return {"users": SqlUserRepository(connection)}

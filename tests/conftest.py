@@ -79,6 +79,17 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def service_dbs(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An empty database of the backend for each service, as each service owns its own."""
+    names = ("users", "events", "notifier")
+    if backend == "sqlite":
+        yield {name: f"sqlite:///{tmp_path / f'{name}.db'}" for name in names}
+        return
+    with contextlib.ExitStack() as stack:
+        yield {name: stack.enter_context(postgres_schema()) for name in names}
+
+
+@pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url, instrument=False)
     yield engine

@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(MIGRATIONS)} (default: all)"
     )
+    commands.add_parser(
+        "rotate-signing-key",
+        help="start signing access tokens with a new key",
+        description="Generate a new token signing key in EVENTLY_SIGNING_KEYS_DIR (default "
+        "<data dir>/keys). The old public key stays published, so tokens it signed keep working "
+        "until they expire; running services pick the new key up without a restart.",
+    )
     return parser
 
 
@@ -42,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         from evently_cli.up import up
 
         return up()
+    if args.command == "rotate-signing-key":
+        from evently_cli.keys import rotate_signing_key
+
+        return rotate_signing_key()
     if args.command == "serve":
         from evently_cli.components import serve
 

@@ -20,7 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from evently_gateway.backends import FORWARDED_HEADERS, Backends
-from evently_gateway.errors import HTTP_STATUS, bad_request, details_from_trailers, error_body
+from evently_gateway.errors import (
+    HTTP_STATUS,
+    bad_request,
+    details_from_trailers,
+    error_body,
+    retry_after_header,
+)
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.transcoding import TranscodingError, build_request
 
@@ -33,6 +39,14 @@ SERVICES = {
 }
 MAX_BODY_BYTES = 1 << 20
 DEFAULT_DEADLINE_SECONDS = 30.0
+
+
+def forwarded_for(request: Request) -> str:
+    """The client chain for the services (sign-in throttling): what a proxy in front of us said,
+    then the address we see ourselves — the one entry the services can trust."""
+    peer = request.client.host if request.client else "unknown"
+    earlier = request.headers.get("x-forwarded-for", "").strip()
+    return f"{earlier}, {peer}" if earlier else peer
 
 
 def build_route_table() -> RouteTable:
@@ -66,16 +80,19 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
         except TranscodingError as exc:
             return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
         metadata = [(h, request.headers[h]) for h in FORWARDED_HEADERS if h in request.headers]
+        metadata.append(("x-forwarded-for", forwarded_for(request)))
         try:
             response = await backends.unary(
                 route.backend, route.method, message, metadata, DEFAULT_DEADLINE_SECONDS
             )
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
-            body_json = error_body(
-                code, exc.details() or code.name, details_from_trailers(exc.trailing_metadata())
+            details = details_from_trailers(exc.trailing_metadata())
+            return JSONResponse(
+                error_body(code, exc.details() or code.name, details),
+                status_code=HTTP_STATUS.get(code, 500),
+                headers=retry_after_header(details),
             )
-            return JSONResponse(body_json, status_code=HTTP_STATUS.get(code, 500))
         if (
             isinstance(response, httpbody_pb2.HttpBody)
             or response.DESCRIPTOR.full_name == "google.api.HttpBody"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import grpc
@@ -53,3 +54,15 @@ def bad_request(message: str, field: str = "") -> dict[str, Any]:
         any_detail["@type"] = "type.googleapis.com/google.rpc.BadRequest"
         details.append(any_detail)
     return {"code": code_pb2.INVALID_ARGUMENT, "message": message, "details": details}
+
+
+def retry_after_header(details: list[Any]) -> dict[str, str]:
+    """`Retry-After` (whole seconds, rounded up) from a `google.rpc.RetryInfo` detail."""
+    for detail in details:
+        if detail.get("@type") == "type.googleapis.com/google.rpc.RetryInfo":
+            delay = str(detail.get("retryDelay", "0s")).rstrip("s")
+            try:
+                return {"retry-after": str(max(1, math.ceil(float(delay))))}
+            except ValueError:
+                return {}
+    return {}

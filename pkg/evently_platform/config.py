@@ -31,6 +31,8 @@ class Settings:
     smtp_url: str | None
     webhook_allow_private: bool
     log_format: str  # "console" or "json"
+    # The users service's token signing keys (a mounted Secret in Kubernetes).
+    signing_keys_dir: Path
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +56,7 @@ class Settings:
             smtp_url=env.get("EVENTLY_SMTP_URL") or None,
             webhook_allow_private=_truthy(env.get("EVENTLY_WEBHOOK_ALLOW_PRIVATE")),
             log_format=log_format,
+            signing_keys_dir=Path(env.get("EVENTLY_SIGNING_KEYS_DIR") or data_dir / "keys").resolve(),
         )
 
     def require_nats(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ Pure Python on purpose: domain code raises these without knowing about gRPC.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ class PermissionDenied(DomainError):
 
 
 class ResourceExhausted(DomainError):
-    pass
+    """Too much of something; `retry_after` tells the caller when trying again can succeed."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Violations:

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic.script import ScriptDirectory
 from evently_cli.components import MIGRATIONS
 from sqlalchemy import create_engine, inspect, text
-
-from tests.conftest import postgres_schema
-
-
-@pytest.fixture
-def service_dbs(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    if backend == "sqlite":
-        yield {name: f"sqlite:///{tmp_path / f'{name}.db'}" for name in MIGRATIONS}
-        return
-    with contextlib.ExitStack() as stack:
-        yield {name: stack.enter_context(postgres_schema()) for name in MIGRATIONS}
 
 
 def _migrate(tmp_path: Path, dbs: dict[str, str], *services: str) -> subprocess.CompletedProcess[str]:

@@ -32,11 +32,13 @@ class StaticKeySource:
 
 
 class CachedKeySource:
-    """Fetches the JWKS on first use and again when a token names an unknown `kid` (a rotation),
-    at most once per `min_refresh` seconds so forged kids cannot hammer the users service."""
+    """Fetches the JWKS on first use, when it is older than `max_age`, and when a token names an
+    unknown `kid` (a rotation). Fetches happen at most once per `min_refresh` seconds, so forged
+    kids cannot hammer the users service; a token with a new kid waits for the next allowed
+    fetch rather than being refused right after a rotation."""
 
     def __init__(
-        self, fetch: Callable[[], Awaitable[bytes]], *, min_refresh: float = 10.0, max_age: float = 600.0
+        self, fetch: Callable[[], Awaitable[bytes]], *, min_refresh: float = 1.0, max_age: float = 600.0
     ) -> None:
         self._fetch = fetch
         self._min_refresh = min_refresh
@@ -46,15 +48,17 @@ class CachedKeySource:
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> Any | None:
-        age = time.monotonic() - self._fetched_at
-        if kid not in self._keys or age > self._max_age:
-            await self._refresh()
+        if kid not in self._keys or time.monotonic() - self._fetched_at > self._max_age:
+            await self._refresh(kid)
         return self._keys.get(kid)
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, kid: str) -> None:
         async with self._lock:
-            if time.monotonic() - self._fetched_at < self._min_refresh:
-                return
+            if kid in self._keys and time.monotonic() - self._fetched_at <= self._max_age:
+                return  # another caller refreshed while we waited for the lock
+            wait = self._fetched_at + self._min_refresh - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
             self._fetched_at = time.monotonic()
             try:
                 self._keys = keys_from_jwks(json.loads(await self._fetch()))

@@ -33,6 +33,12 @@ def to_status(error: errors.DomainError) -> status_pb2.Status:
             )
         )
         status.details.append(detail)
+    if isinstance(error, errors.ResourceExhausted) and error.retry_after is not None:
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromTimedelta(error.retry_after)
+        detail = any_pb2.Any()
+        detail.Pack(retry)
+        status.details.append(detail)
     return status
 
 

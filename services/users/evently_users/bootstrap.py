@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from evently.users.v1 import user_service_pb2_grpc
-from evently_platform.auth.jwks import StaticKeySource
-from evently_platform.auth.tokens import TokenIssuer, TokenVerifier
+from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.interceptor import PlatformInterceptor
@@ -27,19 +24,17 @@ async def build(
     settings: Settings, *, clock: Clock | None = None, hasher: PasswordHasher | None = None
 ) -> ServiceHost:
     runtime = await start_runtime("users", settings, MIGRATIONS)
-    keys = SigningKeyStore(settings.data_dir / "keys")
-    signing_key = keys.load_or_create()
-    jwks = keys.jwks_json(signing_key)
+    keys = SigningKeyStore(settings.signing_keys_dir)
+    keys.ensure()
     uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake)
     servicer = UserServicer(
         uow=uow,
         hasher=hasher or Argon2PasswordHasher(),
-        issuer=TokenIssuer(signing_key),
+        issuer=keys.issuer,
         clock=clock or SystemClock(),
-        jwks_json=lambda: jwks,
+        jwks_json=keys.jwks_json,
     )
-    # The users service verifies its own tokens locally: it owns the keys.
-    verifier = TokenVerifier(StaticKeySource(json.loads(jwks)))
+    verifier = TokenVerifier(keys)  # the users service owns the keys: it verifies locally
     return ServiceHost(
         name="users",
         addr=settings.addrs["users"],

@@ -6,6 +6,7 @@ import warnings
 from evently.users.v1 import user_pb2 as evently_dot_users_dot_v1_dot_user__pb2
 from evently.users.v1 import user_service_pb2 as evently_dot_users_dot_v1_dot_user__service__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -52,6 +53,16 @@ class UserServiceStub:
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.GetUserRequest.SerializeToString,
                 response_deserializer=evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
                 _registered_method=True)
+        self.UpdateUser = channel.unary_unary(
+                '/evently.users.v1.UserService/UpdateUser',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.SerializeToString,
+                response_deserializer=evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
+                _registered_method=True)
+        self.DeleteUser = channel.unary_unary(
+                '/evently.users.v1.UserService/DeleteUser',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.DeleteUserRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.GetJwks = channel.unary_unary(
                 '/evently.users.v1.UserService/GetJwks',
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.GetJwksRequest.SerializeToString,
@@ -84,6 +95,21 @@ class UserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateUser(self, request, context):
+        """Changes the caller's own account: `display_name`, and `password` (with `current_password`).
+        Only the paths in `update_mask` change; an unknown path is refused.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteUser(self, request, context):
+        """Deletes the caller's own account; other services then end what the user owned.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetJwks(self, request, context):
         """The public keys that verify access tokens, as a JSON Web Key Set (RFC 7517).
         """
@@ -108,6 +134,16 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.GetUser,
                     request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.GetUserRequest.FromString,
                     response_serializer=evently_dot_users_dot_v1_dot_user__pb2.User.SerializeToString,
+            ),
+            'UpdateUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateUser,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.FromString,
+                    response_serializer=evently_dot_users_dot_v1_dot_user__pb2.User.SerializeToString,
+            ),
+            'DeleteUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteUser,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.DeleteUserRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetJwks': grpc.unary_unary_rpc_method_handler(
                     servicer.GetJwks,
@@ -197,6 +233,60 @@ class UserService:
             '/evently.users.v1.UserService/GetUser',
             evently_dot_users_dot_v1_dot_user__service__pb2.GetUserRequest.SerializeToString,
             evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/UpdateUser',
+            evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.SerializeToString,
+            evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/DeleteUser',
+            evently_dot_users_dot_v1_dot_user__service__pb2.DeleteUserRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -10,10 +10,13 @@ from evently.users.v1 import user_pb2, user_service_pb2, user_service_pb2_grpc
 from evently_platform.auth.principal import require_principal
 from evently_platform.auth.tokens import TokenIssuer
 from evently_platform.clock import Clock
+from evently_platform.grpc.metadata import client_address
 from google.api import httpbody_pb2
+from google.protobuf import empty_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_users.adapters.protos import user_to_proto
+from evently_users.domain.model import UserChanges
 from evently_users.service_layer import handlers
 from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
 
@@ -27,7 +30,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         *,
         uow: UnitOfWork,
         hasher: PasswordHasher,
-        issuer: TokenIssuer,
+        issuer: Callable[[], TokenIssuer],
         clock: Clock,
         jwks_json: Callable[[], bytes],
     ) -> None:
@@ -51,10 +54,10 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
     ) -> user_service_pb2.LoginResponse:
         issued, user = await asyncio.to_thread(
             handlers.login,
-            handlers.Login(request.email, request.password),
+            handlers.Login(request.email, request.password, client_address(context)),
             uow=self._uow,
             hasher=self._hasher,
-            issuer=self._issuer,
+            issuer=self._issuer(),
             clock=self._clock,
         )
         expire = Timestamp()
@@ -73,6 +76,36 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         if user.id != caller.user_id:
             proto.ClearField("email")  # other people see public fields only
         return proto
+
+    async def UpdateUser(
+        self, request: user_service_pb2.UpdateUserRequest, context: grpc.aio.ServicerContext
+    ) -> user_pb2.User:
+        caller = require_principal()
+        changes = UserChanges(
+            paths=tuple(request.update_mask.paths),
+            display_name=request.user.display_name,
+            new_password=request.user.password,
+            current_password=request.current_password,
+        )
+        user = await asyncio.to_thread(
+            handlers.update_user,
+            caller.user_id,
+            request.user.id or "me",
+            changes,
+            uow=self._uow,
+            hasher=self._hasher,
+            clock=self._clock,
+        )
+        return user_to_proto(user)
+
+    async def DeleteUser(
+        self, request: user_service_pb2.DeleteUserRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        caller = require_principal()
+        await asyncio.to_thread(
+            handlers.delete_user, caller.user_id, request.id or "me", uow=self._uow, clock=self._clock
+        )
+        return empty_pb2.Empty()
 
     async def GetJwks(
         self, request: user_service_pb2.GetJwksRequest, context: grpc.aio.ServicerContext

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from evently.users.v1 import user_pb2
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently_users.domain.model import User, UserCreated
+from evently_users.domain.model import User, UserCreated, UserDeleted
 
 SOURCE = "//evently/users"
 
 
+def _ts(value: datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
 def user_to_proto(user: User) -> user_pb2.User:
-    create_time = Timestamp()
-    create_time.FromDatetime(user.create_time)
     return user_pb2.User(
-        id=user.id, email=user.email, display_name=user.display_name, create_time=create_time
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        create_time=_ts(user.create_time),
+        update_time=_ts(user.update_time),
     )
 
 
@@ -24,8 +34,13 @@ def to_integration_event(event: object) -> Envelope:
     """Domain events → the public `evently.user.*` events (proto3 JSON as CloudEvents data)."""
     match event:
         case UserCreated(user=user):
-            data = user_pb2.UserCreated(user=user_to_proto(user))
+            created = user_pb2.UserCreated(user=user_to_proto(user))
             return Envelope(
-                type="evently.user.created", source=SOURCE, subject=user.id, data=MessageToDict(data)
+                type="evently.user.created", source=SOURCE, subject=user.id, data=MessageToDict(created)
+            )
+        case UserDeleted(user_id=user_id, delete_time=delete_time):
+            deleted = user_pb2.UserDeleted(user_id=user_id, delete_time=_ts(delete_time))
+            return Envelope(
+                type="evently.user.deleted", source=SOURCE, subject=user_id, data=MessageToDict(deleted)
             )
     raise TypeError(f"no integration event for {type(event).__name__}")

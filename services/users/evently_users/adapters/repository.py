@@ -1,14 +1,16 @@
-"""Users stored with SQLAlchemy Core, and the service's unit of work."""
+"""Users and sign-in failures stored with SQLAlchemy Core, and the service's unit of work."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from evently_platform.db import SqlUnitOfWork
-from sqlalchemy import Connection, insert, select
+from evently_platform.db.engine import is_postgres
+from sqlalchemy import Connection, delete, insert, select, update
 
-from evently_users.adapters.tables import users
+from evently_users.adapters.tables import failed_attempts, users
 from evently_users.domain.model import User
+from evently_users.domain.throttling import FailedAttempts
 
 
 def _to_user(row: Any) -> User:
@@ -18,6 +20,7 @@ def _to_user(row: Any) -> User:
         display_name=row.display_name,
         password_hash=row.password_hash,
         create_time=row.create_time,
+        update_time=row.update_time,
     )
 
 
@@ -33,6 +36,7 @@ class SqlUserRepository:
                 display_name=user.display_name,
                 password_hash=user.password_hash,
                 create_time=user.create_time,
+                update_time=user.update_time,
             )
         )
 
@@ -44,9 +48,59 @@ class SqlUserRepository:
         row = self._connection.execute(select(users).where(users.c.email == email)).first()
         return _to_user(row) if row else None
 
+    def save(self, user: User) -> None:
+        self._connection.execute(
+            update(users)
+            .where(users.c.id == user.id)
+            .values(
+                display_name=user.display_name, password_hash=user.password_hash, update_time=user.update_time
+            )
+        )
+
+    def delete(self, user_id: str) -> None:
+        self._connection.execute(delete(users).where(users.c.id == user_id))
+
+
+class SqlFailedAttemptsRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, key: str) -> FailedAttempts | None:
+        query = select(failed_attempts).where(failed_attempts.c.key == key)
+        if is_postgres(self._connection.engine):
+            query = query.with_for_update()  # concurrent failures must not overwrite each other's count
+        row = self._connection.execute(query).first()
+        if row is None:
+            return None
+        return FailedAttempts(
+            key=row.key, failures=row.failures, last_failure=row.last_failure, locked_until=row.locked_until
+        )
+
+    def save(self, attempts: FailedAttempts) -> None:
+        values = {
+            "failures": attempts.failures,
+            "last_failure": attempts.last_failure,
+            "locked_until": attempts.locked_until,
+        }
+        changed = self._connection.execute(
+            update(failed_attempts)
+            .where(failed_attempts.c.key == attempts.key)
+            .values(**values)
+            .returning(failed_attempts.c.key)
+        ).first()
+        if changed is None:
+            self._connection.execute(insert(failed_attempts).values(key=attempts.key, **values))
+
+    def delete(self, key: str) -> None:
+        self._connection.execute(delete(failed_attempts).where(failed_attempts.c.key == key))
+
 
 class UsersUnitOfWork(SqlUnitOfWork):
     users: SqlUserRepository
+    failed_attempts: SqlFailedAttemptsRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
-        return {"users": SqlUserRepository(connection)}
+        return {
+            "users": SqlUserRepository(connection),
+            "failed_attempts": SqlFailedAttemptsRepository(connection),
+        }

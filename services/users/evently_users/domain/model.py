@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from evently_platform.errors import Violations
+from evently_platform.errors import FieldViolation, InvalidArgument, Violations
 
 MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 256
+MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cost bounded
 MAX_DISPLAY_NAME_LENGTH = 100
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+UPDATABLE_FIELDS = ("display_name", "password")
 
 
 @dataclass
@@ -21,6 +23,7 @@ class User:
     display_name: str
     password_hash: str
     create_time: datetime
+    update_time: datetime
 
 
 @dataclass(frozen=True)
@@ -28,24 +31,73 @@ class UserCreated:
     user: User
 
 
+@dataclass(frozen=True)
+class UserDeleted:
+    user_id: str
+    delete_time: datetime
+
+
 def normalise_email(raw: str) -> str:
     return raw.strip().lower()
+
+
+def check_password(problems: Violations, field: str, password: str, email: str) -> None:
+    """NIST SP 800-63B: length matters, composition rules do not; the e-mail is no password."""
+    problems.check(
+        MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH,
+        field,
+        f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long",
+    )
+    lowered = password.strip().lower()
+    local_part = email.split("@", 1)[0]
+    problems.check(
+        lowered != email and not (len(local_part) >= 4 and lowered == local_part),
+        field,
+        "must not be the e-mail address",
+    )
+
+
+def check_display_name(problems: Violations, field: str, display_name: str) -> None:
+    problems.check(
+        0 < len(display_name.strip()) <= MAX_DISPLAY_NAME_LENGTH,
+        field,
+        f"is required, at most {MAX_DISPLAY_NAME_LENGTH} characters",
+    )
 
 
 def validate_sign_up(email: str, password: str, display_name: str) -> None:
     """Raise InvalidArgument naming every field that is wrong."""
     problems = Violations()
     problems.check(bool(_EMAIL.match(email)) and len(email) <= 254, "email", "must be a valid e-mail address")
-    problems.check(
-        MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH,
-        "password",
-        f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long",
-    )
-    problems.check(password.strip().lower() != email, "password", "must not be the e-mail address")
-    name = display_name.strip()
-    problems.check(
-        0 < len(name) <= MAX_DISPLAY_NAME_LENGTH,
-        "display_name",
-        f"is required, at most {MAX_DISPLAY_NAME_LENGTH} characters",
-    )
+    check_password(problems, "password", password, email)
+    check_display_name(problems, "display_name", display_name)
+    problems.raise_if_any()
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """What `UpdateUser` asks for: the mask's paths and the values they point at."""
+
+    paths: tuple[str, ...]
+    display_name: str = ""
+    new_password: str = ""
+    current_password: str = ""
+
+
+def validate_changes(changes: UserChanges, email: str) -> None:
+    if not changes.paths:
+        raise InvalidArgument(
+            [FieldViolation("update_mask", f"must name at least one of: {', '.join(UPDATABLE_FIELDS)}")]
+        )
+    problems = Violations()
+    for path in changes.paths:
+        if path not in UPDATABLE_FIELDS:
+            problems.add("update_mask", f"{path!r} cannot be changed; allowed: {', '.join(UPDATABLE_FIELDS)}")
+    if "display_name" in changes.paths:
+        check_display_name(problems, "user.display_name", changes.display_name)
+    if "password" in changes.paths:
+        check_password(problems, "user.password", changes.new_password, email)
+        problems.check(
+            bool(changes.current_password), "current_password", "is required to change the password"
+        )
     problems.raise_if_any()

@@ -1,14 +1,41 @@
-"""Use cases of the users service; each runs in one transaction."""
+"""Use cases of the users service; each runs in one transaction. Password hashing, slow on
+purpose, happens outside transactions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from evently_platform.auth.tokens import IssuedToken, TokenIssuer
 from evently_platform.clock import Clock, new_id
-from evently_platform.errors import AlreadyExists, NotFound, Unauthenticated
+from evently_platform.errors import (
+    AlreadyExists,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+)
 
-from evently_users.domain.model import User, UserCreated, normalise_email, validate_sign_up
+from evently_users.domain.model import (
+    User,
+    UserChanges,
+    UserCreated,
+    UserDeleted,
+    normalise_email,
+    validate_changes,
+    validate_sign_up,
+)
+from evently_users.domain.throttling import (
+    ACCOUNT_POLICY,
+    CLIENT_POLICY,
+    ThrottlePolicy,
+    account_key,
+    client_key,
+    record_failure,
+)
 from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
 
 
@@ -23,18 +50,21 @@ class CreateUser:
 class Login:
     email: str
     password: str
+    client: str = ""  # the caller's network address, when known
 
 
 def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
     email = normalise_email(cmd.email)
     validate_sign_up(email, cmd.password, cmd.display_name)
-    password_hash = hasher.hash(cmd.password)  # slow on purpose: outside the transaction
+    password_hash = hasher.hash(cmd.password)
+    now = clock.now()
     user = User(
         id=new_id(),
         email=email,
         display_name=cmd.display_name.strip(),
         password_hash=password_hash,
-        create_time=clock.now(),
+        create_time=now,
+        update_time=now,
     )
     with uow:
         if uow.users.get_by_email(email) is not None:
@@ -45,15 +75,65 @@ def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clo
     return user
 
 
+def _throttled_keys(email: str, client: str) -> dict[str, ThrottlePolicy]:
+    keys = {account_key(email): ACCOUNT_POLICY}
+    if client:
+        keys[client_key(client)] = CLIENT_POLICY
+    return keys
+
+
+def _refuse_if_locked(uow: UnitOfWork, keys: dict[str, ThrottlePolicy], now: datetime) -> None:
+    waits = [
+        wait
+        for key in keys
+        if (state := uow.failed_attempts.get(key)) is not None and (wait := state.locked_for(now)) is not None
+    ]
+    if waits:
+        wait = max(waits)
+        raise ResourceExhausted(
+            f"too many failed sign-in attempts; try again in {math.ceil(wait.total_seconds())} s",
+            retry_after=wait,
+        )
+
+
+def _count_failure(uow: UnitOfWork, keys: dict[str, ThrottlePolicy], now: datetime) -> None:
+    with uow:
+        for key, policy in keys.items():
+            uow.failed_attempts.save(record_failure(uow.failed_attempts.get(key), key, now, policy))
+        uow.commit()
+
+
 def login(
     cmd: Login, *, uow: UnitOfWork, hasher: PasswordHasher, issuer: TokenIssuer, clock: Clock
 ) -> tuple[IssuedToken, User]:
+    email = normalise_email(cmd.email)
+    keys = _throttled_keys(email, cmd.client)
     with uow.reading() as reader:
-        user = reader.users.get_by_email(normalise_email(cmd.email))
+        # Locked keys are refused before any password check: a lock is not an oracle.
+        _refuse_if_locked(reader, keys, clock.now())
+        user = reader.users.get_by_email(email)
+        had_failures = reader.failed_attempts.get(account_key(email)) is not None
     # Wrong e-mail and wrong password fail alike, and take as long (a hash is checked either way).
     if not hasher.verify(user.password_hash if user else None, cmd.password) or user is None:
+        _count_failure(uow, keys, clock.now())
         raise Unauthenticated("wrong e-mail or password")
+    if hasher.needs_rehash(user.password_hash):  # the hashing parameters were raised since
+        user = replace(user, password_hash=hasher.hash(cmd.password))
+        with uow:
+            uow.users.save(user)
+            uow.failed_attempts.delete(account_key(email))
+            uow.commit()
+    elif had_failures:
+        with uow:
+            uow.failed_attempts.delete(account_key(email))
+            uow.commit()
     return issuer.issue(user.id, clock.now()), user
+
+
+def _own_account(caller_id: str, requested_id: str) -> str:
+    if requested_id not in ("me", caller_id):
+        raise PermissionDenied("you can change or delete only your own account")
+    return caller_id
 
 
 def get_user(user_id: str, *, uow: UnitOfWork) -> User:
@@ -62,3 +142,51 @@ def get_user(user_id: str, *, uow: UnitOfWork) -> User:
     if user is None:
         raise NotFound(f"user {user_id!r} not found")
     return user
+
+
+def update_user(
+    caller_id: str,
+    requested_id: str,
+    changes: UserChanges,
+    *,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    clock: Clock,
+) -> User:
+    user_id = _own_account(caller_id, requested_id)
+    user = get_user(user_id, uow=uow)
+    validate_changes(changes, user.email)
+    new_hash = None
+    if "password" in changes.paths:
+        keys = _throttled_keys(user.email, "")
+        with uow.reading() as reader:
+            _refuse_if_locked(reader, keys, clock.now())
+        # Guessing the current password with a stolen token is throttled like sign-in.
+        if not hasher.verify(user.password_hash, changes.current_password):
+            _count_failure(uow, keys, clock.now())
+            raise InvalidArgument([FieldViolation("current_password", "is not the current password")])
+        new_hash = hasher.hash(changes.new_password)
+    with uow:
+        current = uow.users.get(user_id)
+        if current is None:
+            raise NotFound(f"user {user_id!r} not found")
+        if "display_name" in changes.paths:
+            current.display_name = changes.display_name.strip()
+        if new_hash is not None:
+            current.password_hash = new_hash
+        current.update_time = clock.now()
+        uow.users.save(current)
+        uow.commit()
+    return current
+
+
+def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Clock) -> None:
+    user_id = _own_account(caller_id, requested_id)
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None:
+            raise NotFound(f"user {user_id!r} not found")
+        uow.users.delete(user_id)
+        uow.failed_attempts.delete(account_key(user.email))
+        uow.record(UserDeleted(user_id=user_id, delete_time=clock.now()))
+        uow.commit()

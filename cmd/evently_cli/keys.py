@@ -1,0 +1,13 @@
+"""`evently rotate-signing-key`."""
+
+from __future__ import annotations
+
+from evently_platform.config import Settings
+from evently_users.adapters.signing_keys import SigningKeyStore
+
+
+def rotate_signing_key() -> int:
+    settings = Settings.from_env()
+    kid = SigningKeyStore(settings.signing_keys_dir).rotate()
+    print(f"new signing key {kid} in {settings.signing_keys_dir}")
+    return 0

@@ -1,0 +1,43 @@
+"""Password hashes follow the hashing parameters: a login rehashes a hash made with weaker ones."""
+
+from __future__ import annotations
+
+import argon2
+from cryptography.hazmat.primitives.asymmetric import ec
+from evently_platform.auth.tokens import TokenIssuer
+from evently_platform.clock import SystemClock
+from evently_platform.db.migrations import upgrade
+from evently_users.adapters.passwords import Argon2PasswordHasher
+from evently_users.adapters.protos import to_integration_event
+from evently_users.adapters.repository import UsersUnitOfWork
+from evently_users.bootstrap import MIGRATIONS
+from evently_users.service_layer import handlers
+from sqlalchemy import Engine
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_a_login_rehashes_a_password_hashed_with_older_parameters(engine: Engine) -> None:
+    upgrade(engine, "users", MIGRATIONS)
+    uow = UsersUnitOfWork(engine, translate=to_integration_event)
+    clock = SystemClock()
+    weak = Argon2PasswordHasher(argon2.PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    current = Argon2PasswordHasher()  # argon2-cffi's RFC 9106 profile: t=3, m=64 MiB, p=4
+    user = handlers.create_user(
+        handlers.CreateUser("ada@example.com", PASSWORD, "Ada"), uow=uow, hasher=weak, clock=clock
+    )
+    assert current.needs_rehash(user.password_hash)
+
+    handlers.login(
+        handlers.Login("ada@example.com", PASSWORD),
+        uow=uow,
+        hasher=current,
+        issuer=TokenIssuer(ec.generate_private_key(ec.SECP256R1())),
+        clock=clock,
+    )
+
+    stored = handlers.get_user(user.id, uow=uow).password_hash
+    assert stored != user.password_hash
+    assert not current.needs_rehash(stored)
+    assert current.verify(stored, PASSWORD)
+    assert argon2.extract_parameters(stored).memory_cost == 64 * 1024

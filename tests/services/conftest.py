@@ -1,0 +1,62 @@
+"""Services run in the test's own event loop on real sockets, with a real NATS server and a
+real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from evently_platform.config import Settings
+from evently_platform.grpc.server import ServiceHost, run_service
+from evently_platform.messaging.embedded_server import EmbeddedNats
+from evently_platform.net import free_port
+from nats.aio.client import Client as NATS
+
+from tests.support import eventually
+
+Build = Callable[[Settings], Awaitable[ServiceHost]]
+
+
+class Services:
+    """Starts services on free ports; every one is stopped gracefully at the end of the test."""
+
+    def __init__(self, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
+        self.settings = settings
+        self._stack = stack
+
+    async def start(self, build: Build) -> grpc.aio.Channel:
+        host = await build(self.settings)
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_service(host, stop))
+
+        async def shutdown() -> None:
+            stop.set()
+            assert await task == 0, f"{host.name} did not stop cleanly"
+
+        self._stack.push_async_callback(shutdown)
+        await eventually(lambda: host.bound_port is not None or task.done())
+        assert not task.done(), f"{host.name} failed to start"
+        channel = grpc.aio.insecure_channel(f"127.0.0.1:{host.bound_port}")
+        self._stack.push_async_callback(channel.close)
+        return channel
+
+
+@pytest.fixture
+async def services(
+    tmp_path: Path, service_dbs: dict[str, str], nats_server: EmbeddedNats, js_client: NATS
+) -> AsyncIterator[Services]:
+    ports = {name: f"127.0.0.1:{free_port()}" for name in ("users", "events", "notifier", "gateway")}
+    env: dict[str, Any] = {
+        "EVENTLY_DATA_DIR": str(tmp_path),
+        "EVENTLY_NATS_URL": nats_server.url,
+        **{f"EVENTLY_{name.upper()}_DB_URL": url for name, url in service_dbs.items()},
+        "EVENTLY_LOG_FORMAT": "console",
+        **{f"EVENTLY_{name.upper()}_ADDR": addr for name, addr in ports.items()},
+    }
+    async with contextlib.AsyncExitStack() as stack:
+        yield Services(Settings.from_env(env), stack)

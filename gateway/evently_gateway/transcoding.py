@@ -106,7 +106,7 @@ def build_request(
                 "google.protobuf.FieldMask",
             ):
                 raise TranscodingError(f"{key}: message fields cannot be set from the query string", key)
-            if leaf.label == FieldDescriptor.LABEL_REPEATED:  # type: ignore[attr-defined]
+            if leaf.is_repeated:
                 items = [v for raw in values for v in raw.split(",")] if len(values) == 1 else values
                 _put(tree, path, [_scalar(leaf, v, key) for v in items])
             else:

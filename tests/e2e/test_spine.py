@@ -3,16 +3,10 @@ HTTP travels through the outbox and JetStream to a signed webhook, in one trace.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
-import signal
 import subprocess
-import sys
 import sysconfig
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,102 +17,14 @@ import pytest
 from evently.events.v1 import event_pb2, event_service_pb2, event_service_pb2_grpc
 from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc, subscription_pb2
 from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
-from evently_platform.net import free_port
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from tests.conftest import backends, postgres_schema
-from tests.e2e.otlp_collector import Collector
+from tests.e2e.conftest import System
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
 
 GRPCURL = str(Path(sysconfig.get_path("scripts")) / "grpcurl")
 PASSWORD = "correct horse battery staple"
-
-
-@dataclass
-class System:
-    addrs: dict[str, str]
-    gateway: str
-    collector: Collector
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-@pytest.fixture(scope="module", params=backends())
-def databases(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """Each service's own database: SQLite files by default, or a PostgreSQL schema each."""
-    if request.param == "sqlite":
-        yield {}
-        return
-    with contextlib.ExitStack() as stack:
-        yield {
-            f"EVENTLY_{name.upper()}_DB_URL": stack.enter_context(postgres_schema())
-            for name in ("users", "events", "notifier")
-        }
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, str]) -> Iterator[System]:
-    data_dir = tmp_path_factory.mktemp("evently")
-    collector = Collector()
-    collector.start()
-    addrs = {name: f"127.0.0.1:{free_port()}" for name in ("users", "events", "notifier", "gateway")}
-    env = {
-        **os.environ,
-        "EVENTLY_DATA_DIR": str(data_dir),
-        "EVENTLY_USERS_ADDR": addrs["users"],
-        "EVENTLY_EVENTS_ADDR": addrs["events"],
-        "EVENTLY_NOTIFIER_ADDR": addrs["notifier"],
-        "EVENTLY_GATEWAY_ADDR": addrs["gateway"],
-        "EVENTLY_WEBHOOK_ALLOW_PRIVATE": "true",
-        "EVENTLY_LOG_FORMAT": "json",
-        "OTEL_TRACES_EXPORTER": "otlp",
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.port}",
-        "OTEL_EXPORTER_OTLP_INSECURE": "true",
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-    }
-    for name in (
-        "EVENTLY_NATS_URL",
-        "EVENTLY_USERS_DB_URL",
-        "EVENTLY_EVENTS_DB_URL",
-        "EVENTLY_NOTIFIER_DB_URL",
-    ):
-        env.pop(name, None)
-    env.update(databases)
-    log = data_dir / "up.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "evently_cli.main", "up"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    gateway = f"http://{addrs['gateway']}"
-
-    def ready() -> bool:
-        assert process.poll() is None, f"evently up exited early:\n{log.read_text()[-3000:]}"
-        try:
-            return httpx.get(f"{gateway}/readyz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(ready, timeout=90)
-    yield System(addrs, gateway, collector, process, log)
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
-    finally:
-        collector.stop()
-    assert process.returncode == 0, log.read_text()[-3000:]
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
 
 
 def _traceparent() -> tuple[str, str]:

@@ -4,6 +4,7 @@ and a dead-letter record once the maximum delivery count is reached."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -110,11 +111,18 @@ class DurableConsumer:
         while True:
             try:
                 messages = await sub.fetch(self._spec.batch, timeout=self._spec.fetch_timeout)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats.errors.TimeoutError, or asyncio's from an empty batch
                 continue  # nothing new
             except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError) as exc:
                 log.warning("consumer.fetch_interrupted", consumer=self._spec.durable, error=repr(exc))
                 await asyncio.sleep(1.0)
+                continue
+            except nats.errors.Error as exc:
+                # e.g. the consumer vanished with a restarted server: make sure it exists, go on.
+                log.warning("consumer.fetch_failed", consumer=self._spec.durable, error=repr(exc))
+                await asyncio.sleep(1.0)
+                with contextlib.suppress(nats.errors.Error):
+                    await self.ensure()
                 continue
             for msg in messages:
                 await self.process(msg)

@@ -7,8 +7,11 @@ from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.interceptor import PlatformInterceptor
 from evently_platform.grpc.server import ServiceHost
+from evently_platform.messaging.consumer import DurableConsumer
+from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.runtime import start_runtime, users_service_verifier
 
+from evently_events.adapters import event_consumer
 from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
 from evently_events.adapters.protos import to_integration_event
 from evently_events.adapters.repository import EventsUnitOfWork
@@ -22,13 +25,21 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
     uow = EventsUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
-    servicer = EventServicer(uow=uow, clock=clock or SystemClock())
+    clock = clock or SystemClock()
+    servicer = EventServicer(uow=uow, clock=clock)
+    consumer = DurableConsumer(
+        runtime.nc,
+        event_consumer.SPEC,
+        event_consumer.make_handler(uow=uow, clock=clock),
+        SqlDeadLetters(runtime.engine),
+    )
+    runtime.on_reconnect.append(consumer.ensure)
     return ServiceHost(
         name="events",
         addr=settings.addrs["events"],
         register=[lambda server: event_service_pb2_grpc.add_EventServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
-        workers=[runtime.relay.run],
+        workers=[runtime.relay.run, consumer.run],
         cleanups=[users_channel.close, runtime.close],
     )

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x65vently/events/v1/event.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9e\x03\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08location\x18\x05 \x01(\t\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\x05\x12-\n\x05state\x18\t \x01(\x0e\x32\x1e.evently.events.v1.Event.State\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"<\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\r\n\tSCHEDULED\x10\x01\x12\r\n\tCANCELLED\x10\x02\"7\n\x0c\x45ventCreated\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Eventb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x65vently/events/v1/event.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x03\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08location\x18\x05 \x01(\t\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\x05\x12-\n\x05state\x18\t \x01(\x0e\x32\x1e.evently.events.v1.Event.State\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rcancel_reason\x18\x0c \x01(\t\"<\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\r\n\tSCHEDULED\x10\x01\x12\r\n\tCANCELLED\x10\x02\"7\n\x0c\x45ventCreated\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"I\n\x0e\x45ventCancelled\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12\x0e\n\x06reason\x18\x02 \x01(\t\"E\n\x0c\x45ventDeleted\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,9 +33,13 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'evently.events.v1.event_pb2
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENT']._serialized_start=86
-  _globals['_EVENT']._serialized_end=500
-  _globals['_EVENT_STATE']._serialized_start=440
-  _globals['_EVENT_STATE']._serialized_end=500
-  _globals['_EVENTCREATED']._serialized_start=502
-  _globals['_EVENTCREATED']._serialized_end=557
+  _globals['_EVENT']._serialized_end=523
+  _globals['_EVENT_STATE']._serialized_start=463
+  _globals['_EVENT_STATE']._serialized_end=523
+  _globals['_EVENTCREATED']._serialized_start=525
+  _globals['_EVENTCREATED']._serialized_end=580
+  _globals['_EVENTCANCELLED']._serialized_start=582
+  _globals['_EVENTCANCELLED']._serialized_end=655
+  _globals['_EVENTDELETED']._serialized_start=657
+  _globals['_EVENTDELETED']._serialized_end=726
 # @@protoc_insertion_point(module_scope)

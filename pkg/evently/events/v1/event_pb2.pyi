@@ -10,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("id", "organizer_id", "title", "description", "location", "start_time", "end_time", "capacity", "state", "create_time", "update_time")
+    __slots__ = ("id", "organizer_id", "title", "description", "location", "start_time", "end_time", "capacity", "state", "create_time", "update_time", "cancel_reason")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[Event.State]
@@ -30,6 +30,7 @@ class Event(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
     id: str
     organizer_id: str
     title: str
@@ -41,10 +42,29 @@ class Event(_message.Message):
     state: Event.State
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity: _Optional[int] = ..., state: _Optional[_Union[Event.State, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    cancel_reason: str
+    def __init__(self, id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity: _Optional[int] = ..., state: _Optional[_Union[Event.State, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
 
 class EventCreated(_message.Message):
     __slots__ = ("event",)
     EVENT_FIELD_NUMBER: _ClassVar[int]
     event: Event
     def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ...) -> None: ...
+
+class EventCancelled(_message.Message):
+    __slots__ = ("event", "reason")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    event: Event
+    reason: str
+    def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class EventDeleted(_message.Message):
+    __slots__ = ("event_id", "organizer_id", "title")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    organizer_id: str
+    title: str
+    def __init__(self, event_id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...

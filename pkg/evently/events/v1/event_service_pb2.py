@@ -24,9 +24,10 @@ _sym_db = _symbol_database.Default()
 
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%evently/events/v1/event_service.proto\x12\x11\x65vently.events.v1\x1a\x1d\x65vently/events/v1/event.proto\x1a\x1cgoogle/api/annotations.proto\"=\n\x12\x43reateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\":\n\x11ListEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"W\n\x12ListEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.evently.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xcb\x02\n\x0c\x45ventService\x12i\n\x0b\x43reateEvent\x12%.evently.events.v1.CreateEventRequest\x1a\x18.evently.events.v1.Event\"\x19\x82\xd3\xe4\x93\x02\x13\"\n/v1/events:\x05\x65vent\x12\x61\n\x08GetEvent\x12\".evently.events.v1.GetEventRequest\x1a\x18.evently.events.v1.Event\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/events/{id}\x12m\n\nListEvents\x12$.evently.events.v1.ListEventsRequest\x1a%.evently.events.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/eventsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%evently/events/v1/event_service.proto\x12\x11\x65vently.events.v1\x1a\x1d\x65vently/events/v1/event.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\"=\n\x12\x43reateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\":\n\x11ListEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"0\n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\" \n\x12\x44\x65leteEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"W\n\x12ListEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.evently.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xa5\x04\n\x0c\x45ventService\x12i\n\x0b\x43reateEvent\x12%.evently.events.v1.CreateEventRequest\x1a\x18.evently.events.v1.Event\"\x19\x82\xd3\xe4\x93\x02\x13\"\n/v1/events:\x05\x65vent\x12\x61\n\x08GetEvent\x12\".evently.events.v1.GetEventRequest\x1a\x18.evently.events.v1.Event\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/events/{id}\x12m\n\nListEvents\x12$.evently.events.v1.ListEventsRequest\x1a%.evently.events.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/events\x12q\n\x0b\x43\x61ncelEvent\x12%.evently.events.v1.CancelEventRequest\x1a\x18.evently.events.v1.Event\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/events/{id}:cancel:\x01*\x12\x65\n\x0b\x44\x65leteEvent\x12%.evently.events.v1.DeleteEventRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11*\x0f/v1/events/{id}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,14 +40,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTSERVICE'].methods_by_name['GetEvent']._serialized_options = b'\202\323\344\223\002\021\022\017/v1/events/{id}'
   _globals['_EVENTSERVICE'].methods_by_name['ListEvents']._loaded_options = None
   _globals['_EVENTSERVICE'].methods_by_name['ListEvents']._serialized_options = b'\202\323\344\223\002\014\022\n/v1/events'
-  _globals['_CREATEEVENTREQUEST']._serialized_start=121
-  _globals['_CREATEEVENTREQUEST']._serialized_end=182
-  _globals['_GETEVENTREQUEST']._serialized_start=184
-  _globals['_GETEVENTREQUEST']._serialized_end=213
-  _globals['_LISTEVENTSREQUEST']._serialized_start=215
-  _globals['_LISTEVENTSREQUEST']._serialized_end=273
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=275
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=362
-  _globals['_EVENTSERVICE']._serialized_start=365
-  _globals['_EVENTSERVICE']._serialized_end=696
+  _globals['_EVENTSERVICE'].methods_by_name['CancelEvent']._loaded_options = None
+  _globals['_EVENTSERVICE'].methods_by_name['CancelEvent']._serialized_options = b'\202\323\344\223\002\033\"\026/v1/events/{id}:cancel:\001*'
+  _globals['_EVENTSERVICE'].methods_by_name['DeleteEvent']._loaded_options = None
+  _globals['_EVENTSERVICE'].methods_by_name['DeleteEvent']._serialized_options = b'\202\323\344\223\002\021*\017/v1/events/{id}'
+  _globals['_CREATEEVENTREQUEST']._serialized_start=150
+  _globals['_CREATEEVENTREQUEST']._serialized_end=211
+  _globals['_GETEVENTREQUEST']._serialized_start=213
+  _globals['_GETEVENTREQUEST']._serialized_end=242
+  _globals['_LISTEVENTSREQUEST']._serialized_start=244
+  _globals['_LISTEVENTSREQUEST']._serialized_end=302
+  _globals['_CANCELEVENTREQUEST']._serialized_start=304
+  _globals['_CANCELEVENTREQUEST']._serialized_end=352
+  _globals['_DELETEEVENTREQUEST']._serialized_start=354
+  _globals['_DELETEEVENTREQUEST']._serialized_end=386
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=388
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=475
+  _globals['_EVENTSERVICE']._serialized_start=478
+  _globals['_EVENTSERVICE']._serialized_end=1027
 # @@protoc_insertion_point(module_scope)

@@ -5,6 +5,7 @@ import warnings
 
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from evently.events.v1 import event_service_pb2 as evently_dot_events_dot_v1_dot_event__service__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -51,6 +52,16 @@ class EventServiceStub:
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsResponse.FromString,
                 _registered_method=True)
+        self.CancelEvent = channel.unary_unary(
+                '/evently.events.v1.EventService/CancelEvent',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelEventRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_event__pb2.Event.FromString,
+                _registered_method=True)
+        self.DeleteEvent = channel.unary_unary(
+                '/evently.events.v1.EventService/DeleteEvent',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.DeleteEventRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
 
 
 class EventServiceServicer:
@@ -78,6 +89,20 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelEvent(self, request, context):
+        """Calls an event off (organizer only); attendees are told and registrations close.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteEvent(self, request, context):
+        """Deletes an event and everything that hangs off it (organizer only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EventServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -95,6 +120,16 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.ListEvents,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsResponse.SerializeToString,
+            ),
+            'CancelEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelEvent,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelEventRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_event__pb2.Event.SerializeToString,
+            ),
+            'DeleteEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteEvent,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.DeleteEventRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +214,60 @@ class EventService:
             '/evently.events.v1.EventService/ListEvents',
             evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/CancelEvent',
+            evently_dot_events_dot_v1_dot_event__service__pb2.CancelEventRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_event__pb2.Event.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/DeleteEvent',
+            evently_dot_events_dot_v1_dot_event__service__pb2.DeleteEventRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -11,6 +11,7 @@ from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+from google.protobuf import empty_pb2
 
 from evently_events.adapters.protos import draft_from_proto, event_to_proto
 from evently_events.service_layer import handlers
@@ -61,3 +62,24 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
         return event_service_pb2.ListEventsResponse(
             events=[event_to_proto(e) for e in page.events], next_page_token=token
         )
+
+    async def CancelEvent(
+        self, request: event_service_pb2.CancelEventRequest, context: grpc.aio.ServicerContext
+    ) -> event_pb2.Event:
+        caller = require_principal()
+        event = await asyncio.to_thread(
+            handlers.cancel_event,
+            caller.user_id,
+            request.id,
+            request.reason,
+            uow=self._uow,
+            clock=self._clock,
+        )
+        return event_to_proto(event)
+
+    async def DeleteEvent(
+        self, request: event_service_pb2.DeleteEventRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        caller = require_principal()
+        await asyncio.to_thread(handlers.delete_event, caller.user_id, request.id, uow=self._uow)
+        return empty_pb2.Empty()

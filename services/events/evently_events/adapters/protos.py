@@ -10,7 +10,7 @@ from evently_platform.messaging.envelope import Envelope
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently_events.domain.model import Event, EventCreated, EventDraft
+from evently_events.domain.model import Event, EventCancelled, EventCreated, EventDeleted, EventDraft
 
 SOURCE = "//evently/events"
 
@@ -38,6 +38,7 @@ def event_to_proto(event: Event) -> event_pb2.Event:
         state=event.state.value,  # type: ignore[arg-type]
         create_time=_ts(event.create_time),
         update_time=_ts(event.update_time),
+        cancel_reason=event.cancel_reason,
     )
 
 
@@ -56,8 +57,16 @@ def to_integration_event(event: object) -> Envelope:
     """Domain events → the public `evently.event.*` events (proto3 JSON as CloudEvents data)."""
     match event:
         case EventCreated(event=created):
-            data = event_pb2.EventCreated(event=event_to_proto(created))
-            return Envelope(
-                type="evently.event.created", source=SOURCE, subject=created.id, data=MessageToDict(data)
-            )
+            data: Any = event_pb2.EventCreated(event=event_to_proto(created))
+            return _envelope("evently.event.created", created.id, data)
+        case EventCancelled(event=cancelled, reason=reason):
+            data = event_pb2.EventCancelled(event=event_to_proto(cancelled), reason=reason)
+            return _envelope("evently.event.cancelled", cancelled.id, data)
+        case EventDeleted(event_id=event_id, organizer_id=organizer_id, title=title):
+            data = event_pb2.EventDeleted(event_id=event_id, organizer_id=organizer_id, title=title)
+            return _envelope("evently.event.deleted", event_id, data)
     raise TypeError(f"no integration event for {type(event).__name__}")
+
+
+def _envelope(type_: str, subject: str, data: Any) -> Envelope:
+    return Envelope(type=type_, source=SOURCE, subject=subject, data=MessageToDict(data))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from evently_platform.db import SqlUnitOfWork
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from evently_events.adapters.tables import events
 from evently_events.domain.model import Event, EventState
@@ -25,7 +25,24 @@ def _to_event(row: Any) -> Event:
         state=EventState(row.state),
         create_time=row.create_time,
         update_time=row.update_time,
+        cancel_reason=row.cancel_reason,
     )
+
+
+def _columns(event: Event) -> dict[str, Any]:
+    return {
+        "organizer_id": event.organizer_id,
+        "title": event.title,
+        "description": event.description,
+        "location": event.location,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "capacity": event.capacity,
+        "state": event.state.value,
+        "create_time": event.create_time,
+        "update_time": event.update_time,
+        "cancel_reason": event.cancel_reason,
+    }
 
 
 class SqlEventRepository:
@@ -33,21 +50,21 @@ class SqlEventRepository:
         self._connection = connection
 
     def add(self, event: Event) -> None:
-        self._connection.execute(
-            insert(events).values(
-                id=event.id,
-                organizer_id=event.organizer_id,
-                title=event.title,
-                description=event.description,
-                location=event.location,
-                start_time=event.start_time,
-                end_time=event.end_time,
-                capacity=event.capacity,
-                state=event.state.value,
-                create_time=event.create_time,
-                update_time=event.update_time,
-            )
+        self._connection.execute(insert(events).values(id=event.id, **_columns(event)))
+
+    def save(self, event: Event) -> None:
+        self._connection.execute(update(events).where(events.c.id == event.id).values(**_columns(event)))
+
+    def delete(self, event_id: str) -> None:
+        self._connection.execute(delete(events).where(events.c.id == event_id))
+
+    def upcoming_organized_by(self, organizer_id: str, now: datetime) -> list[Event]:
+        query = select(events).where(
+            events.c.organizer_id == organizer_id,
+            events.c.state == EventState.SCHEDULED.value,
+            events.c.end_time > now,
         )
+        return [_to_event(r) for r in self._connection.execute(query)]
 
     def get(self, event_id: str) -> Event | None:
         row = self._connection.execute(select(events).where(events.c.id == event_id)).first()

@@ -19,6 +19,7 @@ events = Table(
     Column("state", String(16), nullable=False),
     Column("create_time", UtcDateTime(), nullable=False),
     Column("update_time", UtcDateTime(), nullable=False),
+    Column("cancel_reason", Text, nullable=False, server_default=""),
     Index("ix_events_start_time_id", "start_time", "id"),
     Index("ix_events_organizer_id", "organizer_id"),
 )

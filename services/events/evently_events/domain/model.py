@@ -6,11 +6,18 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from evently_platform.errors import Violations
+from evently_platform.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    PermissionDenied,
+    Violations,
+)
 
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_LOCATION_LENGTH = 500
+MAX_CANCEL_REASON_LENGTH = 1000
 
 
 class EventState(enum.Enum):
@@ -31,6 +38,26 @@ class Event:
     state: EventState
     create_time: datetime
     update_time: datetime
+    cancel_reason: str = ""
+
+    def check_organizer(self, user_id: str, action: str) -> None:
+        if user_id != self.organizer_id:
+            raise PermissionDenied(f"only the organizer of event {self.id!r} may {action} it")
+
+    def cancel(self, reason: str, now: datetime) -> None:
+        """Call the event off; attendees are told the reason."""
+        reason = reason.strip()
+        if len(reason) > MAX_CANCEL_REASON_LENGTH:
+            raise InvalidArgument(
+                [FieldViolation("reason", f"must be at most {MAX_CANCEL_REASON_LENGTH} characters")]
+            )
+        if self.state is EventState.CANCELLED:
+            raise FailedPrecondition(f"event {self.id!r} is already cancelled")
+        if self.end_time <= now:
+            raise FailedPrecondition(f"event {self.id!r} is over; a past event cannot be cancelled")
+        self.state = EventState.CANCELLED
+        self.cancel_reason = reason
+        self.update_time = now
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,19 @@ class EventDraft:
 @dataclass(frozen=True)
 class EventCreated:
     event: Event
+
+
+@dataclass(frozen=True)
+class EventCancelled:
+    event: Event
+    reason: str
+
+
+@dataclass(frozen=True)
+class EventDeleted:
+    event_id: str
+    organizer_id: str
+    title: str
 
 
 def validate_draft(draft: EventDraft, now: datetime) -> None:

@@ -73,6 +73,14 @@ class SqlSubscriptionRepository:
         self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
         self._connection.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
 
+    def delete_for_owner(self, owner_id: str) -> int:
+        owned = select(subscriptions.c.id).where(subscriptions.c.owner_id == owner_id)
+        self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id.in_(owned)))
+        gone = self._connection.execute(
+            delete(subscriptions).where(subscriptions.c.owner_id == owner_id).returning(subscriptions.c.id)
+        )
+        return len(gone.all())
+
     def list_for_owner(self, owner_id: str, *, before: Cursor | None, limit: int) -> list[Subscription]:
         query = (
             select(subscriptions)

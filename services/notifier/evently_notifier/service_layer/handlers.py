@@ -102,6 +102,9 @@ def fan_out(
     with uow:
         if not uow.first_delivery(consumer, envelope.id):
             return 0
+        if envelope.type == "evently.user.deleted":
+            # What the user owned here ends with the account (in the same transaction as the inbox).
+            uow.subscriptions.delete_for_owner(str(envelope.data.get("userId") or envelope.subject))
         created = 0
         for subscription in uow.subscriptions.active():
             if subscription.wants(envelope.type) and may_read(

@@ -1,0 +1,301 @@
+"""Who may call what: every method, as an anonymous caller, as another user and as the owner
+(or organizer), through gRPC and through the HTTP gateway, with the exact status each gets."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
+from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc
+from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
+from google.protobuf import json_format
+
+from tests.e2e.conftest import System
+
+PASSWORD = "correct horse battery staple"
+OK, UNAUTHENTICATED, DENIED, NOT_FOUND = (
+    grpc.StatusCode.OK,
+    grpc.StatusCode.UNAUTHENTICATED,
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.NOT_FOUND,
+)
+HTTP = {OK: 200, UNAUTHENTICATED: 401, DENIED: 403, NOT_FOUND: 404}
+ROLES = ("anonymous", "stranger", "owner")
+
+
+@dataclass
+class Person:
+    id: str
+    token: str
+
+
+@dataclass
+class Resources:
+    """What one row of the matrix acts on, made fresh for each transport."""
+
+    owner: Person
+    stranger: Person
+    ids: dict[str, str]
+
+
+class Client:
+    def __init__(self, system: System) -> None:
+        self.http = httpx.Client(base_url=system.gateway, timeout=30)
+        self.stubs = {
+            "users": user_service_pb2_grpc.UserServiceStub(grpc.insecure_channel(system.addrs["users"])),
+            "events": event_service_pb2_grpc.EventServiceStub(grpc.insecure_channel(system.addrs["events"])),
+            "notifier": notifier_service_pb2_grpc.NotifierServiceStub(
+                grpc.insecure_channel(system.addrs["notifier"])
+            ),
+        }
+
+    def person(self) -> Person:
+        email = f"p-{secrets.token_hex(6)}@example.com"
+        user = self.http.post("/v1/users", json={"email": email, "password": PASSWORD, "displayName": "P"})
+        assert user.status_code == 200, user.text
+        login = self.http.post("/v1/users:login", json={"email": email, "password": PASSWORD}).json()
+        return Person(user.json()["id"], login["accessToken"])
+
+    def call(self, person: Person, verb: str, path: str, body: Any = None) -> Any:
+        answer = self.http.request(verb, path, json=body, headers={"authorization": f"Bearer {person.token}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def _next_week() -> dict[str, Any]:
+    start = datetime.now(UTC) + timedelta(days=7)
+    return {
+        "title": "Meetup",
+        "location": "Berlin",
+        "startTime": start.isoformat().replace("+00:00", "Z"),
+        "endTime": (start + timedelta(hours=2)).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _event(client: Client, owner: Person) -> dict[str, str]:
+    return {"event": client.call(owner, "POST", "/v1/events", _next_week())["id"]}
+
+
+def _subscription(client: Client, owner: Person) -> dict[str, str]:
+    created = client.call(
+        owner, "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}
+    )
+    return {"subscription": created["id"]}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One method: how to call it over gRPC and over HTTP, and what each role gets."""
+
+    service: str
+    method: str
+    request: Callable[[Resources], dict[str, Any]]  # the request message as proto3 JSON
+    http: Callable[[Resources], tuple[str, str, Any]]  # verb, path, body
+    expected: tuple[grpc.StatusCode, grpc.StatusCode, grpc.StatusCode]  # anonymous, stranger, owner
+    prepare: Callable[[Client, Person], dict[str, str]] = lambda client, owner: {}
+    fresh_people: bool = False  # the owner's call uses the owner up (DeleteUser)
+
+
+ROWS = [
+    Row(
+        "users",
+        "GetJwks",
+        lambda r: {},
+        lambda r: ("GET", "/.well-known/jwks.json", None),
+        (OK, OK, OK),
+    ),
+    Row(
+        "users",
+        "GetUser",
+        lambda r: {"id": r.owner.id},
+        lambda r: ("GET", f"/v1/users/{r.owner.id}", None),
+        (UNAUTHENTICATED, OK, OK),  # others see the public fields only
+    ),
+    Row(
+        "users",
+        "UpdateUser",
+        lambda r: {"user": {"id": r.owner.id, "displayName": "New"}, "updateMask": "displayName"},
+        lambda r: (
+            "PATCH",
+            f"/v1/users/{r.owner.id}",
+            {"user": {"displayName": "New"}, "updateMask": "displayName"},
+        ),
+        (UNAUTHENTICATED, DENIED, OK),
+    ),
+    Row(
+        "users",
+        "DeleteUser",
+        lambda r: {"id": r.owner.id},
+        lambda r: ("DELETE", f"/v1/users/{r.owner.id}", None),
+        (UNAUTHENTICATED, DENIED, OK),
+        fresh_people=True,
+    ),
+    Row(
+        "events",
+        "CreateEvent",
+        lambda r: {"event": _next_week()},
+        lambda r: ("POST", "/v1/events", _next_week()),
+        (UNAUTHENTICATED, OK, OK),
+    ),
+    Row(
+        "events",
+        "GetEvent",
+        lambda r: {"id": r.ids["event"]},
+        lambda r: ("GET", f"/v1/events/{r.ids['event']}", None),
+        (OK, OK, OK),
+        prepare=_event,
+    ),
+    Row(
+        "events",
+        "ListEvents",
+        lambda r: {"pageSize": 5},
+        lambda r: ("GET", "/v1/events?pageSize=5", None),
+        (OK, OK, OK),
+    ),
+    Row(
+        "events",
+        "CancelEvent",
+        lambda r: {"id": r.ids["event"], "reason": "rain"},
+        lambda r: ("POST", f"/v1/events/{r.ids['event']}:cancel", {"reason": "rain"}),
+        (UNAUTHENTICATED, DENIED, OK),
+        prepare=_event,
+    ),
+    Row(
+        "events",
+        "DeleteEvent",
+        lambda r: {"id": r.ids["event"]},
+        lambda r: ("DELETE", f"/v1/events/{r.ids['event']}", None),
+        (UNAUTHENTICATED, DENIED, OK),
+        prepare=_event,
+    ),
+    Row(
+        "notifier",
+        "CreateSubscription",
+        lambda r: {"subscription": {"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}},
+        lambda r: ("POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}),
+        (UNAUTHENTICATED, OK, OK),
+    ),
+    Row(
+        "notifier",
+        "ListSubscriptions",
+        lambda r: {},
+        lambda r: ("GET", "/v1/subscriptions", None),
+        (UNAUTHENTICATED, OK, OK),  # each caller sees their own only (checked below)
+    ),
+    # Someone else's subscriptions and deliveries are private: to others they do not exist.
+    Row(
+        "notifier",
+        "ListDeliveries",
+        lambda r: {"subscriptionId": r.ids["subscription"]},
+        lambda r: ("GET", f"/v1/subscriptions/{r.ids['subscription']}/deliveries", None),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=_subscription,
+    ),
+    Row(
+        "notifier",
+        "DeleteSubscription",
+        lambda r: {"id": r.ids["subscription"]},
+        lambda r: ("DELETE", f"/v1/subscriptions/{r.ids['subscription']}", None),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=_subscription,
+    ),
+]
+
+# Sign-up and sign-in need no caller by design; they are covered by the users tests.
+PUBLIC_BY_DESIGN = {"users.CreateUser", "users.Login"}
+SERVICES = {
+    "users": user_service_pb2.DESCRIPTOR.services_by_name["UserService"],
+    "events": event_service_pb2.DESCRIPTOR.services_by_name["EventService"],
+    "notifier": notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"],
+}
+
+
+def test_the_matrix_covers_every_method() -> None:
+    every = {f"{name}.{m.name}" for name, service in SERVICES.items() for m in service.methods}
+    covered = {f"{row.service}.{row.method}" for row in ROWS} | PUBLIC_BY_DESIGN
+    assert every == covered, f"not in the matrix: {sorted(every - covered)}"
+
+
+@pytest.fixture(scope="module")
+def people(system: System) -> tuple[Client, Person, Person]:
+    client = Client(system)
+    return client, client.person(), client.person()
+
+
+def _resources(client: Client, people: tuple[Client, Person, Person], row: Row) -> Resources:
+    _, owner, stranger = people
+    if row.fresh_people:
+        owner, stranger = client.person(), client.person()
+    return Resources(owner, stranger, row.prepare(client, owner))
+
+
+def _token(resources: Resources, role: str) -> str | None:
+    return None if role == "anonymous" else getattr(resources, role).token
+
+
+def _grpc_code(client: Client, row: Row, resources: Resources, token: str | None) -> grpc.StatusCode:
+    stub = client.stubs[row.service]
+    method = SERVICES[row.service].methods_by_name[row.method]
+    request = json_format.ParseDict(row.request(resources), _message_class(stub, row.method, method))
+    metadata = [("authorization", f"Bearer {token}")] if token else []
+    try:
+        getattr(stub, row.method)(request, metadata=metadata, timeout=30)
+    except grpc.RpcError as error:
+        return error.code()  # type: ignore[no-any-return]
+    return OK
+
+
+def _message_class(stub: Any, name: str, method: Any) -> Any:
+    from google.protobuf import message_factory
+
+    return message_factory.GetMessageClass(method.input_type)()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.service}.{row.method}")
+def test_grpc(system: System, people: tuple[Client, Person, Person], row: Row) -> None:
+    client = people[0]
+    resources = _resources(client, people, row)
+    seen = tuple(_grpc_code(client, row, resources, _token(resources, role)) for role in ROLES)
+    assert seen == row.expected
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.service}.{row.method}")
+def test_http(system: System, people: tuple[Client, Person, Person], row: Row) -> None:
+    client = people[0]
+    resources = _resources(client, people, row)
+    seen = []
+    for role in ROLES:
+        token = _token(resources, role)
+        verb, path, body = row.http(resources)
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        answer = client.http.request(verb, path, json=body, headers=headers)
+        seen.append(answer.status_code)
+        if answer.status_code != 200:
+            assert answer.json()["code"] == _code_by_status(answer.status_code).value[0]
+    assert tuple(seen) == tuple(HTTP[code] for code in row.expected)
+
+
+def _code_by_status(status: int) -> grpc.StatusCode:
+    return next(code for code, http_status in HTTP.items() if http_status == status)
+
+
+def test_each_caller_lists_only_their_own_subscriptions(people: tuple[Client, Person, Person]) -> None:
+    client, owner, stranger = people
+    mine = _subscription(client, owner)["subscription"]
+    theirs = client.call(stranger, "GET", "/v1/subscriptions").get("subscriptions", [])
+    assert mine not in {s["id"] for s in theirs}
+    assert mine in {s["id"] for s in client.call(owner, "GET", "/v1/subscriptions")["subscriptions"]}
+
+
+def test_a_forged_token_is_refused_even_where_no_token_is_needed(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    forged = "eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vcGUifQ.eyJzdWIiOiJ4In0.c2ln"
+    answer = http.get("/v1/events", headers={"authorization": f"Bearer {forged}"})
+    assert (answer.status_code, answer.json()["code"]) == (401, UNAUTHENTICATED.value[0])

@@ -1,0 +1,73 @@
+"""HTTP requests become the methods' request messages per the google.api.http annotations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from evently_gateway.app import build_route_table
+from evently_gateway.transcoding import TranscodingError, build_request
+from google.protobuf import json_format
+
+TABLE = build_route_table()
+
+
+def _request(
+    method: str, path: str, query: list[tuple[str, str]] | None = None, body: bytes = b""
+) -> dict[str, Any]:
+    found = TABLE.find(method, path)
+    assert found is not None, f"no route for {method} {path}"
+    route, params = found
+    message = build_request(route, params, query or [], body)
+    return {"method": route.method.full_name, **json_format.MessageToDict(message)}
+
+
+def test_path_parameters_fill_their_fields() -> None:
+    assert _request("GET", "/v1/events/e1") == {
+        "method": "evently.events.v1.EventService.GetEvent",
+        "id": "e1",
+    }
+
+
+def test_a_nested_path_parameter_fills_the_nested_field_beside_the_body() -> None:
+    request = _request(
+        "PATCH", "/v1/users/u1", body=b'{"user": {"displayName": "Ada"}, "updateMask": "displayName"}'
+    )
+    assert request["user"] == {"id": "u1", "displayName": "Ada"}
+    assert request["updateMask"] == "displayName"
+
+
+def test_a_named_body_field_takes_the_whole_body() -> None:
+    request = _request("POST", "/v1/events", body=b'{"title": "Meetup", "capacity": 3}')
+    assert request["event"] == {"title": "Meetup", "capacity": 3}
+
+
+def test_the_query_string_fills_the_remaining_fields_in_either_case() -> None:
+    assert _request("GET", "/v1/events", [("pageSize", "5"), ("page_token", "t")])["pageSize"] == 5
+    assert _request("GET", "/v1/events", [("page_token", "t")])["pageToken"] == "t"
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "body", "message"),
+    [
+        ("GET", [("pageSize", "many")], b"", "pageSize: 'many' is not a number"),
+        ("GET", [("colour", "red")], b"", "unknown field 'colour'"),
+        ("GET", [], b'{"a": 1}', "GET /v1/events takes no request body"),
+        ("POST", [], b"{not json", "request body is not valid JSON"),
+    ],
+)
+def test_bad_requests_say_precisely_what_is_wrong(
+    method: str, query: list[tuple[str, str]], body: bytes, message: str
+) -> None:
+    found = TABLE.find(method, "/v1/events")
+    assert found is not None
+    route, params = found
+    with pytest.raises(TranscodingError, match=message):
+        build_request(route, params, query, body)
+
+
+def test_unknown_body_fields_are_refused() -> None:
+    found = TABLE.find("POST", "/v1/events")
+    assert found is not None
+    with pytest.raises(TranscodingError, match="colour"):
+        build_request(found[0], found[1], [], b'{"title": "x", "colour": "red"}')

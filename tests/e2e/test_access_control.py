@@ -83,6 +83,12 @@ def _event(client: Client, owner: Person) -> dict[str, str]:
     return {"event": client.call(owner, "POST", "/v1/events", _next_week())["id"]}
 
 
+def _registered(client: Client, owner: Person) -> dict[str, str]:
+    ids = _event(client, owner)
+    client.call(owner, "POST", f"/v1/events/{ids['event']}:register", {})
+    return ids
+
+
 def _subscription(client: Client, owner: Person) -> dict[str, str]:
     created = client.call(
         owner, "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}
@@ -172,6 +178,31 @@ ROWS = [
         "DeleteEvent",
         lambda r: {"id": r.ids["event"]},
         lambda r: ("DELETE", f"/v1/events/{r.ids['event']}", None),
+        (UNAUTHENTICATED, DENIED, OK),
+        prepare=_event,
+    ),
+    Row(
+        "events",
+        "RegisterForEvent",
+        lambda r: {"eventId": r.ids["event"]},
+        lambda r: ("POST", f"/v1/events/{r.ids['event']}:register", {}),
+        (UNAUTHENTICATED, OK, OK),  # anyone signed in may register, the organizer too
+        prepare=_event,
+    ),
+    # A registration is the caller's own: with none, there is nothing to cancel.
+    Row(
+        "events",
+        "CancelRegistration",
+        lambda r: {"eventId": r.ids["event"]},
+        lambda r: ("POST", f"/v1/events/{r.ids['event']}:unregister", {}),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=lambda client, owner: _registered(client, owner),
+    ),
+    Row(
+        "events",
+        "ListRegistrations",
+        lambda r: {"eventId": r.ids["event"]},
+        lambda r: ("GET", f"/v1/events/{r.ids['event']}/registrations", None),
         (UNAUTHENTICATED, DENIED, OK),
         prepare=_event,
     ),

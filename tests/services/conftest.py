@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,14 @@ class Services:
 
         async def shutdown() -> None:
             stop.set()
-            assert await task == 0, f"{host.name} did not stop cleanly"
+            try:
+                code = await asyncio.wait_for(asyncio.shield(task), timeout=60)
+            except TimeoutError:
+                for pending in asyncio.all_tasks():
+                    where = [f"{f.f_code.co_filename}:{f.f_lineno}" for f in pending.get_stack()]
+                    print(f"task {pending.get_name()}: {where}", file=sys.stderr)
+                raise AssertionError(f"{host.name} did not stop within 60 s; task stacks above") from None
+            assert code == 0, f"{host.name} did not stop cleanly"
 
         self._stack.push_async_callback(shutdown)
         await eventually(lambda: host.bound_port is not None or task.done())

@@ -84,9 +84,7 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
     await health_servicer.enter_graceful_shutdown()
     await server.stop(host.grace_seconds)
     stop_waiter.cancel()
-    for task in workers:
-        task.cancel()
-    await asyncio.gather(*workers, return_exceptions=True)
+    await _cancel_all(workers)
     for cleanup in host.cleanups:
         try:
             await cleanup()
@@ -94,3 +92,14 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
             log.exception("service.cleanup_failed")
     log.info("service.stopped", service=host.name)
     return exit_code
+
+
+async def _cancel_all(tasks: Sequence[asyncio.Task[None]]) -> None:
+    """Cancel until every task has ended. Once is not always enough on Python 3.11:
+    `asyncio.wait_for` (used inside nats-py's request) swallows a cancellation that lands as
+    its awaited future completes, and the worker would carry on forever."""
+    pending = set(tasks)
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1.0)

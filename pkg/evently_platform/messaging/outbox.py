@@ -101,7 +101,10 @@ class OutboxRelay:
                 continue  # more is waiting
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+                # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancellation
+                # that lands as the wake-up does, and the worker would never stop.
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wake.wait()
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were published."""

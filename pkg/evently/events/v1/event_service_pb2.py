@@ -23,11 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
+from evently.events.v1 import registration_pb2 as evently_dot_events_dot_v1_dot_registration__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%evently/events/v1/event_service.proto\x12\x11\x65vently.events.v1\x1a\x1d\x65vently/events/v1/event.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\"=\n\x12\x43reateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\":\n\x11ListEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"0\n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\" \n\x12\x44\x65leteEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"W\n\x12ListEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.evently.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xa5\x04\n\x0c\x45ventService\x12i\n\x0b\x43reateEvent\x12%.evently.events.v1.CreateEventRequest\x1a\x18.evently.events.v1.Event\"\x19\x82\xd3\xe4\x93\x02\x13\"\n/v1/events:\x05\x65vent\x12\x61\n\x08GetEvent\x12\".evently.events.v1.GetEventRequest\x1a\x18.evently.events.v1.Event\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/events/{id}\x12m\n\nListEvents\x12$.evently.events.v1.ListEventsRequest\x1a%.evently.events.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/events\x12q\n\x0b\x43\x61ncelEvent\x12%.evently.events.v1.CancelEventRequest\x1a\x18.evently.events.v1.Event\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/events/{id}:cancel:\x01*\x12\x65\n\x0b\x44\x65leteEvent\x12%.evently.events.v1.DeleteEventRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11*\x0f/v1/events/{id}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%evently/events/v1/event_service.proto\x12\x11\x65vently.events.v1\x1a\x1d\x65vently/events/v1/event.proto\x1a$evently/events/v1/registration.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\"=\n\x12\x43reateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\":\n\x11ListEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"0\n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\" \n\x12\x44\x65leteEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"+\n\x17RegisterForEventRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"-\n\x19\x43\x61ncelRegistrationRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"S\n\x18ListRegistrationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"l\n\x19ListRegistrationsResponse\x12\x36\n\rregistrations\x18\x01 \x03(\x0b\x32\x1f.evently.events.v1.Registration\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x12ListEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.evently.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe3\x07\n\x0c\x45ventService\x12i\n\x0b\x43reateEvent\x12%.evently.events.v1.CreateEventRequest\x1a\x18.evently.events.v1.Event\"\x19\x82\xd3\xe4\x93\x02\x13\"\n/v1/events:\x05\x65vent\x12\x61\n\x08GetEvent\x12\".evently.events.v1.GetEventRequest\x1a\x18.evently.events.v1.Event\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/events/{id}\x12m\n\nListEvents\x12$.evently.events.v1.ListEventsRequest\x1a%.evently.events.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/events\x12q\n\x0b\x43\x61ncelEvent\x12%.evently.events.v1.CancelEventRequest\x1a\x18.evently.events.v1.Event\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/events/{id}:cancel:\x01*\x12\x65\n\x0b\x44\x65leteEvent\x12%.evently.events.v1.DeleteEventRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11*\x0f/v1/events/{id}\x12\x8a\x01\n\x10RegisterForEvent\x12*.evently.events.v1.RegisterForEventRequest\x1a\x1f.evently.events.v1.Registration\")\x82\xd3\xe4\x93\x02#\"\x1e/v1/events/{event_id}:register:\x01*\x12\x90\x01\n\x12\x43\x61ncelRegistration\x12,.evently.events.v1.CancelRegistrationRequest\x1a\x1f.evently.events.v1.Registration\"+\x82\xd3\xe4\x93\x02%\" /v1/events/{event_id}:unregister:\x01*\x12\x9b\x01\n\x11ListRegistrations\x12+.evently.events.v1.ListRegistrationsRequest\x1a,.evently.events.v1.ListRegistrationsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/events/{event_id}/registrationsb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,18 +45,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTSERVICE'].methods_by_name['CancelEvent']._serialized_options = b'\202\323\344\223\002\033\"\026/v1/events/{id}:cancel:\001*'
   _globals['_EVENTSERVICE'].methods_by_name['DeleteEvent']._loaded_options = None
   _globals['_EVENTSERVICE'].methods_by_name['DeleteEvent']._serialized_options = b'\202\323\344\223\002\021*\017/v1/events/{id}'
-  _globals['_CREATEEVENTREQUEST']._serialized_start=150
-  _globals['_CREATEEVENTREQUEST']._serialized_end=211
-  _globals['_GETEVENTREQUEST']._serialized_start=213
-  _globals['_GETEVENTREQUEST']._serialized_end=242
-  _globals['_LISTEVENTSREQUEST']._serialized_start=244
-  _globals['_LISTEVENTSREQUEST']._serialized_end=302
-  _globals['_CANCELEVENTREQUEST']._serialized_start=304
-  _globals['_CANCELEVENTREQUEST']._serialized_end=352
-  _globals['_DELETEEVENTREQUEST']._serialized_start=354
-  _globals['_DELETEEVENTREQUEST']._serialized_end=386
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=388
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=475
-  _globals['_EVENTSERVICE']._serialized_start=478
-  _globals['_EVENTSERVICE']._serialized_end=1027
+  _globals['_EVENTSERVICE'].methods_by_name['RegisterForEvent']._loaded_options = None
+  _globals['_EVENTSERVICE'].methods_by_name['RegisterForEvent']._serialized_options = b'\202\323\344\223\002#\"\036/v1/events/{event_id}:register:\001*'
+  _globals['_EVENTSERVICE'].methods_by_name['CancelRegistration']._loaded_options = None
+  _globals['_EVENTSERVICE'].methods_by_name['CancelRegistration']._serialized_options = b'\202\323\344\223\002%\" /v1/events/{event_id}:unregister:\001*'
+  _globals['_EVENTSERVICE'].methods_by_name['ListRegistrations']._loaded_options = None
+  _globals['_EVENTSERVICE'].methods_by_name['ListRegistrations']._serialized_options = b'\202\323\344\223\002%\022#/v1/events/{event_id}/registrations'
+  _globals['_CREATEEVENTREQUEST']._serialized_start=188
+  _globals['_CREATEEVENTREQUEST']._serialized_end=249
+  _globals['_GETEVENTREQUEST']._serialized_start=251
+  _globals['_GETEVENTREQUEST']._serialized_end=280
+  _globals['_LISTEVENTSREQUEST']._serialized_start=282
+  _globals['_LISTEVENTSREQUEST']._serialized_end=340
+  _globals['_CANCELEVENTREQUEST']._serialized_start=342
+  _globals['_CANCELEVENTREQUEST']._serialized_end=390
+  _globals['_DELETEEVENTREQUEST']._serialized_start=392
+  _globals['_DELETEEVENTREQUEST']._serialized_end=424
+  _globals['_REGISTERFOREVENTREQUEST']._serialized_start=426
+  _globals['_REGISTERFOREVENTREQUEST']._serialized_end=469
+  _globals['_CANCELREGISTRATIONREQUEST']._serialized_start=471
+  _globals['_CANCELREGISTRATIONREQUEST']._serialized_end=516
+  _globals['_LISTREGISTRATIONSREQUEST']._serialized_start=518
+  _globals['_LISTREGISTRATIONSREQUEST']._serialized_end=601
+  _globals['_LISTREGISTRATIONSRESPONSE']._serialized_start=603
+  _globals['_LISTREGISTRATIONSRESPONSE']._serialized_end=711
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=713
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=800
+  _globals['_EVENTSERVICE']._serialized_start=803
+  _globals['_EVENTSERVICE']._serialized_end=1798
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from evently.events.v1 import event_pb2 as _event_pb2
+from evently.events.v1 import registration_pb2 as _registration_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf.internal import containers as _containers
@@ -42,6 +43,36 @@ class DeleteEventRequest(_message.Message):
     ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class RegisterForEventRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    def __init__(self, event_id: _Optional[str] = ...) -> None: ...
+
+class CancelRegistrationRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    def __init__(self, event_id: _Optional[str] = ...) -> None: ...
+
+class ListRegistrationsRequest(_message.Message):
+    __slots__ = ("event_id", "page_size", "page_token")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, event_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListRegistrationsResponse(_message.Message):
+    __slots__ = ("registrations", "next_page_token")
+    REGISTRATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    registrations: _containers.RepeatedCompositeFieldContainer[_registration_pb2.Registration]
+    next_page_token: str
+    def __init__(self, registrations: _Optional[_Iterable[_Union[_registration_pb2.Registration, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
     __slots__ = ("events", "next_page_token")

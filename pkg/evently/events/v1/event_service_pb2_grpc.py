@@ -5,6 +5,7 @@ import warnings
 
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from evently.events.v1 import event_service_pb2 as evently_dot_events_dot_v1_dot_event__service__pb2
+from evently.events.v1 import registration_pb2 as evently_dot_events_dot_v1_dot_registration__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -62,6 +63,21 @@ class EventServiceStub:
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.DeleteEventRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.RegisterForEvent = channel.unary_unary(
+                '/evently.events.v1.EventService/RegisterForEvent',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.RegisterForEventRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_registration__pb2.Registration.FromString,
+                _registered_method=True)
+        self.CancelRegistration = channel.unary_unary(
+                '/evently.events.v1.EventService/CancelRegistration',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelRegistrationRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_registration__pb2.Registration.FromString,
+                _registered_method=True)
+        self.ListRegistrations = channel.unary_unary(
+                '/evently.events.v1.EventService/ListRegistrations',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
+                _registered_method=True)
 
 
 class EventServiceServicer:
@@ -103,6 +119,29 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RegisterForEvent(self, request, context):
+        """Takes a seat for the caller, or a place in the waitlist when the event is full.
+        Registering again returns the caller's existing registration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelRegistration(self, request, context):
+        """Ends the caller's own registration; a freed seat goes to the first in the waitlist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRegistrations(self, request, context):
+        """The registrations of an event (its organizer only), in registration order. With
+        `event_id` "-", the caller's own registrations across all events.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EventServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +169,21 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.DeleteEvent,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.DeleteEventRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'RegisterForEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterForEvent,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.RegisterForEventRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_registration__pb2.Registration.SerializeToString,
+            ),
+            'CancelRegistration': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelRegistration,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelRegistrationRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_registration__pb2.Registration.SerializeToString,
+            ),
+            'ListRegistrations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRegistrations,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,6 +322,87 @@ class EventService:
             '/evently.events.v1.EventService/DeleteEvent',
             evently_dot_events_dot_v1_dot_event__service__pb2.DeleteEventRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegisterForEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/RegisterForEvent',
+            evently_dot_events_dot_v1_dot_event__service__pb2.RegisterForEventRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_registration__pb2.Registration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelRegistration(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/CancelRegistration',
+            evently_dot_events_dot_v1_dot_event__service__pb2.CancelRegistrationRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_registration__pb2.Registration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRegistrations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/ListRegistrations',
+            evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,14 +6,14 @@ import asyncio
 from datetime import datetime
 
 import grpc
-from evently.events.v1 import event_pb2, event_service_pb2, event_service_pb2_grpc
+from evently.events.v1 import event_pb2, event_service_pb2, event_service_pb2_grpc, registration_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
 from google.protobuf import empty_pb2
 
-from evently_events.adapters.protos import draft_from_proto, event_to_proto
+from evently_events.adapters.protos import draft_from_proto, event_to_proto, registration_to_proto
 from evently_events.service_layer import handlers
 from evently_events.service_layer.ports import UnitOfWork
 
@@ -43,24 +43,14 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
     async def ListEvents(
         self, request: event_service_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListEventsResponse:
-        size = page_size(request.page_size)
-        cursor = decode_token(request.page_token)
-        after = None
-        if cursor is not None:
-            try:
-                after = (datetime.fromisoformat(cursor["s"]), str(cursor["i"]))
-            except (KeyError, TypeError, ValueError):
-                raise InvalidArgument(
-                    [FieldViolation("page_token", "is not a token returned by ListEvents")]
-                ) from None
-        page = await asyncio.to_thread(handlers.list_events, after=after, page_size=size, uow=self._uow)
-        token = (
-            encode_token({"s": page.next_cursor[0].isoformat(), "i": page.next_cursor[1]})
-            if page.next_cursor
-            else ""
+        page = await asyncio.to_thread(
+            handlers.list_events,
+            after=_cursor(request.page_token, "ListEvents"),
+            page_size=page_size(request.page_size),
+            uow=self._uow,
         )
         return event_service_pb2.ListEventsResponse(
-            events=[event_to_proto(e) for e in page.events], next_page_token=token
+            events=[event_to_proto(e) for e in page.events], next_page_token=_token(page.next_cursor)
         )
 
     async def CancelEvent(
@@ -83,3 +73,56 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
         caller = require_principal()
         await asyncio.to_thread(handlers.delete_event, caller.user_id, request.id, uow=self._uow)
         return empty_pb2.Empty()
+
+    async def RegisterForEvent(
+        self, request: event_service_pb2.RegisterForEventRequest, context: grpc.aio.ServicerContext
+    ) -> registration_pb2.Registration:
+        caller = require_principal()
+        view = await asyncio.to_thread(
+            handlers.register, caller.user_id, request.event_id, uow=self._uow, clock=self._clock
+        )
+        return registration_to_proto(view.registration, view.waitlist_position)
+
+    async def CancelRegistration(
+        self, request: event_service_pb2.CancelRegistrationRequest, context: grpc.aio.ServicerContext
+    ) -> registration_pb2.Registration:
+        caller = require_principal()
+        view = await asyncio.to_thread(
+            handlers.cancel_registration, caller.user_id, request.event_id, uow=self._uow, clock=self._clock
+        )
+        return registration_to_proto(view.registration, view.waitlist_position)
+
+    async def ListRegistrations(
+        self, request: event_service_pb2.ListRegistrationsRequest, context: grpc.aio.ServicerContext
+    ) -> event_service_pb2.ListRegistrationsResponse:
+        caller = require_principal()
+        page = await asyncio.to_thread(
+            handlers.list_registrations,
+            caller.user_id,
+            request.event_id,
+            after=_cursor(request.page_token, "ListRegistrations"),
+            page_size=page_size(request.page_size),
+            uow=self._uow,
+        )
+        return event_service_pb2.ListRegistrationsResponse(
+            registrations=[
+                registration_to_proto(v.registration, v.waitlist_position) for v in page.registrations
+            ],
+            next_page_token=_token(page.next_cursor),
+        )
+
+
+def _cursor(page_token: str, method: str) -> tuple[datetime, str] | None:
+    cursor = decode_token(page_token)
+    if cursor is None:
+        return None
+    try:
+        return (datetime.fromisoformat(cursor["s"]), str(cursor["i"]))
+    except (KeyError, TypeError, ValueError):
+        raise InvalidArgument(
+            [FieldViolation("page_token", f"is not a token returned by {method}")]
+        ) from None
+
+
+def _token(cursor: tuple[datetime, str] | None) -> str:
+    return encode_token({"s": cursor[0].isoformat(), "i": cursor[1]}) if cursor else ""

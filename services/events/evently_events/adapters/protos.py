@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from evently.events.v1 import event_pb2
+from evently.events.v1 import event_pb2, registration_pb2
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_events.domain.model import Event, EventCancelled, EventCreated, EventDeleted, EventDraft
+from evently_events.domain.registrations import (
+    Registration,
+    RegistrationCancelled,
+    RegistrationCreated,
+    RegistrationPromoted,
+)
 
 SOURCE = "//evently/events"
 
@@ -42,6 +48,36 @@ def event_to_proto(event: Event) -> event_pb2.Event:
     )
 
 
+def registration_to_proto(
+    registration: Registration, waitlist_position: int = 0
+) -> registration_pb2.Registration:
+    return registration_pb2.Registration(
+        id=registration.id,
+        event_id=registration.event_id,
+        user_id=registration.user_id,
+        status=registration.status.value,  # type: ignore[arg-type]
+        create_time=_ts(registration.create_time),
+        update_time=_ts(registration.update_time),
+        waitlist_position=waitlist_position,
+    )
+
+
+def _registration_changed(registration: Registration, event: Event) -> registration_pb2.RegistrationChanged:
+    return registration_pb2.RegistrationChanged(
+        registration=registration_to_proto(registration),
+        organizer_id=event.organizer_id,
+        event_title=event.title,
+        event_start_time=_ts(event.start_time),
+    )
+
+
+_REGISTRATION_TYPES = {
+    RegistrationCreated: "evently.registration.created",
+    RegistrationCancelled: "evently.registration.cancelled",
+    RegistrationPromoted: "evently.registration.promoted",
+}
+
+
 def draft_from_proto(message: event_pb2.Event) -> EventDraft:
     return EventDraft(
         title=message.title,
@@ -65,6 +101,9 @@ def to_integration_event(event: object) -> Envelope:
         case EventDeleted(event_id=event_id, organizer_id=organizer_id, title=title):
             data = event_pb2.EventDeleted(event_id=event_id, organizer_id=organizer_id, title=title)
             return _envelope("evently.event.deleted", event_id, data)
+        case RegistrationCreated() | RegistrationCancelled() | RegistrationPromoted():
+            data = _registration_changed(event.registration, event.event)
+            return _envelope(_REGISTRATION_TYPES[type(event)], event.registration.id, data)
     raise TypeError(f"no integration event for {type(event).__name__}")
 
 

@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from evently_platform.db import SqlUnitOfWork
+from evently_platform.db.engine import is_postgres
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
+from evently_events.adapters.registration_repository import SqlRegistrationRepository
 from evently_events.adapters.tables import events
 from evently_events.domain.model import Event, EventState
 
@@ -70,6 +72,15 @@ class SqlEventRepository:
         row = self._connection.execute(select(events).where(events.c.id == event_id)).first()
         return _to_event(row) if row else None
 
+    def get_for_update(self, event_id: str) -> Event | None:
+        """The event, locked until the transaction ends: seats are counted and taken under it.
+        (SQLite needs no row lock: a writing transaction already holds the database lock.)"""
+        query = select(events).where(events.c.id == event_id)
+        if is_postgres(self._connection.engine):
+            query = query.with_for_update()
+        row = self._connection.execute(query).first()
+        return _to_event(row) if row else None
+
     def list_page(self, *, after: tuple[datetime, str] | None, limit: int) -> list[Event]:
         query = select(events).order_by(events.c.start_time, events.c.id).limit(limit)
         if after is not None:
@@ -82,6 +93,10 @@ class SqlEventRepository:
 
 class EventsUnitOfWork(SqlUnitOfWork):
     events: SqlEventRepository
+    registrations: SqlRegistrationRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
-        return {"events": SqlEventRepository(connection)}
+        return {
+            "events": SqlEventRepository(connection),
+            "registrations": SqlRegistrationRepository(connection),
+        }

@@ -1,7 +1,7 @@
 """The events service's tables (SQLAlchemy Core)."""
 
 from evently_platform.db.types import UtcDateTime
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -22,4 +22,20 @@ events = Table(
     Column("cancel_reason", Text, nullable=False, server_default=""),
     Index("ix_events_start_time_id", "start_time", "id"),
     Index("ix_events_organizer_id", "organizer_id"),
+)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("event_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+    Column("queued_time", UtcDateTime(), nullable=False),
+    # One registration per person and event: registering twice finds the first.
+    UniqueConstraint("event_id", "user_id", name="uq_registrations_event_user"),
+    Index("ix_registrations_event_status_queue", "event_id", "status", "queued_time", "id"),
+    Index("ix_registrations_user", "user_id", "create_time"),
 )

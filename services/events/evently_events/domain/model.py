@@ -44,6 +44,12 @@ class Event:
         if user_id != self.organizer_id:
             raise PermissionDenied(f"only the organizer of event {self.id!r} may {action} it")
 
+    def check_open_for_registration(self, now: datetime) -> None:
+        if self.state is EventState.CANCELLED:
+            raise FailedPrecondition(f"event {self.id!r} is cancelled: registrations are closed")
+        if self.start_time <= now:
+            raise FailedPrecondition(f"event {self.id!r} has already started: registrations are closed")
+
     def cancel(self, reason: str, now: datetime) -> None:
         """Call the event off; attendees are told the reason."""
         reason = reason.strip()

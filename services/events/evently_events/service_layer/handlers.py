@@ -14,9 +14,18 @@ from evently_events.domain.model import (
     EventCreated,
     EventDeleted,
     EventDraft,
+    EventState,
     new_event,
 )
-from evently_events.service_layer.ports import UnitOfWork
+from evently_events.domain.registrations import (
+    Registration,
+    RegistrationCancelled,
+    RegistrationCreated,
+    RegistrationPromoted,
+    RegistrationStatus,
+    status_for_newcomer,
+)
+from evently_events.service_layer.ports import Cursor, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ def delete_event(caller_id: str, event_id: str, *, uow: UnitOfWork) -> None:
     with uow:
         event = _existing(uow, event_id)
         event.check_organizer(caller_id, "delete")
+        uow.registrations.delete_for_event(event_id)
         uow.events.delete(event_id)
         uow.record(EventDeleted(event.id, event.organizer_id, event.title))
         uow.commit()
@@ -87,12 +97,17 @@ ORGANIZER_GONE = "the organizer's account was deleted"
 
 
 def on_user_deleted(message_id: str, user_id: str, *, consumer: str, uow: UnitOfWork, clock: Clock) -> int:
-    """A deleted user's upcoming events are cancelled (their attendees are told).
-    Returns how many; a redelivered message changes nothing."""
+    """A deleted user's registrations end (freed seats go to the waitlist) and their upcoming
+    events are cancelled (attendees are told). Returns how many events were cancelled; a
+    redelivered message changes nothing."""
     now = clock.now()
     with uow:
         if not uow.first_delivery(consumer, message_id):
             return 0
+        for registration in uow.registrations.active_for_user(user_id):
+            event = uow.events.get_for_update(registration.event_id)
+            if event is not None:
+                _end_registration(uow, event, registration, now)
         events = uow.events.upcoming_organized_by(user_id, now)
         for event in events:
             event.cancel(ORGANIZER_GONE, now)
@@ -100,3 +115,93 @@ def on_user_deleted(message_id: str, user_id: str, *, consumer: str, uow: UnitOf
             uow.record(EventCancelled(event, event.cancel_reason))
         uow.commit()
     return len(events)
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    registration: Registration
+    waitlist_position: int  # 0 unless waitlisted
+
+
+def _view(uow: UnitOfWork, registration: Registration) -> RegistrationView:
+    return RegistrationView(registration, uow.registrations.waitlist_position(registration))
+
+
+def register(caller_id: str, event_id: str, *, uow: UnitOfWork, clock: Clock) -> RegistrationView:
+    with uow:
+        # The event row is locked first: counting seats and taking one happen under that lock,
+        # so concurrent registrations cannot overbook.
+        event = uow.events.get_for_update(event_id)
+        if event is None:
+            raise NotFound(f"event {event_id!r} not found")
+        existing = uow.registrations.get_for(event_id, caller_id)
+        if existing is not None and existing.active:
+            return _view(uow, existing)  # registering twice: the first registration stands
+        now = clock.now()
+        status = status_for_newcomer(event, uow.registrations.count_confirmed(event_id), now)
+        if existing is not None:
+            existing.reopen(status, now)
+            uow.registrations.save(existing)
+            registration = existing
+        else:
+            registration = Registration(
+                id=new_id(),
+                event_id=event_id,
+                user_id=caller_id,
+                status=status,
+                create_time=now,
+                update_time=now,
+                queued_time=now,
+            )
+            uow.registrations.add(registration)
+        uow.record(RegistrationCreated(registration, event))
+        view = _view(uow, registration)
+        uow.commit()
+    return view
+
+
+def _end_registration(uow: UnitOfWork, event: Event, registration: Registration, now: datetime) -> None:
+    had_seat = registration.status is RegistrationStatus.CONFIRMED
+    registration.cancel(now)
+    uow.registrations.save(registration)
+    uow.record(RegistrationCancelled(registration, event))
+    if had_seat and event.state is EventState.SCHEDULED:
+        for promoted in uow.registrations.first_waitlisted(event.id, limit=1):
+            promoted.promote(now)
+            uow.registrations.save(promoted)
+            uow.record(RegistrationPromoted(promoted, event))
+
+
+def cancel_registration(caller_id: str, event_id: str, *, uow: UnitOfWork, clock: Clock) -> RegistrationView:
+    with uow:
+        event = uow.events.get_for_update(event_id)
+        registration = uow.registrations.get_for(event_id, caller_id)
+        if event is None or registration is None or not registration.active:
+            raise NotFound(f"you have no registration for event {event_id!r}")
+        _end_registration(uow, event, registration, clock.now())
+        uow.commit()
+    return RegistrationView(registration, 0)
+
+
+@dataclass(frozen=True)
+class RegistrationPage:
+    registrations: list[RegistrationView]
+    next_cursor: Cursor | None
+
+
+def list_registrations(
+    caller_id: str, event_id: str, *, after: Cursor | None, page_size: int, uow: UnitOfWork
+) -> RegistrationPage:
+    with uow.reading() as reader:
+        if event_id == "-":
+            rows = reader.registrations.list_for_user(caller_id, after=after, limit=page_size + 1)
+        else:
+            event = reader.events.get(event_id)
+            if event is None:
+                raise NotFound(f"event {event_id!r} not found")
+            event.check_organizer(caller_id, "list the registrations of")
+            rows = reader.registrations.list_for_event(event_id, after=after, limit=page_size + 1)
+        page = [_view(reader, r) for r in rows[:page_size]]
+    more = len(rows) > page_size
+    last = rows[page_size - 1] if more else None
+    return RegistrationPage(page, (last.create_time, last.id) if last else None)

@@ -12,12 +12,15 @@ from typing import Any
 
 import grpc
 import pytest
+from evently.events.v1 import event_service_pb2_grpc
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost, run_service
 from evently_platform.messaging.embedded_server import EmbeddedNats
 from evently_platform.net import free_port
+from evently_users.adapters.signing_keys import SigningKeyStore
 from nats.aio.client import Client as NATS
 
+from tests.services.venue import Venue, build_events_service, build_users_service
 from tests.support import eventually
 
 Build = Callable[[Settings], Awaitable[ServiceHost]]
@@ -68,3 +71,11 @@ async def services(
     }
     async with contextlib.AsyncExitStack() as stack:
         yield Services(Settings.from_env(env), stack)
+
+
+@pytest.fixture
+async def venue(services: Services) -> Venue:
+    """The users service (whose keys the events service fetches) and the events service."""
+    await services.start(build_users_service)
+    events = event_service_pb2_grpc.EventServiceStub(await services.start(build_events_service))
+    return Venue(events, SigningKeyStore(services.settings.signing_keys_dir))

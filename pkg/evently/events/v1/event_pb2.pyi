@@ -1,16 +1,18 @@
 import datetime
 
+from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("id", "organizer_id", "title", "description", "location", "start_time", "end_time", "capacity", "state", "create_time", "update_time", "cancel_reason")
+    __slots__ = ("id", "organizer_id", "title", "description", "location", "start_time", "end_time", "capacity", "state", "create_time", "update_time", "cancel_reason", "time_zone", "revision", "confirmed_count", "waitlist_count")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[Event.State]
@@ -31,6 +33,10 @@ class Event(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    WAITLIST_COUNT_FIELD_NUMBER: _ClassVar[int]
     id: str
     organizer_id: str
     title: str
@@ -43,7 +49,11 @@ class Event(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     cancel_reason: str
-    def __init__(self, id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity: _Optional[int] = ..., state: _Optional[_Union[Event.State, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
+    time_zone: str
+    revision: int
+    confirmed_count: int
+    waitlist_count: int
+    def __init__(self, id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., location: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., capacity: _Optional[int] = ..., state: _Optional[_Union[Event.State, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., time_zone: _Optional[str] = ..., revision: _Optional[int] = ..., confirmed_count: _Optional[int] = ..., waitlist_count: _Optional[int] = ...) -> None: ...
 
 class EventCreated(_message.Message):
     __slots__ = ("event",)
@@ -68,3 +78,17 @@ class EventDeleted(_message.Message):
     organizer_id: str
     title: str
     def __init__(self, event_id: _Optional[str] = ..., organizer_id: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...
+
+class EventUpdated(_message.Message):
+    __slots__ = ("event", "changed_fields", "previous_start_time", "previous_end_time", "previous_location")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    event: Event
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    previous_start_time: _timestamp_pb2.Timestamp
+    previous_end_time: _timestamp_pb2.Timestamp
+    previous_location: str
+    def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ..., changed_fields: _Optional[_Iterable[str]] = ..., previous_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., previous_location: _Optional[str] = ...) -> None: ...

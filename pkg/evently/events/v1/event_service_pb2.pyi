@@ -1,8 +1,15 @@
+import datetime
+
+from evently.events.v1 import comment_pb2 as _comment_pb2
 from evently.events.v1 import event_pb2 as _event_pb2
 from evently.events.v1 import registration_pb2 as _registration_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -23,12 +30,72 @@ class GetEventRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "timing", "organizer_id", "query", "start_after", "start_before", "include_cancelled")
+    class Timing(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        TIMING_UNSPECIFIED: _ClassVar[ListEventsRequest.Timing]
+        UPCOMING: _ClassVar[ListEventsRequest.Timing]
+        PAST: _ClassVar[ListEventsRequest.Timing]
+    TIMING_UNSPECIFIED: ListEventsRequest.Timing
+    UPCOMING: ListEventsRequest.Timing
+    PAST: ListEventsRequest.Timing
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TIMING_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    START_AFTER_FIELD_NUMBER: _ClassVar[int]
+    START_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_CANCELLED_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    timing: ListEventsRequest.Timing
+    organizer_id: str
+    query: str
+    start_after: _timestamp_pb2.Timestamp
+    start_before: _timestamp_pb2.Timestamp
+    include_cancelled: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., timing: _Optional[_Union[ListEventsRequest.Timing, str]] = ..., organizer_id: _Optional[str] = ..., query: _Optional[str] = ..., start_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., start_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., include_cancelled: _Optional[bool] = ...) -> None: ...
+
+class UpdateEventRequest(_message.Message):
+    __slots__ = ("event", "update_mask")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    event: _event_pb2.Event
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, event: _Optional[_Union[_event_pb2.Event, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class GetEventCalendarRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class AddCommentRequest(_message.Message):
+    __slots__ = ("event_id", "text")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    text: str
+    def __init__(self, event_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class ListCommentsRequest(_message.Message):
+    __slots__ = ("event_id", "page_size", "page_token")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, event_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCommentsResponse(_message.Message):
+    __slots__ = ("comments", "next_page_token")
+    COMMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    comments: _containers.RepeatedCompositeFieldContainer[_comment_pb2.Comment]
+    next_page_token: str
+    def __init__(self, comments: _Optional[_Iterable[_Union[_comment_pb2.Comment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CancelEventRequest(_message.Message):
     __slots__ = ("id", "reason")

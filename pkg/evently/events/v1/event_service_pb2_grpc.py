@@ -3,9 +3,11 @@
 import grpc
 import warnings
 
+from evently.events.v1 import comment_pb2 as evently_dot_events_dot_v1_dot_comment__pb2
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from evently.events.v1 import event_service_pb2 as evently_dot_events_dot_v1_dot_event__service__pb2
 from evently.events.v1 import registration_pb2 as evently_dot_events_dot_v1_dot_registration__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -53,6 +55,11 @@ class EventServiceStub:
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsResponse.FromString,
                 _registered_method=True)
+        self.UpdateEvent = channel.unary_unary(
+                '/evently.events.v1.EventService/UpdateEvent',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.UpdateEventRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_event__pb2.Event.FromString,
+                _registered_method=True)
         self.CancelEvent = channel.unary_unary(
                 '/evently.events.v1.EventService/CancelEvent',
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelEventRequest.SerializeToString,
@@ -72,6 +79,21 @@ class EventServiceStub:
                 '/evently.events.v1.EventService/CancelRegistration',
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelRegistrationRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_registration__pb2.Registration.FromString,
+                _registered_method=True)
+        self.GetEventCalendar = channel.unary_unary(
+                '/evently.events.v1.EventService/GetEventCalendar',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.GetEventCalendarRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.AddComment = channel.unary_unary(
+                '/evently.events.v1.EventService/AddComment',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.AddCommentRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_comment__pb2.Comment.FromString,
+                _registered_method=True)
+        self.ListComments = channel.unary_unary(
+                '/evently.events.v1.EventService/ListComments',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListCommentsRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListCommentsResponse.FromString,
                 _registered_method=True)
         self.ListRegistrations = channel.unary_unary(
                 '/evently.events.v1.EventService/ListRegistrations',
@@ -100,6 +122,15 @@ class EventServiceServicer:
 
     def ListEvents(self, request, context):
         """Lists events, soonest first. Needs no token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateEvent(self, request, context):
+        """Changes an event (organizer only): only the paths in `update_mask` change; unknown paths
+        are refused. Moving the time or place tells attendees (`evently.event.updated`). Capacity
+        cannot drop below the seats taken; raising it seats people from the waitlist.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -134,6 +165,27 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetEventCalendar(self, request, context):
+        """The event as an iCalendar (RFC 5545) file. Needs no token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddComment(self, request, context):
+        """Comments on an event, by its organizer or people registered for it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListComments(self, request, context):
+        """An event's comments, oldest first. Needs no token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListRegistrations(self, request, context):
         """The registrations of an event (its organizer only), in registration order. With
         `event_id` "-", the caller's own registrations across all events.
@@ -160,6 +212,11 @@ def add_EventServiceServicer_to_server(servicer, server):
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsResponse.SerializeToString,
             ),
+            'UpdateEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateEvent,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.UpdateEventRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_event__pb2.Event.SerializeToString,
+            ),
             'CancelEvent': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelEvent,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelEventRequest.FromString,
@@ -179,6 +236,21 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.CancelRegistration,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.CancelRegistrationRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_registration__pb2.Registration.SerializeToString,
+            ),
+            'GetEventCalendar': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEventCalendar,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.GetEventCalendarRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'AddComment': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddComment,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.AddCommentRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_comment__pb2.Comment.SerializeToString,
+            ),
+            'ListComments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListComments,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListCommentsRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListCommentsResponse.SerializeToString,
             ),
             'ListRegistrations': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRegistrations,
@@ -268,6 +340,33 @@ class EventService:
             '/evently.events.v1.EventService/ListEvents',
             evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_event__service__pb2.ListEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/UpdateEvent',
+            evently_dot_events_dot_v1_dot_event__service__pb2.UpdateEventRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_event__pb2.Event.FromString,
             options,
             channel_credentials,
             insecure,
@@ -376,6 +475,87 @@ class EventService:
             '/evently.events.v1.EventService/CancelRegistration',
             evently_dot_events_dot_v1_dot_event__service__pb2.CancelRegistrationRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_registration__pb2.Registration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEventCalendar(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/GetEventCalendar',
+            evently_dot_events_dot_v1_dot_event__service__pb2.GetEventCalendarRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddComment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/AddComment',
+            evently_dot_events_dot_v1_dot_event__service__pb2.AddCommentRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_comment__pb2.Comment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListComments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/ListComments',
+            evently_dot_events_dot_v1_dot_event__service__pb2.ListCommentsRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_event__service__pb2.ListCommentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 
 import grpc
-from evently.events.v1 import event_pb2, event_service_pb2, event_service_pb2_grpc, registration_pb2
+from evently.events.v1 import (
+    comment_pb2,
+    event_pb2,
+    event_service_pb2,
+    event_service_pb2_grpc,
+    registration_pb2,
+)
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
-from evently_events.adapters.protos import draft_from_proto, event_to_proto, registration_to_proto
+from evently_events.adapters.calendar import event_calendar
+from evently_events.adapters.protos import (
+    comment_to_proto,
+    draft_from_proto,
+    event_to_proto,
+    registration_to_proto,
+)
+from evently_events.domain.model import Changes
 from evently_events.service_layer import handlers
-from evently_events.service_layer.ports import UnitOfWork
+from evently_events.service_layer.ports import EventQuery, UnitOfWork
 
 SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
-PUBLIC_METHODS = frozenset(f"/{SERVICE}/{m}" for m in ("GetEvent", "ListEvents"))
+PUBLIC_METHODS = frozenset(
+    f"/{SERVICE}/{m}" for m in ("GetEvent", "ListEvents", "GetEventCalendar", "ListComments")
+)
 
 
 class EventServicer(event_service_pb2_grpc.EventServiceServicer):
@@ -37,20 +53,67 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
     async def GetEvent(
         self, request: event_service_pb2.GetEventRequest, context: grpc.aio.ServicerContext
     ) -> event_pb2.Event:
-        event = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
-        return event_to_proto(event)
+        view = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
+        return _event_view(view)
 
     async def ListEvents(
         self, request: event_service_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListEventsResponse:
         page = await asyncio.to_thread(
             handlers.list_events,
+            _event_query(request, self._clock.now()),
             after=_cursor(request.page_token, "ListEvents"),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return event_service_pb2.ListEventsResponse(
-            events=[event_to_proto(e) for e in page.events], next_page_token=_token(page.next_cursor)
+            events=[_event_view(view) for view in page.events], next_page_token=_token(page.next_cursor)
+        )
+
+    async def UpdateEvent(
+        self, request: event_service_pb2.UpdateEventRequest, context: grpc.aio.ServicerContext
+    ) -> event_pb2.Event:
+        caller = require_principal()
+        changes = Changes(paths=tuple(request.update_mask.paths), values=draft_from_proto(request.event))
+        view = await asyncio.to_thread(
+            handlers.update_event, caller.user_id, request.event.id, changes, uow=self._uow, clock=self._clock
+        )
+        return _event_view(view)
+
+    async def GetEventCalendar(
+        self, request: event_service_pb2.GetEventCalendarRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
+        view = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
+        return httpbody_pb2.HttpBody(
+            content_type="text/calendar; charset=utf-8", data=event_calendar(view.event, self._clock.now())
+        )
+
+    async def AddComment(
+        self, request: event_service_pb2.AddCommentRequest, context: grpc.aio.ServicerContext
+    ) -> comment_pb2.Comment:
+        caller = require_principal()
+        comment = await asyncio.to_thread(
+            handlers.add_comment,
+            caller.user_id,
+            request.event_id,
+            request.text,
+            uow=self._uow,
+            clock=self._clock,
+        )
+        return comment_to_proto(comment)
+
+    async def ListComments(
+        self, request: event_service_pb2.ListCommentsRequest, context: grpc.aio.ServicerContext
+    ) -> event_service_pb2.ListCommentsResponse:
+        page = await asyncio.to_thread(
+            handlers.list_comments,
+            request.event_id,
+            after=_cursor(request.page_token, "ListComments"),
+            page_size=page_size(request.page_size),
+            uow=self._uow,
+        )
+        return event_service_pb2.ListCommentsResponse(
+            comments=[comment_to_proto(c) for c in page.comments], next_page_token=_token(page.next_cursor)
         )
 
     async def CancelEvent(
@@ -110,6 +173,27 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
             ],
             next_page_token=_token(page.next_cursor),
         )
+
+
+def _event_view(view: handlers.EventView) -> event_pb2.Event:
+    return event_to_proto(view.event, view.confirmed, view.waitlisted)
+
+
+def _event_query(request: event_service_pb2.ListEventsRequest, now: datetime) -> EventQuery:
+    organizer_id = request.organizer_id
+    if organizer_id == "me":
+        organizer_id = require_principal().user_id
+    return EventQuery(
+        now=now,
+        past=request.timing == event_service_pb2.ListEventsRequest.PAST,
+        organizer_id=organizer_id,
+        words=tuple(request.query.split()),
+        start_after=request.start_after.ToDatetime(tzinfo=UTC) if request.HasField("start_after") else None,
+        start_before=request.start_before.ToDatetime(tzinfo=UTC)
+        if request.HasField("start_before")
+        else None,
+        include_cancelled=request.include_cancelled,
+    )
 
 
 def _cursor(page_token: str, method: str) -> tuple[datetime, str] | None:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from evently.events.v1 import event_pb2, registration_pb2
+from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently_events.domain.model import Event, EventCancelled, EventCreated, EventDeleted, EventDraft
+from evently_events.domain.comments import Comment, CommentAdded
+from evently_events.domain.model import (
+    Event,
+    EventCancelled,
+    EventCreated,
+    EventDeleted,
+    EventDraft,
+    EventUpdated,
+)
 from evently_events.domain.registrations import (
     Registration,
     RegistrationCancelled,
@@ -31,7 +39,7 @@ def _dt(message: Any, field: str) -> datetime | None:
     return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
 
 
-def event_to_proto(event: Event) -> event_pb2.Event:
+def event_to_proto(event: Event, confirmed: int = 0, waitlisted: int = 0) -> event_pb2.Event:
     return event_pb2.Event(
         id=event.id,
         organizer_id=event.organizer_id,
@@ -45,6 +53,10 @@ def event_to_proto(event: Event) -> event_pb2.Event:
         create_time=_ts(event.create_time),
         update_time=_ts(event.update_time),
         cancel_reason=event.cancel_reason,
+        time_zone=event.time_zone,
+        revision=event.revision,
+        confirmed_count=confirmed,
+        waitlist_count=waitlisted,
     )
 
 
@@ -78,6 +90,16 @@ _REGISTRATION_TYPES = {
 }
 
 
+def comment_to_proto(comment: Comment) -> comment_pb2.Comment:
+    return comment_pb2.Comment(
+        id=comment.id,
+        event_id=comment.event_id,
+        author_id=comment.author_id,
+        text=comment.text,
+        create_time=_ts(comment.create_time),
+    )
+
+
 def draft_from_proto(message: event_pb2.Event) -> EventDraft:
     return EventDraft(
         title=message.title,
@@ -86,6 +108,7 @@ def draft_from_proto(message: event_pb2.Event) -> EventDraft:
         start_time=_dt(message, "start_time"),
         end_time=_dt(message, "end_time"),
         capacity=message.capacity,
+        time_zone=message.time_zone or "UTC",
     )
 
 
@@ -101,6 +124,22 @@ def to_integration_event(event: object) -> Envelope:
         case EventDeleted(event_id=event_id, organizer_id=organizer_id, title=title):
             data = event_pb2.EventDeleted(event_id=event_id, organizer_id=organizer_id, title=title)
             return _envelope("evently.event.deleted", event_id, data)
+        case EventUpdated(event=updated, changed_fields=changed, previous=previous):
+            data = event_pb2.EventUpdated(
+                event=event_to_proto(updated),
+                changed_fields=list(changed),
+                previous_start_time=_ts(previous.start_time),
+                previous_end_time=_ts(previous.end_time),
+                previous_location=previous.location,
+            )
+            return _envelope("evently.event.updated", updated.id, data)
+        case CommentAdded(comment=comment, event=commented):
+            data = comment_pb2.CommentAdded(
+                comment=comment_to_proto(comment),
+                organizer_id=commented.organizer_id,
+                event_title=commented.title,
+            )
+            return _envelope("evently.comment.added", comment.id, data)
         case RegistrationCreated() | RegistrationCancelled() | RegistrationPromoted():
             data = _registration_changed(event.registration, event.event)
             return _envelope(_REGISTRATION_TYPES[type(event)], event.registration.id, data)

@@ -126,5 +126,20 @@ class SqlRegistrationRepository:
         )
         return [_to_registration(r) for r in self._connection.execute(query)]
 
+    def counts(self, event_ids: list[str]) -> dict[str, tuple[int, int]]:
+        if not event_ids:
+            return {}
+        c = registrations.c
+        statement = (
+            select(c.event_id, c.status, func.count())
+            .where(c.event_id.in_(event_ids), c.status != RegistrationStatus.CANCELLED.value)
+            .group_by(c.event_id, c.status)
+        )
+        found: dict[str, list[int]] = {}
+        for event_id, status, count in self._connection.execute(statement):
+            index = 0 if status == RegistrationStatus.CONFIRMED.value else 1
+            found.setdefault(event_id, [0, 0])[index] = int(count)
+        return {event_id: (seats[0], seats[1]) for event_id, seats in found.items()}
+
     def delete_for_event(self, event_id: str) -> None:
         self._connection.execute(delete(registrations).where(registrations.c.event_id == event_id))

@@ -7,11 +7,13 @@ from typing import Any
 
 from evently_platform.db import SqlUnitOfWork
 from evently_platform.db.engine import is_postgres
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from evently_events.adapters.registration_repository import SqlRegistrationRepository
-from evently_events.adapters.tables import events
+from evently_events.adapters.tables import comments, events
+from evently_events.domain.comments import Comment
 from evently_events.domain.model import Event, EventState
+from evently_events.service_layer.ports import Cursor, EventQuery
 
 
 def _to_event(row: Any) -> Event:
@@ -28,6 +30,8 @@ def _to_event(row: Any) -> Event:
         create_time=row.create_time,
         update_time=row.update_time,
         cancel_reason=row.cancel_reason,
+        time_zone=row.time_zone,
+        revision=row.revision,
     )
 
 
@@ -44,6 +48,8 @@ def _columns(event: Event) -> dict[str, Any]:
         "create_time": event.create_time,
         "update_time": event.update_time,
         "cancel_reason": event.cancel_reason,
+        "time_zone": event.time_zone,
+        "revision": event.revision,
     }
 
 
@@ -81,22 +87,81 @@ class SqlEventRepository:
         row = self._connection.execute(query).first()
         return _to_event(row) if row else None
 
-    def list_page(self, *, after: tuple[datetime, str] | None, limit: int) -> list[Event]:
-        query = select(events).order_by(events.c.start_time, events.c.id).limit(limit)
+    def list_page(self, query: EventQuery, *, after: Cursor | None, limit: int) -> list[Event]:
+        c = events.c
+        conditions: list[Any] = [c.end_time <= query.now if query.past else c.end_time > query.now]
+        if not query.include_cancelled:
+            conditions.append(c.state == EventState.SCHEDULED.value)
+        if query.organizer_id:
+            conditions.append(c.organizer_id == query.organizer_id)
+        if query.start_after is not None:
+            conditions.append(c.start_time >= query.start_after)
+        if query.start_before is not None:
+            conditions.append(c.start_time < query.start_before)
+        for word in query.words:
+            pattern = f"%{_escape_like(word.lower())}%"
+            conditions.append(
+                or_(
+                    func.lower(c.title).like(pattern, escape="\\"),
+                    func.lower(c.description).like(pattern, escape="\\"),
+                )
+            )
         if after is not None:
             start, event_id = after
-            query = query.where(
-                or_(events.c.start_time > start, and_(events.c.start_time == start, events.c.id > event_id))
+            if query.past:
+                conditions.append(or_(c.start_time < start, and_(c.start_time == start, c.id < event_id)))
+            else:
+                conditions.append(or_(c.start_time > start, and_(c.start_time == start, c.id > event_id)))
+        order = (c.start_time.desc(), c.id.desc()) if query.past else (c.start_time, c.id)
+        statement = select(events).where(*conditions).order_by(*order).limit(limit)
+        return [_to_event(r) for r in self._connection.execute(statement)]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlCommentRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, comment: Comment) -> None:
+        self._connection.execute(
+            insert(comments).values(
+                id=comment.id,
+                event_id=comment.event_id,
+                author_id=comment.author_id,
+                text=comment.text,
+                create_time=comment.create_time,
             )
-        return [_to_event(r) for r in self._connection.execute(query)]
+        )
+
+    def list_for_event(self, event_id: str, *, after: Cursor | None, limit: int) -> list[Comment]:
+        c = comments.c
+        conditions: list[Any] = [c.event_id == event_id]
+        if after is not None:
+            time, key = after
+            conditions.append(or_(c.create_time > time, and_(c.create_time == time, c.id > key)))
+        statement = select(comments).where(*conditions).order_by(c.create_time, c.id).limit(limit)
+        return [
+            Comment(
+                id=r.id, event_id=r.event_id, author_id=r.author_id, text=r.text, create_time=r.create_time
+            )
+            for r in self._connection.execute(statement)
+        ]
+
+    def delete_for_event(self, event_id: str) -> None:
+        self._connection.execute(delete(comments).where(comments.c.event_id == event_id))
 
 
 class EventsUnitOfWork(SqlUnitOfWork):
     events: SqlEventRepository
     registrations: SqlRegistrationRepository
+    comments: SqlCommentRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
             "events": SqlEventRepository(connection),
             "registrations": SqlRegistrationRepository(connection),
+            "comments": SqlCommentRepository(connection),
         }

@@ -20,6 +20,8 @@ events = Table(
     Column("create_time", UtcDateTime(), nullable=False),
     Column("update_time", UtcDateTime(), nullable=False),
     Column("cancel_reason", Text, nullable=False, server_default=""),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),
+    Column("revision", Integer, nullable=False, server_default="0"),
     Index("ix_events_start_time_id", "start_time", "id"),
     Index("ix_events_organizer_id", "organizer_id"),
 )
@@ -38,4 +40,15 @@ registrations = Table(
     UniqueConstraint("event_id", "user_id", name="uq_registrations_event_user"),
     Index("ix_registrations_event_status_queue", "event_id", "status", "queued_time", "id"),
     Index("ix_registrations_user", "user_id", "create_time"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("event_id", String(32), nullable=False),
+    Column("author_id", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Index("ix_comments_event_time", "event_id", "create_time", "id"),
 )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import zoneinfo
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from evently_platform.errors import (
@@ -39,6 +40,8 @@ class Event:
     create_time: datetime
     update_time: datetime
     cancel_reason: str = ""
+    time_zone: str = "UTC"
+    revision: int = 0
 
     def check_organizer(self, user_id: str, action: str) -> None:
         if user_id != self.organizer_id:
@@ -64,6 +67,7 @@ class Event:
         self.state = EventState.CANCELLED
         self.cancel_reason = reason
         self.update_time = now
+        self.revision += 1  # calendars replace their copy only when SEQUENCE goes up
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class EventDraft:
     start_time: datetime | None
     end_time: datetime | None
     capacity: int
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,9 @@ class EventDeleted:
     title: str
 
 
-def validate_draft(draft: EventDraft, now: datetime) -> None:
-    """Raise InvalidArgument naming every field that is wrong, all at once."""
+def validate_draft(draft: EventDraft, now: datetime, *, new_start: bool = True) -> None:
+    """Raise InvalidArgument naming every field that is wrong, all at once. `new_start`: the
+    start time is being set now, so it must lie ahead (an unchanged one may have passed)."""
     problems = Violations()
     title = draft.title.strip()
     problems.check(
@@ -116,13 +122,24 @@ def validate_draft(draft: EventDraft, now: datetime) -> None:
     problems.check(draft.capacity >= 0, "event.capacity", "must be >= 0 (0 means unlimited)")
     if draft.start_time is None:
         problems.add("event.start_time", "is required")
-    elif draft.start_time <= now:
+    elif new_start and draft.start_time <= now:
         problems.add("event.start_time", "must be in the future")
     if draft.end_time is None:
         problems.add("event.end_time", "is required")
     elif draft.start_time is not None and draft.end_time <= draft.start_time:
         problems.add("event.end_time", "must be after start_time")
+    problems.check(
+        is_time_zone(draft.time_zone), "event.time_zone", "must be an IANA time zone, e.g. Europe/Berlin"
+    )
     problems.raise_if_any()
+
+
+def is_time_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def new_event(event_id: str, organizer_id: str, draft: EventDraft, now: datetime) -> Event:
@@ -137,7 +154,83 @@ def new_event(event_id: str, organizer_id: str, draft: EventDraft, now: datetime
         start_time=draft.start_time,
         end_time=draft.end_time,
         capacity=draft.capacity,
+        time_zone=draft.time_zone,
         state=EventState.SCHEDULED,
         create_time=now,
         update_time=now,
     )
+
+
+UPDATABLE_FIELDS = ("title", "description", "location", "start_time", "end_time", "capacity", "time_zone")
+# Changes that move the event in time or space: attendees are told and reminders move.
+RESCHEDULING_FIELDS = frozenset({"start_time", "end_time", "location"})
+
+
+@dataclass(frozen=True)
+class EventUpdated:
+    event: Event
+    changed_fields: tuple[str, ...]
+    previous: Event
+
+
+def _as_draft(event: Event) -> EventDraft:
+    return EventDraft(
+        title=event.title,
+        description=event.description,
+        location=event.location,
+        start_time=event.start_time,
+        end_time=event.end_time,
+        capacity=event.capacity,
+        time_zone=event.time_zone,
+    )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """An update: the mask's paths, and the new values (a draft holding every field)."""
+
+    paths: tuple[str, ...]
+    values: EventDraft
+
+
+def apply_changes(
+    event: Event, changes: Changes, confirmed: int, now: datetime
+) -> tuple[Event, tuple[str, ...]]:
+    """The event with the masked fields changed, and which of them really changed. The result
+    is validated as a whole (every problem at once); seats already taken bound the capacity."""
+    problems = Violations()
+    if not changes.paths:
+        problems.add("update_mask", f"must name at least one of: {', '.join(UPDATABLE_FIELDS)}")
+    for path in changes.paths:
+        if path not in UPDATABLE_FIELDS:
+            problems.add("update_mask", f"{path!r} cannot be changed; allowed: {', '.join(UPDATABLE_FIELDS)}")
+    problems.raise_if_any()
+    if event.state is EventState.CANCELLED:
+        raise FailedPrecondition(f"event {event.id!r} is cancelled; it cannot be changed")
+    if event.end_time <= now:
+        raise FailedPrecondition(f"event {event.id!r} is over; it cannot be changed")
+
+    draft = _as_draft(event)
+    wanted = {path: getattr(changes.values, path) for path in changes.paths}
+    merged = replace(draft, **wanted)
+    validate_draft(merged, now, new_start=merged.start_time != event.start_time)
+    if merged.capacity and merged.capacity < confirmed and "capacity" in changes.paths:
+        raise FailedPrecondition(
+            f"{confirmed} people already have a seat: capacity cannot go below that (0 means unlimited)"
+        )
+    assert merged.start_time is not None and merged.end_time is not None  # validated
+    updated = replace(
+        event,
+        title=merged.title.strip(),
+        description=merged.description,
+        location=merged.location.strip(),
+        start_time=merged.start_time,
+        end_time=merged.end_time,
+        capacity=merged.capacity,
+        time_zone=merged.time_zone,
+    )
+    changed = tuple(path for path in UPDATABLE_FIELDS if getattr(updated, path) != getattr(event, path))
+    if changed:
+        updated.update_time = now
+        updated.revision = event.revision + 1
+    return updated, changed

@@ -8,13 +8,17 @@ from datetime import datetime
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
 
+from evently_events.domain.comments import Comment, CommentAdded, check_comment
 from evently_events.domain.model import (
+    Changes,
     Event,
     EventCancelled,
     EventCreated,
     EventDeleted,
     EventDraft,
     EventState,
+    EventUpdated,
+    apply_changes,
     new_event,
 )
 from evently_events.domain.registrations import (
@@ -25,7 +29,7 @@ from evently_events.domain.registrations import (
     RegistrationStatus,
     status_for_newcomer,
 )
-from evently_events.service_layer.ports import Cursor, UnitOfWork
+from evently_events.service_layer.ports import Cursor, EventQuery, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,8 @@ class CreateEvent:
 
 @dataclass(frozen=True)
 class EventPage:
-    events: list[Event]
-    next_cursor: tuple[datetime, str] | None
+    events: list[EventView]
+    next_cursor: Cursor | None
 
 
 def create_event(cmd: CreateEvent, *, uow: UnitOfWork, clock: Clock) -> Event:
@@ -49,20 +53,94 @@ def create_event(cmd: CreateEvent, *, uow: UnitOfWork, clock: Clock) -> Event:
     return event
 
 
-def get_event(event_id: str, *, uow: UnitOfWork) -> Event:
+@dataclass(frozen=True)
+class EventView:
+    """An event with its seat counts, as readers see it."""
+
+    event: Event
+    confirmed: int = 0
+    waitlisted: int = 0
+
+
+def _views(uow: UnitOfWork, events: list[Event]) -> list[EventView]:
+    counts = uow.registrations.counts([e.id for e in events])
+    return [EventView(e, *counts.get(e.id, (0, 0))) for e in events]
+
+
+def get_event(event_id: str, *, uow: UnitOfWork) -> EventView:
     with uow.reading() as reader:
         event = reader.events.get(event_id)
-    if event is None:
-        raise NotFound(f"event {event_id!r} not found")
-    return event
+        if event is None:
+            raise NotFound(f"event {event_id!r} not found")
+        return _views(reader, [event])[0]
 
 
-def list_events(*, after: tuple[datetime, str] | None, page_size: int, uow: UnitOfWork) -> EventPage:
+def list_events(query: EventQuery, *, after: Cursor | None, page_size: int, uow: UnitOfWork) -> EventPage:
     with uow.reading() as reader:
-        rows = reader.events.list_page(after=after, limit=page_size + 1)
-    page = rows[:page_size]
+        rows = reader.events.list_page(query, after=after, limit=page_size + 1)
+        page = _views(reader, rows[:page_size])
     has_more = len(rows) > page_size
-    return EventPage(page, (page[-1].start_time, page[-1].id) if has_more and page else None)
+    last = rows[page_size - 1] if has_more else None
+    return EventPage(page, (last.start_time, last.id) if last else None)
+
+
+def update_event(
+    caller_id: str, event_id: str, changes: Changes, *, uow: UnitOfWork, clock: Clock
+) -> EventView:
+    with uow:
+        event = uow.events.get_for_update(event_id)
+        if event is None:
+            raise NotFound(f"event {event_id!r} not found")
+        event.check_organizer(caller_id, "change")
+        now = clock.now()
+        confirmed = uow.registrations.count_confirmed(event_id)
+        updated, changed = apply_changes(event, changes, confirmed, now)
+        if changed:
+            uow.events.save(updated)
+            uow.record(EventUpdated(updated, changed, event))
+            _fill_free_seats(uow, updated, confirmed, now)
+        view = _views(uow, [updated])[0]
+        uow.commit()
+    return view
+
+
+def _fill_free_seats(uow: UnitOfWork, event: Event, confirmed: int, now: datetime) -> None:
+    """More seats (or unlimited ones): the waitlist moves up, first come first served."""
+    free = 1_000_000 if event.capacity == 0 else event.capacity - confirmed
+    if free <= 0:
+        return
+    for registration in uow.registrations.first_waitlisted(event.id, limit=free):
+        registration.promote(now)
+        uow.registrations.save(registration)
+        uow.record(RegistrationPromoted(registration, event))
+
+
+def add_comment(caller_id: str, event_id: str, text: str, *, uow: UnitOfWork, clock: Clock) -> Comment:
+    with uow:
+        event = _existing(uow, event_id)
+        registration = uow.registrations.get_for(event_id, caller_id)
+        stripped = check_comment(event, caller_id, registration is not None and registration.active, text)
+        comment = Comment(
+            id=new_id(), event_id=event_id, author_id=caller_id, text=stripped, create_time=clock.now()
+        )
+        uow.comments.add(comment)
+        uow.record(CommentAdded(comment, event))
+        uow.commit()
+    return comment
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    comments: list[Comment]
+    next_cursor: Cursor | None
+
+
+def list_comments(event_id: str, *, after: Cursor | None, page_size: int, uow: UnitOfWork) -> CommentPage:
+    with uow.reading() as reader:
+        _existing(reader, event_id)
+        rows = reader.comments.list_for_event(event_id, after=after, limit=page_size + 1)
+    last = rows[page_size - 1] if len(rows) > page_size else None
+    return CommentPage(rows[:page_size], (last.create_time, last.id) if last else None)
 
 
 def _existing(uow: UnitOfWork, event_id: str) -> Event:
@@ -88,6 +166,7 @@ def delete_event(caller_id: str, event_id: str, *, uow: UnitOfWork) -> None:
         event = _existing(uow, event_id)
         event.check_organizer(caller_id, "delete")
         uow.registrations.delete_for_event(event_id)
+        uow.comments.delete_for_event(event_id)
         uow.events.delete(event_id)
         uow.record(EventDeleted(event.id, event.organizer_id, event.title))
         uow.commit()

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from evently_events.domain.comments import Comment
 from evently_events.domain.model import Event
 from evently_events.domain.registrations import Registration
 
 Cursor = tuple[datetime, str]
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Which events ListEvents returns."""
+
+    now: datetime
+    past: bool = False  # ended events, most recent first; else upcoming, soonest first
+    organizer_id: str = ""
+    words: tuple[str, ...] = ()  # each must appear in the title or description
+    start_after: datetime | None = None
+    start_before: datetime | None = None
+    include_cancelled: bool = False
 
 
 class EventRepository(Protocol):
@@ -22,8 +37,9 @@ class EventRepository(Protocol):
         """Scheduled events of this organizer that have not ended yet."""
         ...
 
-    def list_page(self, *, after: tuple[datetime, str] | None, limit: int) -> list[Event]:
-        """Events ordered by (start_time, id), strictly after the cursor."""
+    def list_page(self, query: EventQuery, *, after: Cursor | None, limit: int) -> list[Event]:
+        """Matching events ordered by (start_time, id) — descending for past ones — strictly
+        after the cursor."""
         ...
 
 
@@ -38,6 +54,15 @@ class RegistrationRepository(Protocol):
     def list_for_user(self, user_id: str, *, after: Cursor | None, limit: int) -> list[Registration]: ...
     def active_for_user(self, user_id: str) -> list[Registration]: ...
     def delete_for_event(self, event_id: str) -> None: ...
+    def counts(self, event_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """(confirmed, waitlisted) per event that has any registrations."""
+        ...
+
+
+class CommentRepository(Protocol):
+    def add(self, comment: Comment) -> None: ...
+    def list_for_event(self, event_id: str, *, after: Cursor | None, limit: int) -> list[Comment]: ...
+    def delete_for_event(self, event_id: str) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -45,6 +70,8 @@ class UnitOfWork(Protocol):
     def events(self) -> EventRepository: ...
     @property
     def registrations(self) -> RegistrationRepository: ...
+    @property
+    def comments(self) -> CommentRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

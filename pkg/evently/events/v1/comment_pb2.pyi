@@ -1,0 +1,34 @@
+import datetime
+
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Comment(_message.Message):
+    __slots__ = ("id", "event_id", "author_id", "text", "create_time")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    event_id: str
+    author_id: str
+    text: str
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., author_id: _Optional[str] = ..., text: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CommentAdded(_message.Message):
+    __slots__ = ("comment", "organizer_id", "event_title")
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_TITLE_FIELD_NUMBER: _ClassVar[int]
+    comment: Comment
+    organizer_id: str
+    event_title: str
+    def __init__(self, comment: _Optional[_Union[Comment, _Mapping]] = ..., organizer_id: _Optional[str] = ..., event_title: _Optional[str] = ...) -> None: ...

@@ -178,6 +178,9 @@ def test_the_same_flow_works_over_http_through_the_gateway(system: System, recei
     event = response.json()
     assert http.get(f"/v1/events/{event['id']}").json()["title"] == "HTTP meetup"
     assert http.get("/v1/events/does-not-exist").status_code == 404
+    calendar = http.get(f"/v1/events/{event['id']}/calendar.ics")
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    assert calendar.content.startswith(b"BEGIN:VCALENDAR") and b"SUMMARY:HTTP meetup" in calendar.content
 
     delivery = wait_until(lambda: _delivery_for(receiver, event["id"]), timeout=30)
     _assert_signed_cloudevent(delivery, trace_id)

@@ -250,3 +250,42 @@ async def _published_comment(js_client: NATS, text: str) -> dict[str, Any] | Non
             if data["comment"]["text"] == text:
                 return data
     return None
+
+
+async def test_every_change_reaches_the_stream_under_its_own_id(venue: Venue, js_client: NATS) -> None:
+    _, organizer = venue.person()
+    _, ada = venue.person()
+    event = await venue.event(organizer, 5)
+    await venue.register(event.id, ada)
+    await venue.unregister(event.id, ada)
+    await _update(venue, organizer, event_pb2.Event(id=event.id, title="Renamed"), "title")
+    await venue.events.AddComment(
+        event_service_pb2.AddCommentRequest(event_id=event.id, text="hi"), metadata=organizer
+    )
+    await venue.events.CancelEvent(event_service_pb2.CancelEventRequest(id=event.id), metadata=organizer)
+    await venue.events.DeleteEvent(event_service_pb2.DeleteEventRequest(id=event.id), metadata=organizer)
+    expected = [
+        "evently.event.created",
+        "evently.registration.created",
+        "evently.registration.cancelled",
+        "evently.event.updated",
+        "evently.comment.added",
+        "evently.event.cancelled",
+        "evently.event.deleted",
+    ]
+
+    async def published() -> list[tuple[str, str, str]] | None:
+        js = js_client.jetstream()
+        info = await js.stream_info(STREAM)
+        found = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            message = await js.get_msg(STREAM, seq)
+            body = json.loads(message.data or b"{}")
+            found.append((message.subject or "", body["id"], (message.headers or {}).get("Nats-Msg-Id", "")))
+        return found if len(found) == len(expected) else None
+
+    messages = await eventually(published)
+    assert [subject for subject, _, _ in messages] == expected  # the outbox keeps commit order
+    for subject, body_id, msg_id in messages:
+        assert body_id == msg_id, subject
+    assert len({body_id for _, body_id, _ in messages}) == len(expected)

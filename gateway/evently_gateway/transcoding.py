@@ -68,6 +68,24 @@ def _scalar(field: Any, raw: str, name: str) -> Any:
     return raw  # strings, bytes (base64), enums by name, and well-known types (Timestamp, FieldMask)
 
 
+def _camel_mask(value: Any) -> Any:
+    """FieldMask paths in proto3 JSON are lowerCamelCase; accept the proto names too."""
+    if not isinstance(value, str):
+        return value
+    return ",".join(
+        ".".join(
+            part.split("_")[0] + "".join(w[:1].upper() + w[1:] for w in part.split("_")[1:])
+            for part in path.split(".")
+        )
+        for path in value.split(",")
+        if path.strip()
+    )
+
+
+def _is_mask(field: FieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.full_name == "google.protobuf.FieldMask"
+
+
 def _put(tree: dict[str, Any], path: list[FieldDescriptor], value: Any) -> None:
     for field in path[:-1]:
         tree = tree.setdefault(field.name, {})
@@ -88,6 +106,10 @@ def build_request(
             if not isinstance(payload, dict):
                 raise TranscodingError("request body must be a JSON object")
             tree = payload
+            for key in list(tree):
+                field = _field(route.method.input_type, key)
+                if field is not None and _is_mask(field):
+                    tree[key] = _camel_mask(tree[key])
         else:
             tree[route.body] = payload
     elif body.strip():
@@ -109,6 +131,8 @@ def build_request(
             if leaf.is_repeated:
                 items = [v for raw in values for v in raw.split(",")] if len(values) == 1 else values
                 _put(tree, path, [_scalar(leaf, v, key) for v in items])
+            elif _is_mask(leaf):
+                _put(tree, path, _camel_mask(",".join(values)))
             else:
                 _put(tree, path, _scalar(leaf, values[-1], key))
 

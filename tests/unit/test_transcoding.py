@@ -71,3 +71,10 @@ def test_unknown_body_fields_are_refused() -> None:
     assert found is not None
     with pytest.raises(TranscodingError, match="colour"):
         build_request(found[0], found[1], [], b'{"title": "x", "colour": "red"}')
+
+
+def test_an_update_mask_may_name_fields_in_either_case() -> None:
+    patch = _request("PATCH", "/v1/events/e1", [("updateMask", "start_time,endTime")], b"{}")
+    assert patch["updateMask"] == "startTime,endTime"
+    body = b'{"user": {"displayName": "A"}, "update_mask": "display_name"}'
+    assert _request("PATCH", "/v1/users/u1", body=body)["updateMask"] == "displayName"

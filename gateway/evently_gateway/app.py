@@ -16,7 +16,7 @@ from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
 from evently_gateway.backends import FORWARDED_HEADERS, Backends
@@ -28,6 +28,7 @@ from evently_gateway.errors import (
     retry_after_header,
 )
 from evently_gateway.routes import RouteTable, routes_for
+from evently_gateway.sse import events as sse_events
 from evently_gateway.transcoding import TranscodingError, build_request
 
 log = get_logger(__name__)
@@ -81,6 +82,8 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
             return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
         metadata = [(h, request.headers[h]) for h in FORWARDED_HEADERS if h in request.headers]
         metadata.append(("x-forwarded-for", forwarded_for(request)))
+        if route.method.server_streaming:
+            return await stream(route, message, metadata)
         try:
             response = await backends.unary(
                 route.backend, route.method, message, metadata, DEFAULT_DEADLINE_SECONDS
@@ -100,6 +103,24 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
             return Response(bytes(response.data), media_type=response.content_type)  # type: ignore[attr-defined]
         status = 200
         return JSONResponse(json_format.MessageToDict(response), status_code=status)
+
+    async def stream(route: Any, message: Any, metadata: list[tuple[str, str]]) -> Response:
+        call = backends.stream(route.backend, route.method, message, metadata)
+        await call.initial_metadata()
+        if call.done():  # refused (or over) before the first message: a plain HTTP error
+            code = await call.code()
+            if code != grpc.StatusCode.OK:
+                details = details_from_trailers(await call.trailing_metadata())
+                return JSONResponse(
+                    error_body(code, await call.details() or code.name, details),
+                    status_code=HTTP_STATUS.get(code, 500),
+                    headers=retry_after_header(details),
+                )
+        return StreamingResponse(
+            sse_events(call),
+            media_type="text/event-stream",
+            headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
+        )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

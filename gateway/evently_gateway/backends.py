@@ -40,6 +40,21 @@ class Backends:
         response: Message = await call(request, metadata=metadata, timeout=timeout)
         return response
 
+    def stream(
+        self,
+        backend: str,
+        method: MethodDescriptor,
+        request: Message,
+        metadata: list[tuple[str, str]],
+    ) -> grpc.aio.UnaryStreamCall:
+        response_class = message_factory.GetMessageClass(method.output_type)
+        call = self.channel(backend).unary_stream(
+            f"/{method.containing_service.full_name}/{method.name}",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=response_class.FromString,
+        )
+        return call(request, metadata=metadata)
+
     @property
     def names(self) -> list[str]:
         return list(self._addrs)

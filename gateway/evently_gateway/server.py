@@ -16,7 +16,16 @@ log = get_logger(__name__)
 async def serve(settings: Settings) -> int:
     app = OpenTelemetryMiddleware(create_app(settings.addrs), excluded_urls="healthz,readyz")
     host, port = split_addr(settings.addrs["gateway"])
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        # Open Server-Sent Events streams never end by themselves: give them a few seconds.
+        timeout_graceful_shutdown=5,
+    )
     server = uvicorn.Server(config)
     log.info("service.started", service="gateway", addr=settings.addrs["gateway"])
     await server.serve()  # handles SIGINT/SIGTERM gracefully

@@ -253,6 +253,35 @@ ROWS = [
         lambda r: ("GET", "/v1/subscriptions", None),
         (UNAUTHENTICATED, OK, OK),  # each caller sees their own only (checked below)
     ),
+    # The inbox and preferences are always the caller's own.
+    Row(
+        "notifier",
+        "ListNotifications",
+        lambda r: {},
+        lambda r: ("GET", "/v1/notifications", None),
+        (UNAUTHENTICATED, OK, OK),
+    ),
+    Row(
+        "notifier",
+        "MarkNotificationsRead",
+        lambda r: {},
+        lambda r: ("POST", "/v1/notifications:markRead", {}),
+        (UNAUTHENTICATED, OK, OK),
+    ),
+    Row(
+        "notifier",
+        "GetPreferences",
+        lambda r: {},
+        lambda r: ("GET", "/v1/preferences", None),
+        (UNAUTHENTICATED, OK, OK),
+    ),
+    Row(
+        "notifier",
+        "UpdatePreferences",
+        lambda r: {"preferences": {"email": False}, "updateMask": "email"},
+        lambda r: ("PATCH", "/v1/preferences?updateMask=email", {"email": False}),
+        (UNAUTHENTICATED, OK, OK),
+    ),
     # Someone else's subscriptions and deliveries are private: to others they do not exist.
     Row(
         "notifier",
@@ -272,8 +301,10 @@ ROWS = [
     ),
 ]
 
-# Sign-up and sign-in need no caller by design; they are covered by the users tests.
+# Sign-up and sign-in need no caller by design (covered by the users tests); the inbox stream
+# is checked by its own test below.
 PUBLIC_BY_DESIGN = {"users.CreateUser", "users.Login"}
+STREAMS = {"notifier.WatchNotifications"}
 SERVICES = {
     "users": user_service_pb2.DESCRIPTOR.services_by_name["UserService"],
     "events": event_service_pb2.DESCRIPTOR.services_by_name["EventService"],
@@ -283,7 +314,7 @@ SERVICES = {
 
 def test_the_matrix_covers_every_method() -> None:
     every = {f"{name}.{m.name}" for name, service in SERVICES.items() for m in service.methods}
-    covered = {f"{row.service}.{row.method}" for row in ROWS} | PUBLIC_BY_DESIGN
+    covered = {f"{row.service}.{row.method}" for row in ROWS} | PUBLIC_BY_DESIGN | STREAMS
     assert every == covered, f"not in the matrix: {sorted(every - covered)}"
 
 
@@ -362,4 +393,16 @@ def test_a_forged_token_is_refused_even_where_no_token_is_needed(system: System)
     http = httpx.Client(base_url=system.gateway, timeout=30)
     forged = "eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vcGUifQ.eyJzdWIiOiJ4In0.c2ln"
     answer = http.get("/v1/events", headers={"authorization": f"Bearer {forged}"})
+    assert (answer.status_code, answer.json()["code"]) == (401, UNAUTHENTICATED.value[0])
+
+
+def test_watching_the_inbox_needs_a_caller(system: System) -> None:
+    client = Client(system)
+    stream = client.stubs["notifier"].WatchNotifications(
+        notifier_service_pb2.WatchNotificationsRequest(), timeout=30
+    )
+    with pytest.raises(grpc.RpcError) as refused:
+        next(stream)
+    assert refused.value.code() == UNAUTHENTICATED
+    answer = client.http.get("/v1/notifications:watch")
     assert (answer.status_code, answer.json()["code"]) == (401, UNAUTHENTICATED.value[0])

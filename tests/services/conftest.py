@@ -13,6 +13,7 @@ from typing import Any
 import grpc
 import pytest
 from evently.events.v1 import event_service_pb2_grpc
+from evently.notifier.v1 import notifier_service_pb2_grpc
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost, run_service
 from evently_platform.messaging.embedded_server import EmbeddedNats
@@ -20,7 +21,7 @@ from evently_platform.net import free_port
 from evently_users.adapters.signing_keys import SigningKeyStore
 from nats.aio.client import Client as NATS
 
-from tests.services.venue import Venue, build_events_service, build_users_service
+from tests.services.venue import Venue, build_events_service, build_notifier_service, build_users_service
 from tests.support import eventually
 
 Build = Callable[[Settings], Awaitable[ServiceHost]]
@@ -67,6 +68,7 @@ async def services(
         "EVENTLY_NATS_URL": nats_server.url,
         **{f"EVENTLY_{name.upper()}_DB_URL": url for name, url in service_dbs.items()},
         "EVENTLY_LOG_FORMAT": "console",
+        "EVENTLY_WEBHOOK_ALLOW_PRIVATE": "true",
         **{f"EVENTLY_{name.upper()}_ADDR": addr for name, addr in ports.items()},
     }
     async with contextlib.AsyncExitStack() as stack:
@@ -79,3 +81,9 @@ async def venue(services: Services) -> Venue:
     await services.start(build_users_service)
     events = event_service_pb2_grpc.EventServiceStub(await services.start(build_events_service))
     return Venue(events, SigningKeyStore(services.settings.signing_keys_dir))
+
+
+@pytest.fixture
+async def notifier(venue: Venue, services: Services) -> notifier_service_pb2_grpc.NotifierServiceStub:
+    """The notifier beside the users and events services."""
+    return notifier_service_pb2_grpc.NotifierServiceStub(await services.start(build_notifier_service))

@@ -7,6 +7,7 @@ from typing import Any
 
 from evently.events.v1 import event_pb2, event_service_pb2, registration_pb2
 from evently_events.bootstrap import build as build_events
+from evently_notifier.bootstrap import build as build_notifier
 from evently_platform.clock import new_id
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
@@ -17,6 +18,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 async def build_users_service(settings: Settings) -> ServiceHost:
     return await build_users(settings)
+
+
+async def build_notifier_service(settings: Settings) -> ServiceHost:
+    return await build_notifier(settings)
 
 
 async def build_events_service(settings: Settings) -> ServiceHost:

@@ -14,6 +14,7 @@ from evently_platform.runtime import start_runtime, users_service_verifier
 from evently_notifier.adapters import event_consumer
 from evently_notifier.adapters.delivery_worker import DeliveryWorker
 from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
+from evently_notifier.adapters.inbox_hub import InboxHub
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
@@ -30,18 +31,19 @@ async def build(
     verifier, users_channel = users_service_verifier(settings)
     uow = NotifierUnitOfWork(runtime.engine)
     http = make_client()
+    hub = InboxHub()
     worker = DeliveryWorker(
         uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy()
     )
     consumer = DurableConsumer(
         runtime.nc,
         event_consumer.SPEC,
-        event_consumer.make_handler(uow=uow, clock=clock, on_deliveries=worker.wake),  # type: ignore[arg-type]
+        event_consumer.make_handler(uow=uow, clock=clock, on_deliveries=worker.wake, on_notified=hub.notify),
         SqlDeadLetters(runtime.engine),
     )
     runtime.on_reconnect.append(consumer.ensure)
     servicer = NotifierServicer(
-        uow=uow, guard=UrlGuard(allow_private=settings.webhook_allow_private), clock=clock
+        uow=uow, guard=UrlGuard(allow_private=settings.webhook_allow_private), clock=clock, hub=hub
     )
     return ServiceHost(
         name="notifier",

@@ -1,6 +1,8 @@
+from evently.notifier.v1 import notification_pb2 as _notification_pb2
 from evently.notifier.v1 import subscription_pb2 as _subscription_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -54,3 +56,53 @@ class ListDeliveriesResponse(_message.Message):
     deliveries: _containers.RepeatedCompositeFieldContainer[_subscription_pb2.Delivery]
     next_page_token: str
     def __init__(self, deliveries: _Optional[_Iterable[_Union[_subscription_pb2.Delivery, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListNotificationsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "unread_only")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_ONLY_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    unread_only: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., unread_only: _Optional[bool] = ...) -> None: ...
+
+class ListNotificationsResponse(_message.Message):
+    __slots__ = ("notifications", "next_page_token", "unread_count")
+    NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    notifications: _containers.RepeatedCompositeFieldContainer[_notification_pb2.Notification]
+    next_page_token: str
+    unread_count: int
+    def __init__(self, notifications: _Optional[_Iterable[_Union[_notification_pb2.Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., unread_count: _Optional[int] = ...) -> None: ...
+
+class WatchNotificationsRequest(_message.Message):
+    __slots__ = ("include_unread",)
+    INCLUDE_UNREAD_FIELD_NUMBER: _ClassVar[int]
+    include_unread: bool
+    def __init__(self, include_unread: _Optional[bool] = ...) -> None: ...
+
+class MarkNotificationsReadRequest(_message.Message):
+    __slots__ = ("ids",)
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class MarkNotificationsReadResponse(_message.Message):
+    __slots__ = ("marked_count",)
+    MARKED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    marked_count: int
+    def __init__(self, marked_count: _Optional[int] = ...) -> None: ...
+
+class GetPreferencesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class UpdatePreferencesRequest(_message.Message):
+    __slots__ = ("preferences", "update_mask")
+    PREFERENCES_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    preferences: _notification_pb2.Preferences
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, preferences: _Optional[_Union[_notification_pb2.Preferences, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from evently.notifier.v1 import notification_pb2 as evently_dot_notifier_dot_v1_dot_notification__pb2
 from evently.notifier.v1 import notifier_service_pb2 as evently_dot_notifier_dot_v1_dot_notifier__service__pb2
 from evently.notifier.v1 import subscription_pb2 as evently_dot_notifier_dot_v1_dot_subscription__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
@@ -28,7 +29,7 @@ if _version_not_supported:
 
 
 class NotifierServiceStub:
-    """Webhook subscriptions and their deliveries.
+    """Notifications: the in-app inbox, preferences, webhook subscriptions and their deliveries.
     """
 
     def __init__(self, channel):
@@ -57,10 +58,35 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.ListNotifications = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/ListNotifications',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsResponse.FromString,
+                _registered_method=True)
+        self.WatchNotifications = channel.unary_stream(
+                '/evently.notifier.v1.NotifierService/WatchNotifications',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.WatchNotificationsRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Notification.FromString,
+                _registered_method=True)
+        self.MarkNotificationsRead = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/MarkNotificationsRead',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadResponse.FromString,
+                _registered_method=True)
+        self.GetPreferences = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/GetPreferences',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.GetPreferencesRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
+                _registered_method=True)
+        self.UpdatePreferences = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/UpdatePreferences',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
+                _registered_method=True)
 
 
 class NotifierServiceServicer:
-    """Webhook subscriptions and their deliveries.
+    """Notifications: the in-app inbox, preferences, webhook subscriptions and their deliveries.
     """
 
     def CreateSubscription(self, request, context):
@@ -91,6 +117,42 @@ class NotifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListNotifications(self, request, context):
+        """The caller's inbox, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchNotifications(self, request, context):
+        """The caller's inbox, live: every new notification as it arrives (and, with
+        `include_unread`, the unread ones first).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkNotificationsRead(self, request, context):
+        """Marks notifications read (all of the caller's when `ids` is empty).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPreferences(self, request, context):
+        """The caller's notification preferences.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdatePreferences(self, request, context):
+        """Changes the caller's preferences: only the paths in `update_mask` (email, in_app, muted_kinds).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifierServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -114,6 +176,31 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesResponse.SerializeToString,
             ),
+            'ListNotifications': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNotifications,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsResponse.SerializeToString,
+            ),
+            'WatchNotifications': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchNotifications,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.WatchNotificationsRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Notification.SerializeToString,
+            ),
+            'MarkNotificationsRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkNotificationsRead,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadResponse.SerializeToString,
+            ),
+            'GetPreferences': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPreferences,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.GetPreferencesRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.SerializeToString,
+            ),
+            'UpdatePreferences': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePreferences,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'evently.notifier.v1.NotifierService', rpc_method_handlers)
@@ -123,7 +210,7 @@ def add_NotifierServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class NotifierService:
-    """Webhook subscriptions and their deliveries.
+    """Notifications: the in-app inbox, preferences, webhook subscriptions and their deliveries.
     """
 
     @staticmethod
@@ -224,6 +311,141 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/ListDeliveries',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNotifications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/ListNotifications',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchNotifications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/WatchNotifications',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.WatchNotificationsRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notification__pb2.Notification.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkNotificationsRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/MarkNotificationsRead',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPreferences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/GetPreferences',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.GetPreferencesRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdatePreferences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/UpdatePreferences',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,9 +1,10 @@
-"""The notifier's durable consumer of every domain event: turns each into pending deliveries."""
+"""The notifier's durable consumer of every domain event: inbox notifications, projections and
+pending webhook deliveries, all from one transaction per event."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from evently_platform.clock import Clock
 from evently_platform.messaging.consumer import ConsumerSpec
@@ -17,11 +18,15 @@ SPEC = ConsumerSpec(durable="notifier", filter_subjects=("evently.>",))
 
 
 def make_handler(
-    *, uow: UnitOfWork, clock: Clock, on_deliveries: Callable[[], None]
-) -> Callable[[Envelope], object]:
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    on_deliveries: Callable[[], None],
+    on_notified: Callable[[Iterable[str]], None] = lambda users: None,
+) -> Callable[[Envelope], Awaitable[None]]:
     async def handle(envelope: Envelope) -> None:
         # The consume span is current: deliveries carry its context so the webhook call joins the trace.
-        created = await asyncio.to_thread(
+        result = await asyncio.to_thread(
             handlers.fan_out,
             envelope,
             envelope.encode(),
@@ -30,7 +35,9 @@ def make_handler(
             uow=uow,
             clock=clock,
         )
-        if created:
+        if result.deliveries:
             on_deliveries()
+        if result.notified_users:
+            on_notified(result.notified_users)
 
     return handle

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 import grpc
-from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc, subscription_pb2
+from evently.notifier.v1 import (
+    notification_pb2,
+    notifier_service_pb2,
+    notifier_service_pb2_grpc,
+    subscription_pb2,
+)
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
 from google.protobuf import empty_pb2
 
-from evently_notifier.adapters.protos import delivery_to_proto, subscription_to_proto
+from evently_notifier.adapters.inbox_hub import InboxHub
+from evently_notifier.adapters.protos import (
+    delivery_to_proto,
+    notification_to_proto,
+    preferences_to_proto,
+    subscription_to_proto,
+)
+from evently_notifier.domain.routing import Preferences
 from evently_notifier.service_layer import handlers
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
 
@@ -38,10 +51,20 @@ def _next_token(next_cursor: Cursor | None) -> str:
 
 
 class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
-    def __init__(self, *, uow: UnitOfWork, guard: UrlGuard, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        guard: UrlGuard,
+        clock: Clock,
+        hub: InboxHub | None = None,
+        watch_poll_seconds: float = 2.0,
+    ) -> None:
         self._uow = uow
         self._guard = guard
         self._clock = clock
+        self._hub = hub or InboxHub()
+        self._watch_poll_seconds = watch_poll_seconds
 
     async def CreateSubscription(
         self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext
@@ -99,3 +122,84 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             deliveries=[delivery_to_proto(d) for d in items[:size]],
             next_page_token=_next_token(handlers.page_cursor(items, size)),
         )
+
+    async def ListNotifications(
+        self, request: notifier_service_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.ListNotificationsResponse:
+        caller = require_principal()
+        page = await asyncio.to_thread(
+            handlers.list_notifications,
+            caller.user_id,
+            before=_cursor(request.page_token),
+            page_size=page_size(request.page_size),
+            unread_only=request.unread_only,
+            uow=self._uow,
+        )
+        return notifier_service_pb2.ListNotificationsResponse(
+            notifications=[notification_to_proto(n) for n in page.notifications],
+            next_page_token=_next_token(page.next_cursor),
+            unread_count=page.unread_count,
+        )
+
+    async def WatchNotifications(
+        self, request: notifier_service_pb2.WatchNotificationsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[notification_pb2.Notification]:
+        caller = require_principal()
+        user_id = caller.user_id
+        seen = await asyncio.to_thread(handlers.newest_notification, user_id, uow=self._uow)
+        # Headers now: the client knows the watch is live, and from which point (the gateway
+        # also learns that the call was accepted before it starts a Server-Sent Events reply).
+        await context.send_initial_metadata(())
+        if request.include_unread:
+            page = await asyncio.to_thread(
+                handlers.list_notifications,
+                user_id,
+                before=None,
+                page_size=100,
+                unread_only=True,
+                uow=self._uow,
+            )
+            for notification in reversed(page.notifications):  # oldest first
+                yield notification_to_proto(notification)
+        while True:
+            for notification in await asyncio.to_thread(
+                handlers.newer_notifications, user_id, seen, uow=self._uow
+            ):
+                seen = (notification.create_time, notification.id)
+                yield notification_to_proto(notification)
+            await self._hub.wait(user_id, self._watch_poll_seconds)
+
+    async def MarkNotificationsRead(
+        self, request: notifier_service_pb2.MarkNotificationsReadRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.MarkNotificationsReadResponse:
+        caller = require_principal()
+        marked = await asyncio.to_thread(
+            handlers.mark_read, caller.user_id, list(request.ids), uow=self._uow, clock=self._clock
+        )
+        return notifier_service_pb2.MarkNotificationsReadResponse(marked_count=marked)
+
+    async def GetPreferences(
+        self, request: notifier_service_pb2.GetPreferencesRequest, context: grpc.aio.ServicerContext
+    ) -> notification_pb2.Preferences:
+        caller = require_principal()
+        preferences = await asyncio.to_thread(handlers.get_preferences, caller.user_id, uow=self._uow)
+        return preferences_to_proto(preferences)
+
+    async def UpdatePreferences(
+        self, request: notifier_service_pb2.UpdatePreferencesRequest, context: grpc.aio.ServicerContext
+    ) -> notification_pb2.Preferences:
+        caller = require_principal()
+        wanted = Preferences(
+            user_id=caller.user_id,
+            email=request.preferences.email,
+            in_app=request.preferences.in_app,
+            muted_kinds=tuple(request.preferences.muted_kinds),
+        )
+        preferences = await asyncio.to_thread(
+            handlers.update_preferences,
+            caller.user_id,
+            tuple(request.update_mask.paths),
+            wanted,
+            uow=self._uow,
+        )
+        return preferences_to_proto(preferences)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from evently.notifier.v1 import subscription_pb2
+from evently.notifier.v1 import notification_pb2, subscription_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_notifier.domain.deliveries import Delivery
+from evently_notifier.domain.inbox import Notification
+from evently_notifier.domain.routing import Preferences
 from evently_notifier.domain.subscriptions import Subscription
 
 
@@ -47,4 +49,26 @@ def delivery_to_proto(delivery: Delivery) -> subscription_pb2.Delivery:
         next_attempt_time=_ts(delivery.next_attempt_time),
         create_time=_ts(delivery.create_time),
         update_time=_ts(delivery.update_time),
+    )
+
+
+def notification_to_proto(notification: Notification) -> notification_pb2.Notification:
+    return notification_pb2.Notification(
+        id=notification.id,
+        kind=notification.kind,
+        title=notification.title,
+        body=notification.body,
+        event_id=notification.event_id,
+        source_event_id=notification.source_event_id,
+        create_time=_ts(notification.create_time),
+        read_time=_ts(notification.read_time),
+    )
+
+
+def preferences_to_proto(preferences: Preferences) -> notification_pb2.Preferences:
+    return notification_pb2.Preferences(
+        user_id=preferences.user_id,
+        email=preferences.email,
+        in_app=preferences.in_app,
+        muted_kinds=list(preferences.muted_kinds),
     )

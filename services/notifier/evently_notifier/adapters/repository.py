@@ -10,6 +10,11 @@ from evently_platform.db import SqlUnitOfWork
 from evently_platform.db.engine import is_postgres
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
+from evently_notifier.adapters.inbox_repository import (
+    SqlAttendeeRepository,
+    SqlNotificationRepository,
+    SqlPreferencesRepository,
+)
 from evently_notifier.adapters.tables import deliveries, subscriptions
 from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
@@ -153,9 +158,15 @@ class SqlDeliveryRepository:
 class NotifierUnitOfWork(SqlUnitOfWork):
     subscriptions: SqlSubscriptionRepository
     deliveries: SqlDeliveryRepository
+    notifications: SqlNotificationRepository
+    attendees: SqlAttendeeRepository
+    preferences: SqlPreferencesRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
             "subscriptions": SqlSubscriptionRepository(connection),
             "deliveries": SqlDeliveryRepository(connection),
+            "notifications": SqlNotificationRepository(connection),
+            "attendees": SqlAttendeeRepository(connection),
+            "preferences": SqlPreferencesRepository(connection),
         }

@@ -1,7 +1,7 @@
 """The notifier's tables (SQLAlchemy Core)."""
 
 from evently_platform.db.types import UtcDateTime
-from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -37,4 +37,42 @@ deliveries = Table(
     Column("update_time", UtcDateTime(), nullable=False),
     Index("ix_deliveries_subscription", "subscription_id", "create_time"),
     Index("ix_deliveries_due", "next_attempt_time"),
+)
+
+# The in-app inbox.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("event_id", String(32), nullable=False),
+    Column("source_event_id", String(64), nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("read_time", UtcDateTime()),
+    Index("ix_notifications_user_time", "user_id", "create_time", "id"),
+)
+
+# The notifier's own view of who is registered where, kept from evently.registration.* events.
+attendees = Table(
+    "attendees",
+    metadata,
+    Column("registration_id", String(32), primary_key=True),
+    Column("event_id", String(32), nullable=False),
+    Column("user_id", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+    Index("ix_attendees_event", "event_id", "status"),
+    Index("ix_attendees_user", "user_id"),
+)
+
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("email", Boolean, nullable=False),
+    Column("in_app", Boolean, nullable=False),
+    Column("muted_kinds", JSON, nullable=False),
 )

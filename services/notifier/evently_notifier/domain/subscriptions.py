@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from evently_platform.errors import Violations
@@ -74,14 +76,25 @@ def validate_subscription(url: str, event_types: list[str], description: str) ->
     problems.raise_if_any()
 
 
-def may_read(owner_id: str, event_type: str, subject: str | None) -> bool:
+def may_read(
+    owner_id: str, event_type: str, subject: str | None, data: Mapping[str, Any] | None = None
+) -> bool:
     """A subscription receives only what its owner could read through the API.
 
-    Event lifecycle events are public; a user's own account events are theirs alone. Other
-    kinds (registrations, comments) are routed by the events they concern, in a later step.
+    Event lifecycle events are public; a user's own account events are theirs alone; the
+    registrations and comments of an event are its organizer's (and a registration its
+    registrant's too); a reminder is its owner's.
     """
+    data = data or {}
     if event_type.startswith("evently.event."):
         return True
     if event_type.startswith("evently.user."):
         return subject == owner_id
+    if event_type.startswith("evently.registration."):
+        registrant = data.get("registration", {}).get("userId")
+        return owner_id in (data.get("organizerId"), registrant)
+    if event_type == "evently.comment.added":
+        return owner_id == data.get("organizerId")
+    if event_type == "evently.reminder.due":
+        return owner_id == data.get("userId")
     return False

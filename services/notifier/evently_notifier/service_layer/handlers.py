@@ -3,11 +3,11 @@ and recording delivery attempts. Each runs in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
-from evently_platform.errors import NotFound
+from evently_platform.errors import NotFound, Violations
 from evently_platform.messaging.envelope import Envelope
 
 from evently_notifier.domain.deliveries import (
@@ -17,6 +17,8 @@ from evently_notifier.domain.deliveries import (
     RetryPolicy,
     record_attempt,
 )
+from evently_notifier.domain.inbox import Notification
+from evently_notifier.domain.routing import KINDS, Preferences, notices_for
 from evently_notifier.domain.signing import new_secret
 from evently_notifier.domain.subscriptions import (
     Subscription,
@@ -87,6 +89,12 @@ def list_deliveries(
         return reader.deliveries.list_for_subscription(subscription_id, before=before, limit=page_size + 1)
 
 
+@dataclass(frozen=True)
+class FanOut:
+    deliveries: int
+    notified_users: tuple[str, ...]  # whose inbox got something
+
+
 def fan_out(
     envelope: Envelope,
     payload: bytes,
@@ -95,20 +103,45 @@ def fan_out(
     consumer: str,
     uow: UnitOfWork,
     clock: Clock,
-) -> int:
-    """One pending delivery per subscription that wants this event and may read it.
-    A redelivered event (same id) creates nothing: returns how many deliveries were created."""
+) -> FanOut:
+    """Everything one domain event means to the notifier, in one transaction with its inbox
+    record (a redelivered event does nothing): what the owners of deleted things had here
+    ends, people are told per the routing rules and their preferences, the attendee
+    projection moves on, and a pending webhook delivery is made for each subscription that
+    wants the event and whose owner may read it."""
     now = clock.now()
     with uow:
         if not uow.first_delivery(consumer, envelope.id):
-            return 0
+            return FanOut(0, ())
+        data = envelope.data
         if envelope.type == "evently.user.deleted":
-            # What the user owned here ends with the account (in the same transaction as the inbox).
-            uow.subscriptions.delete_for_owner(str(envelope.data.get("userId") or envelope.subject))
+            gone = str(data.get("userId") or envelope.subject)
+            uow.subscriptions.delete_for_owner(gone)
+            uow.notifications.delete_for_user(gone)
+            uow.attendees.delete_for_user(gone)
+            uow.preferences.delete(gone)
+        # Route before projecting: those told of a cancellation are the attendees it ends.
+        notified = []
+        for notice in notices_for(envelope.type, data, uow.attendees.active_for_event):
+            if uow.preferences.get(notice.user_id).wants(notice.kind, "in_app"):
+                uow.notifications.add(
+                    Notification(
+                        id=new_id(),
+                        user_id=notice.user_id,
+                        kind=notice.kind,
+                        title=notice.title,
+                        body=notice.body,
+                        event_id=notice.event_id,
+                        source_event_id=envelope.id,
+                        create_time=now,
+                    )
+                )
+                notified.append(notice.user_id)
+        _project(uow, envelope)
         created = 0
         for subscription in uow.subscriptions.active():
             if subscription.wants(envelope.type) and may_read(
-                subscription.owner_id, envelope.type, envelope.subject
+                subscription.owner_id, envelope.type, envelope.subject, data
             ):
                 uow.deliveries.add(
                     Delivery(
@@ -129,7 +162,109 @@ def fan_out(
                 )
                 created += 1
         uow.commit()
-    return created
+    return FanOut(created, tuple(dict.fromkeys(notified)))
+
+
+def _project(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Keep the notifier's view of who attends what."""
+    if envelope.type.startswith("evently.registration."):
+        registration = envelope.data.get("registration", {})
+        status = (
+            "CONFIRMED"
+            if envelope.type == "evently.registration.promoted"
+            else registration.get("status", "")
+        )
+        if envelope.type == "evently.registration.cancelled":
+            status = "CANCELLED"
+        uow.attendees.record(
+            registration.get("id", ""),
+            registration.get("eventId", ""),
+            registration.get("userId", ""),
+            status,
+            _parse_time(registration.get("updateTime"), envelope.time),
+        )
+    elif envelope.type == "evently.event.deleted":
+        uow.attendees.delete_for_event(str(envelope.data.get("eventId") or envelope.subject))
+
+
+def _parse_time(value: object, fallback: datetime) -> datetime:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    return fallback
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    notifications: list[Notification]
+    next_cursor: Cursor | None
+    unread_count: int
+
+
+def list_notifications(
+    user_id: str, *, before: Cursor | None, page_size: int, unread_only: bool, uow: UnitOfWork
+) -> NotificationPage:
+    with uow.reading() as reader:
+        rows = reader.notifications.list_for_user(
+            user_id, before=before, limit=page_size + 1, unread_only=unread_only
+        )
+        unread = reader.notifications.unread_count(user_id)
+    last = rows[page_size - 1] if len(rows) > page_size else None
+    return NotificationPage(rows[:page_size], (last.create_time, last.id) if last else None, unread)
+
+
+def newer_notifications(user_id: str, after: Cursor | None, *, uow: UnitOfWork) -> list[Notification]:
+    with uow.reading() as reader:
+        return reader.notifications.newer_than(user_id, after)
+
+
+def newest_notification(user_id: str, *, uow: UnitOfWork) -> Cursor | None:
+    with uow.reading() as reader:
+        return reader.notifications.newest(user_id)
+
+
+def mark_read(user_id: str, ids: list[str], *, uow: UnitOfWork, clock: Clock) -> int:
+    with uow:
+        marked = uow.notifications.mark_read(user_id, ids, clock.now())
+        uow.commit()
+    return marked
+
+
+def get_preferences(user_id: str, *, uow: UnitOfWork) -> Preferences:
+    with uow.reading() as reader:
+        return reader.preferences.get(user_id)
+
+
+def update_preferences(
+    user_id: str, paths: tuple[str, ...], wanted: Preferences, *, uow: UnitOfWork
+) -> Preferences:
+    problems = Violations()
+    problems.check(bool(paths), "update_mask", "must name at least one of: email, in_app, muted_kinds")
+    for path in paths:
+        problems.check(
+            path in ("email", "in_app", "muted_kinds"), "update_mask", f"{path!r} cannot be changed"
+        )
+    if "muted_kinds" in paths:
+        for kind in wanted.muted_kinds:
+            problems.check(
+                kind in KINDS, "preferences.muted_kinds", f"{kind!r} is not a kind of notification"
+            )
+    problems.raise_if_any()
+    with uow:
+        current = uow.preferences.get(user_id)
+        updated = replace(
+            current,
+            email=wanted.email if "email" in paths else current.email,
+            in_app=wanted.in_app if "in_app" in paths else current.in_app,
+            muted_kinds=tuple(dict.fromkeys(wanted.muted_kinds))
+            if "muted_kinds" in paths
+            else current.muted_kinds,
+        )
+        uow.preferences.save(updated)
+        uow.commit()
+    return updated
 
 
 @dataclass(frozen=True)

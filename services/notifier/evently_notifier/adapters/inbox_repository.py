@@ -1,0 +1,172 @@
+"""The in-app inbox, the attendee projection and preferences, stored with SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+
+from evently_notifier.adapters.tables import attendees, notifications, preferences
+from evently_notifier.domain.inbox import Notification
+from evently_notifier.domain.routing import Preferences
+
+Cursor = tuple[datetime, str]
+
+
+def _to_notification(row: Any) -> Notification:
+    return Notification(
+        id=row.id,
+        user_id=row.user_id,
+        kind=row.kind,
+        title=row.title,
+        body=row.body,
+        event_id=row.event_id,
+        source_event_id=row.source_event_id,
+        create_time=row.create_time,
+        read_time=row.read_time,
+    )
+
+
+class SqlNotificationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, notification: Notification) -> None:
+        n = notification
+        self._connection.execute(
+            insert(notifications).values(
+                id=n.id,
+                user_id=n.user_id,
+                kind=n.kind,
+                title=n.title,
+                body=n.body,
+                event_id=n.event_id,
+                source_event_id=n.source_event_id,
+                create_time=n.create_time,
+                read_time=n.read_time,
+            )
+        )
+
+    def list_for_user(
+        self, user_id: str, *, before: Cursor | None, limit: int, unread_only: bool = False
+    ) -> list[Notification]:
+        c = notifications.c
+        conditions: list[Any] = [c.user_id == user_id]
+        if unread_only:
+            conditions.append(c.read_time.is_(None))
+        if before is not None:
+            time, key = before
+            conditions.append(or_(c.create_time < time, and_(c.create_time == time, c.id < key)))
+        query = (
+            select(notifications).where(*conditions).order_by(c.create_time.desc(), c.id.desc()).limit(limit)
+        )
+        return [_to_notification(r) for r in self._connection.execute(query)]
+
+    def newer_than(self, user_id: str, after: Cursor | None, limit: int = 100) -> list[Notification]:
+        """Oldest first: what a live watcher has not seen yet."""
+        c = notifications.c
+        conditions: list[Any] = [c.user_id == user_id]
+        if after is not None:
+            time, key = after
+            conditions.append(or_(c.create_time > time, and_(c.create_time == time, c.id > key)))
+        query = select(notifications).where(*conditions).order_by(c.create_time, c.id).limit(limit)
+        return [_to_notification(r) for r in self._connection.execute(query)]
+
+    def newest(self, user_id: str) -> Cursor | None:
+        c = notifications.c
+        row = self._connection.execute(
+            select(c.create_time, c.id)
+            .where(c.user_id == user_id)
+            .order_by(c.create_time.desc(), c.id.desc())
+            .limit(1)
+        ).first()
+        return (row.create_time, row.id) if row else None
+
+    def unread_count(self, user_id: str) -> int:
+        c = notifications.c
+        query = select(func.count()).where(c.user_id == user_id, c.read_time.is_(None))
+        return int(self._connection.execute(query).scalar_one())
+
+    def mark_read(self, user_id: str, ids: list[str], now: datetime) -> int:
+        c = notifications.c
+        conditions: list[Any] = [c.user_id == user_id, c.read_time.is_(None)]
+        if ids:
+            conditions.append(c.id.in_(ids))
+        marked = self._connection.execute(
+            update(notifications).where(*conditions).values(read_time=now).returning(c.id)
+        )
+        return len(marked.all())
+
+    def delete_for_user(self, user_id: str) -> None:
+        self._connection.execute(delete(notifications).where(notifications.c.user_id == user_id))
+
+
+class SqlAttendeeRepository:
+    """Who is registered where, as far as the registration events have told us."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def active_for_event(self, event_id: str) -> list[str]:
+        c = attendees.c
+        query = (
+            select(c.user_id).where(c.event_id == event_id, c.status != "CANCELLED").order_by(c.update_time)
+        )
+        return [r.user_id for r in self._connection.execute(query)]
+
+    def record(
+        self, registration_id: str, event_id: str, user_id: str, status: str, update_time: datetime
+    ) -> None:
+        """Keep the newest state of a registration (events may arrive out of order)."""
+        c = attendees.c
+        row = self._connection.execute(
+            select(c.update_time).where(c.registration_id == registration_id)
+        ).first()
+        if row is None:
+            self._connection.execute(
+                insert(attendees).values(
+                    registration_id=registration_id,
+                    event_id=event_id,
+                    user_id=user_id,
+                    status=status,
+                    update_time=update_time,
+                )
+            )
+        elif row.update_time <= update_time:
+            self._connection.execute(
+                update(attendees)
+                .where(c.registration_id == registration_id)
+                .values(status=status, update_time=update_time)
+            )
+
+    def delete_for_event(self, event_id: str) -> None:
+        self._connection.execute(delete(attendees).where(attendees.c.event_id == event_id))
+
+    def delete_for_user(self, user_id: str) -> None:
+        self._connection.execute(delete(attendees).where(attendees.c.user_id == user_id))
+
+
+class SqlPreferencesRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, user_id: str) -> Preferences:
+        row = self._connection.execute(select(preferences).where(preferences.c.user_id == user_id)).first()
+        if row is None:
+            return Preferences(user_id)
+        return Preferences(user_id, email=row.email, in_app=row.in_app, muted_kinds=tuple(row.muted_kinds))
+
+    def save(self, prefs: Preferences) -> None:
+        values = {"email": prefs.email, "in_app": prefs.in_app, "muted_kinds": list(prefs.muted_kinds)}
+        changed = self._connection.execute(
+            update(preferences)
+            .where(preferences.c.user_id == prefs.user_id)
+            .values(**values)
+            .returning(preferences.c.user_id)
+        ).first()
+        if changed is None:
+            self._connection.execute(insert(preferences).values(user_id=prefs.user_id, **values))
+
+    def delete(self, user_id: str) -> None:
+        self._connection.execute(delete(preferences).where(preferences.c.user_id == user_id))

@@ -59,8 +59,18 @@ class Services:
 
 
 @pytest.fixture
+def extra_env() -> dict[str, str]:
+    """Test modules override this to configure their services further."""
+    return {}
+
+
+@pytest.fixture
 async def services(
-    tmp_path: Path, service_dbs: dict[str, str], nats_server: EmbeddedNats, js_client: NATS
+    tmp_path: Path,
+    service_dbs: dict[str, str],
+    nats_server: EmbeddedNats,
+    js_client: NATS,
+    extra_env: dict[str, str],
 ) -> AsyncIterator[Services]:
     ports = {name: f"127.0.0.1:{free_port()}" for name in ("users", "events", "notifier", "gateway")}
     env: dict[str, Any] = {
@@ -70,6 +80,7 @@ async def services(
         "EVENTLY_LOG_FORMAT": "console",
         "EVENTLY_WEBHOOK_ALLOW_PRIVATE": "true",
         **{f"EVENTLY_{name.upper()}_ADDR": addr for name, addr in ports.items()},
+        **extra_env,
     }
     async with contextlib.AsyncExitStack() as stack:
         yield Services(Settings.from_env(env), stack)

@@ -46,7 +46,8 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
 
-    server = grpc.aio.server(interceptors=list(host.interceptors))
+    # No SO_REUSEPORT: a second process on a taken address must fail, not silently share it.
+    server = grpc.aio.server(interceptors=list(host.interceptors), options=[("grpc.so_reuseport", 0)])
     for register in host.register:
         register(server)
     health_servicer = health.aio.HealthServicer()
@@ -59,7 +60,10 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
         ],
         server,
     )
-    port = server.add_insecure_port(host.addr)
+    try:
+        port = server.add_insecure_port(host.addr)
+    except RuntimeError:  # grpc raises where older versions returned 0
+        port = 0
     if port == 0:
         log.error("grpc.bind_failed", addr=host.addr)
         return 1

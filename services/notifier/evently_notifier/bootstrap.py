@@ -13,18 +13,26 @@ from evently_platform.runtime import start_runtime, users_service_verifier
 
 from evently_notifier.adapters import event_consumer
 from evently_notifier.adapters.delivery_worker import DeliveryWorker
+from evently_notifier.adapters.email_worker import EmailWorker, calendar_for
 from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
 from evently_notifier.adapters.inbox_hub import InboxHub
+from evently_notifier.adapters.mailer import FileMailer, Mailer, SmtpMailer
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
 from evently_notifier.domain.deliveries import RetryPolicy
+from evently_notifier.domain.emails import EmailRetryPolicy
+from evently_notifier.service_layer.handlers import MailContext
 
 MIGRATIONS = "evently_notifier:migrations"
 
 
 async def build(
-    settings: Settings, *, clock: Clock | None = None, retry_policy: RetryPolicy | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    retry_policy: RetryPolicy | None = None,
+    email_policy: EmailRetryPolicy | None = None,
 ) -> ServiceHost:
     clock = clock or SystemClock()
     runtime = await start_runtime("notifier", settings, MIGRATIONS)
@@ -32,13 +40,27 @@ async def build(
     uow = NotifierUnitOfWork(runtime.engine)
     http = make_client()
     hub = InboxHub()
+    mailer: Mailer = (
+        SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.data_dir / "mail")
+    )
+    emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, policy=email_policy or EmailRetryPolicy())
+    mail = MailContext(
+        base_url=f"http://{settings.addrs['gateway']}", domain="evently.invalid", calendar_for=calendar_for
+    )
     worker = DeliveryWorker(
         uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy()
     )
     consumer = DurableConsumer(
         runtime.nc,
         event_consumer.SPEC,
-        event_consumer.make_handler(uow=uow, clock=clock, on_deliveries=worker.wake, on_notified=hub.notify),
+        event_consumer.make_handler(
+            uow=uow,
+            clock=clock,
+            on_deliveries=worker.wake,
+            on_notified=hub.notify,
+            mail=mail,
+            on_emails=emails.wake,
+        ),
         SqlDeadLetters(runtime.engine),
     )
     runtime.on_reconnect.append(consumer.ensure)
@@ -53,6 +75,6 @@ async def build(
         ],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
-        workers=[runtime.relay.run, consumer.run, worker.run],
+        workers=[runtime.relay.run, consumer.run, worker.run, emails.run],
         cleanups=[http.aclose, users_channel.close, runtime.close],
     )

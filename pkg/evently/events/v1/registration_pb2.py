@@ -22,11 +22,12 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$evently/events/v1/registration.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x02\n\x0cRegistration\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x15\n\x07user_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12<\n\x06status\x18\x04 \x01(\x0e\x32&.evently.events.v1.Registration.StatusB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1f\n\x11waitlist_position\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\"N\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\r\n\tCONFIRMED\x10\x01\x12\x0e\n\nWAITLISTED\x10\x02\x12\r\n\tCANCELLED\x10\x03\"\xad\x01\n\x13RegistrationChanged\x12\x35\n\x0cregistration\x18\x01 \x01(\x0b\x32\x1f.evently.events.v1.Registration\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x13\n\x0b\x65vent_title\x18\x03 \x01(\t\x12\x34\n\x10\x65vent_start_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$evently/events/v1/registration.proto\x12\x11\x65vently.events.v1\x1a\x1d\x65vently/events/v1/event.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x02\n\x0cRegistration\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t\x12\x15\n\x07user_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12<\n\x06status\x18\x04 \x01(\x0e\x32&.evently.events.v1.Registration.StatusB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1f\n\x11waitlist_position\x18\x07 \x01(\x05\x42\x04\xe2\x41\x01\x03\"N\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\r\n\tCONFIRMED\x10\x01\x12\x0e\n\nWAITLISTED\x10\x02\x12\r\n\tCANCELLED\x10\x03\"\xd6\x01\n\x13RegistrationChanged\x12\x35\n\x0cregistration\x18\x01 \x01(\x0b\x32\x1f.evently.events.v1.Registration\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x13\n\x0b\x65vent_title\x18\x03 \x01(\t\x12\x34\n\x10\x65vent_start_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x05\x65vent\x18\x05 \x01(\x0b\x32\x18.evently.events.v1.Eventb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,10 +46,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REGISTRATION'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
   _globals['_REGISTRATION'].fields_by_name['waitlist_position']._loaded_options = None
   _globals['_REGISTRATION'].fields_by_name['waitlist_position']._serialized_options = b'\342A\001\003'
-  _globals['_REGISTRATION']._serialized_start=126
-  _globals['_REGISTRATION']._serialized_end=484
-  _globals['_REGISTRATION_STATUS']._serialized_start=406
-  _globals['_REGISTRATION_STATUS']._serialized_end=484
-  _globals['_REGISTRATIONCHANGED']._serialized_start=487
-  _globals['_REGISTRATIONCHANGED']._serialized_end=660
+  _globals['_REGISTRATION']._serialized_start=157
+  _globals['_REGISTRATION']._serialized_end=515
+  _globals['_REGISTRATION_STATUS']._serialized_start=437
+  _globals['_REGISTRATION_STATUS']._serialized_end=515
+  _globals['_REGISTRATIONCHANGED']._serialized_start=518
+  _globals['_REGISTRATIONCHANGED']._serialized_end=732
 # @@protoc_insertion_point(module_scope)

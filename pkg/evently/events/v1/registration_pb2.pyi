@@ -1,5 +1,6 @@
 import datetime
 
+from evently.events.v1 import event_pb2 as _event_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -39,13 +40,15 @@ class Registration(_message.Message):
     def __init__(self, id: _Optional[str] = ..., event_id: _Optional[str] = ..., user_id: _Optional[str] = ..., status: _Optional[_Union[Registration.Status, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., waitlist_position: _Optional[int] = ...) -> None: ...
 
 class RegistrationChanged(_message.Message):
-    __slots__ = ("registration", "organizer_id", "event_title", "event_start_time")
+    __slots__ = ("registration", "organizer_id", "event_title", "event_start_time", "event")
     REGISTRATION_FIELD_NUMBER: _ClassVar[int]
     ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_TITLE_FIELD_NUMBER: _ClassVar[int]
     EVENT_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
     registration: Registration
     organizer_id: str
     event_title: str
     event_start_time: _timestamp_pb2.Timestamp
-    def __init__(self, registration: _Optional[_Union[Registration, _Mapping]] = ..., organizer_id: _Optional[str] = ..., event_title: _Optional[str] = ..., event_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    event: _event_pb2.Event
+    def __init__(self, registration: _Optional[_Union[Registration, _Mapping]] = ..., organizer_id: _Optional[str] = ..., event_title: _Optional[str] = ..., event_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event: _Optional[_Union[_event_pb2.Event, _Mapping]] = ...) -> None: ...

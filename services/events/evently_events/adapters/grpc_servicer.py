@@ -14,14 +14,15 @@ from evently.events.v1 import (
     registration_pb2,
 )
 from evently_platform.auth.principal import require_principal
+from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.pagination import decode_token, encode_token, page_size
 from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
-from evently_events.adapters.calendar import event_calendar
 from evently_events.adapters.protos import (
+    calendar_entry,
     comment_to_proto,
     draft_from_proto,
     event_to_proto,
@@ -85,7 +86,8 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
     ) -> httpbody_pb2.HttpBody:
         view = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
         return httpbody_pb2.HttpBody(
-            content_type="text/calendar; charset=utf-8", data=event_calendar(view.event, self._clock.now())
+            content_type="text/calendar; charset=utf-8",
+            data=calendar_file(calendar_entry(view.event), self._clock.now()),
         )
 
     async def AddComment(

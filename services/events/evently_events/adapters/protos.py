@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
+from evently_platform.calendar import CalendarEntry
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -17,6 +18,7 @@ from evently_events.domain.model import (
     EventCreated,
     EventDeleted,
     EventDraft,
+    EventState,
     EventUpdated,
 )
 from evently_events.domain.registrations import (
@@ -80,6 +82,7 @@ def _registration_changed(registration: Registration, event: Event) -> registrat
         organizer_id=event.organizer_id,
         event_title=event.title,
         event_start_time=_ts(event.start_time),
+        event=event_to_proto(event),
     )
 
 
@@ -148,3 +151,19 @@ def to_integration_event(event: object) -> Envelope:
 
 def _envelope(type_: str, subject: str, data: Any) -> Envelope:
     return Envelope(type=type_, source=SOURCE, subject=subject, data=MessageToDict(data))
+
+
+def calendar_entry(event: Event) -> CalendarEntry:
+    return CalendarEntry(
+        event_id=event.id,
+        title=event.title,
+        description=event.description,
+        location=event.location,
+        start_time=event.start_time,
+        end_time=event.end_time,
+        time_zone=event.time_zone,
+        revision=event.revision,
+        cancelled=event.state is EventState.CANCELLED,
+        create_time=event.create_time,
+        update_time=event.update_time,
+    )

@@ -23,6 +23,8 @@ def make_handler(
     clock: Clock,
     on_deliveries: Callable[[], None],
     on_notified: Callable[[Iterable[str]], None] = lambda users: None,
+    mail: handlers.MailContext | None = None,
+    on_emails: Callable[[], None] = lambda: None,
 ) -> Callable[[Envelope], Awaitable[None]]:
     async def handle(envelope: Envelope) -> None:
         # The consume span is current: deliveries carry its context so the webhook call joins the trace.
@@ -34,7 +36,10 @@ def make_handler(
             consumer=SPEC.durable,
             uow=uow,
             clock=clock,
+            mail=mail,
         )
+        if result.emails:
+            on_emails()
         if result.deliveries:
             on_deliveries()
         if result.notified_users:

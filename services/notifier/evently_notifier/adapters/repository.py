@@ -10,6 +10,7 @@ from evently_platform.db import SqlUnitOfWork
 from evently_platform.db.engine import is_postgres
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
+from evently_notifier.adapters.email_repository import SqlEmailRepository, SqlRecipientRepository
 from evently_notifier.adapters.inbox_repository import (
     SqlAttendeeRepository,
     SqlNotificationRepository,
@@ -161,6 +162,8 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     notifications: SqlNotificationRepository
     attendees: SqlAttendeeRepository
     preferences: SqlPreferencesRepository
+    recipients: SqlRecipientRepository
+    emails: SqlEmailRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
@@ -169,4 +172,6 @@ class NotifierUnitOfWork(SqlUnitOfWork):
             "notifications": SqlNotificationRepository(connection),
             "attendees": SqlAttendeeRepository(connection),
             "preferences": SqlPreferencesRepository(connection),
+            "recipients": SqlRecipientRepository(connection),
+            "emails": SqlEmailRepository(connection),
         }

@@ -76,3 +76,35 @@ preferences = Table(
     Column("in_app", Boolean, nullable=False),
     Column("muted_kinds", JSON, nullable=False),
 )
+
+# Whom to e-mail: kept from evently.user.created, forgotten on evently.user.deleted.
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("display_name", String(100), nullable=False),
+)
+
+# Outgoing e-mail, sent by the mail worker with retries.
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("to_address", String(254), nullable=False),
+    Column("to_name", String(100), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("calendar", LargeBinary),
+    Column("message_id", String(300), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("next_attempt_time", UtcDateTime()),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
+    Index("ix_emails_due", "status", "next_attempt_time"),
+    Index("ix_emails_user", "user_id"),
+)

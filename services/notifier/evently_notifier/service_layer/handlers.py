@@ -3,8 +3,10 @@ and recording delivery attempts. Each runs in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound, Violations
@@ -17,6 +19,7 @@ from evently_notifier.domain.deliveries import (
     RetryPolicy,
     record_attempt,
 )
+from evently_notifier.domain.emails import Email, EmailRetryPolicy, Recipient, after_attempt, compose
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.routing import KINDS, Preferences, notices_for
 from evently_notifier.domain.signing import new_secret
@@ -93,6 +96,16 @@ def list_deliveries(
 class FanOut:
     deliveries: int
     notified_users: tuple[str, ...]  # whose inbox got something
+    emails: int = 0
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What composing e-mail needs beyond the notice: links, Message-ID domain, calendars."""
+
+    base_url: str
+    domain: str
+    calendar_for: Callable[[str, Mapping[str, Any]], bytes | None]
 
 
 def fan_out(
@@ -103,6 +116,7 @@ def fan_out(
     consumer: str,
     uow: UnitOfWork,
     clock: Clock,
+    mail: MailContext | None = None,
 ) -> FanOut:
     """Everything one domain event means to the notifier, in one transaction with its inbox
     record (a redelivered event does nothing): what the owners of deleted things had here
@@ -114,16 +128,40 @@ def fan_out(
         if not uow.first_delivery(consumer, envelope.id):
             return FanOut(0, ())
         data = envelope.data
+        if envelope.type == "evently.user.created":
+            user = data.get("user", {})
+            uow.recipients.save(
+                Recipient(user.get("id", ""), user.get("email", ""), user.get("displayName", ""))
+            )
         if envelope.type == "evently.user.deleted":
             gone = str(data.get("userId") or envelope.subject)
             uow.subscriptions.delete_for_owner(gone)
             uow.notifications.delete_for_user(gone)
             uow.attendees.delete_for_user(gone)
             uow.preferences.delete(gone)
+            uow.recipients.delete(gone)
+            uow.emails.delete_for_user(gone)
         # Route before projecting: those told of a cancellation are the attendees it ends.
         notified = []
+        emailed = 0
         for notice in notices_for(envelope.type, data, uow.attendees.active_for_event):
-            if uow.preferences.get(notice.user_id).wants(notice.kind, "in_app"):
+            wants = uow.preferences.get(notice.user_id)
+            recipient = uow.recipients.get(notice.user_id)
+            if mail is not None and recipient is not None and wants.wants(notice.kind, "email"):
+                email_id = new_id()
+                uow.emails.add(
+                    compose(
+                        email_id,
+                        notice,
+                        recipient,
+                        message_id=f"<{email_id}@{mail.domain}>",
+                        base_url=mail.base_url,
+                        calendar=mail.calendar_for(notice.kind, data),
+                        now=now,
+                    )
+                )
+                emailed += 1
+            if wants.wants(notice.kind, "in_app"):
                 uow.notifications.add(
                     Notification(
                         id=new_id(),
@@ -162,7 +200,7 @@ def fan_out(
                 )
                 created += 1
         uow.commit()
-    return FanOut(created, tuple(dict.fromkeys(notified)))
+    return FanOut(created, tuple(dict.fromkeys(notified)), emailed)
 
 
 def _project(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -194,6 +232,24 @@ def _parse_time(value: object, fallback: datetime) -> datetime:
         except ValueError:
             pass
     return fallback
+
+
+def claim_due_emails(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) -> list[Email]:
+    now = clock.now()
+    with uow:
+        claimed = uow.emails.claim_due(now, now + lease, limit)
+        uow.commit()
+    return claimed
+
+
+def finish_email(
+    email: Email, error: str | None, *, policy: EmailRetryPolicy, uow: UnitOfWork, clock: Clock
+) -> Email:
+    updated = after_attempt(email, error, policy, clock.now())
+    with uow:
+        uow.emails.save(updated)
+        uow.commit()
+    return updated
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,113 @@
+"""Sends queued e-mail: claims due messages from the database (several instances share the
+work), sends each in a worker thread, and records the outcome (sent, retry later, or failed)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from evently_platform.calendar import CalendarEntry, calendar_file
+from evently_platform.clock import Clock
+from evently_platform.logging import get_logger
+
+from evently_notifier.adapters.mailer import Mailer
+from evently_notifier.domain.emails import Email, EmailRetryPolicy, EmailStatus
+from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer.ports import UnitOfWork
+
+log = get_logger(__name__)
+
+# Confirmations carry the event's calendar file.
+CALENDAR_KINDS = frozenset({"registration.confirmed", "registration.promoted"})
+
+
+def calendar_for(kind: str, data: Mapping[str, Any]) -> bytes | None:
+    event = data.get("event") if kind in CALENDAR_KINDS else None
+    if not isinstance(event, dict) or not event.get("startTime") or not event.get("endTime"):
+        return None
+
+    def when(key: str) -> datetime:
+        return datetime.fromisoformat(str(event.get(key)).replace("Z", "+00:00"))
+
+    entry = CalendarEntry(
+        event_id=str(event.get("id", "")),
+        title=str(event.get("title", "")),
+        description=str(event.get("description", "")),
+        location=str(event.get("location", "")),
+        start_time=when("startTime"),
+        end_time=when("endTime"),
+        time_zone=str(event.get("timeZone") or "UTC"),
+        revision=int(event.get("revision", 0)),
+        cancelled=event.get("state") == "CANCELLED",
+        create_time=when("createTime") if event.get("createTime") else datetime.now(UTC),
+        update_time=when("updateTime") if event.get("updateTime") else datetime.now(UTC),
+    )
+    return calendar_file(entry, datetime.now(UTC))
+
+
+class EmailWorker:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        mailer: Mailer,
+        clock: Clock,
+        policy: EmailRetryPolicy,
+        concurrency: int = 4,
+        poll_interval: float = 1.0,
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self._uow = uow
+        self._mailer = mailer
+        self._clock = clock
+        self._policy = policy
+        self._concurrency = concurrency
+        self._poll_interval = poll_interval
+        self._lease = lease  # longer than an SMTP conversation may take
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        while True:
+            try:
+                due = await asyncio.to_thread(
+                    handlers.claim_due_emails,
+                    uow=self._uow,
+                    clock=self._clock,
+                    lease=self._lease,
+                    limit=self._concurrency,
+                )
+            except Exception:
+                log.exception("email.claim_failed")
+                due = []
+            if due:
+                await asyncio.gather(*(self._send(email) for email in due))
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_interval):
+                    await self._wake.wait()
+
+    async def _send(self, email: Email) -> None:
+        error = None
+        try:
+            await asyncio.to_thread(self._mailer.send, email)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        updated = await asyncio.to_thread(
+            handlers.finish_email, email, error, policy=self._policy, uow=self._uow, clock=self._clock
+        )
+        if updated.status is EmailStatus.FAILED:
+            log.error("email.failed", email_id=email.id, attempts=updated.attempts, error=error)
+        elif error is not None:
+            log.warning("email.retry", email_id=email.id, attempts=updated.attempts, error=error)
+        else:
+            log.info("email.sent", email_id=email.id, kind=email.subject[:40])

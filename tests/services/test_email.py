@@ -1,0 +1,162 @@
+"""Notification e-mail, received by a real SMTP server (aiosmtpd): multipart text and HTML, a
+Message-ID, the calendar file with confirmations, retries when the server says try later,
+and .eml files when no SMTP server is configured."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import secrets
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import icalendar
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from evently.events.v1 import event_service_pb2_grpc
+from evently.notifier.v1 import notification_pb2, notifier_service_pb2, notifier_service_pb2_grpc
+from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
+from evently_notifier.bootstrap import build as build_notifier
+from evently_notifier.domain.emails import EmailRetryPolicy
+from evently_platform.config import Settings
+from evently_platform.grpc.server import ServiceHost
+from evently_platform.net import free_port
+from evently_users.adapters.signing_keys import SigningKeyStore
+from google.protobuf import field_mask_pb2
+
+from tests.services.conftest import Services
+from tests.services.venue import Venue, build_events_service, build_users_service
+from tests.support import eventually
+
+PASSWORD = "correct horse battery staple"
+
+
+class Inbox:
+    """An SMTP server that keeps what it receives; it can be told to refuse for a while."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse_next = 0
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.refuse_next > 0:
+            self.refuse_next -= 1
+            return "451 4.3.0 try again later"
+        raw = envelope.original_content or envelope.content
+        assert isinstance(raw, bytes)
+        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address in str(m["To"])]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def extra_env(smtp: tuple[Inbox, int]) -> dict[str, str]:
+    return {"EVENTLY_SMTP_URL": f"smtp://127.0.0.1:{smtp[1]}"}
+
+
+FAST_RETRY = EmailRetryPolicy(delays=(timedelta(milliseconds=100), timedelta(milliseconds=100)))
+
+
+async def _notifier(settings: Settings) -> ServiceHost:
+    return await build_notifier(settings, email_policy=FAST_RETRY)
+
+
+class Town:
+    def __init__(self, users: Any, events: Any, notifier: Any, venue: Venue) -> None:
+        self.users, self.events, self.notifier, self.venue = users, events, notifier, venue
+
+    async def resident(self, name: str) -> tuple[str, Any]:
+        address = f"{name.lower()}-{secrets.token_hex(3)}@example.com"
+        await self.users.CreateUser(
+            user_service_pb2.CreateUserRequest(email=address, password=PASSWORD, display_name=name)
+        )
+        login = await self.users.Login(user_service_pb2.LoginRequest(email=address, password=PASSWORD))
+        return address, (("authorization", f"Bearer {login.access_token}"),)
+
+
+@pytest.fixture
+async def town(services: Services) -> Town:
+    users = user_service_pb2_grpc.UserServiceStub(await services.start(build_users_service))
+    events = event_service_pb2_grpc.EventServiceStub(await services.start(build_events_service))
+    notifier = notifier_service_pb2_grpc.NotifierServiceStub(await services.start(_notifier))
+    return Town(users, events, notifier, Venue(events, SigningKeyStore(services.settings.signing_keys_dir)))
+
+
+async def test_a_registration_is_confirmed_by_email_with_the_calendar_file(
+    town: Town, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp
+    olga_address, olga = await town.resident("Olga")
+    ada_address, ada = await town.resident("Ada")
+    event = await town.venue.event(olga, 10, title="Pottery class", time_zone="Europe/Lisbon")
+    await town.venue.register(event.id, ada)
+
+    [confirmation] = await eventually(lambda: inbox.to(ada_address))
+    assert confirmation["Subject"] == "You are registered for Pottery class"
+    assert confirmation["Message-ID"].startswith("<") and confirmation["Message-ID"].endswith(
+        "@evently.invalid>"
+    )
+    text = confirmation.get_body(("plain",))
+    html = confirmation.get_body(("html",))
+    assert text is not None and "Hello Ada" in text.get_content()
+    assert html is not None and "<h2" in html.get_content()
+    [attachment] = list(confirmation.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    [entry] = icalendar.Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    assert (str(entry["UID"]), str(entry["SUMMARY"])) == (f"{event.id}@evently", "Pottery class")
+
+    [news] = await eventually(lambda: inbox.to(olga_address))
+    assert news["Subject"] == "New registration for Pottery class"
+    assert list(news.iter_attachments()) == []
+
+
+async def test_a_server_that_says_try_later_gets_the_email_again(town: Town, smtp: tuple[Inbox, int]) -> None:
+    inbox, _ = smtp
+    inbox.refuse_next = 1
+    _, olga = await town.resident("Olga")
+    ada_address, ada = await town.resident("Ada")
+    event = await town.venue.event(olga, 10)
+    # Olga's own notice may take the refusal; either way every message arrives, once.
+    await town.venue.register(event.id, ada)
+    await eventually(lambda: len(inbox.messages) == 2)
+    assert len(inbox.to(ada_address)) == 1
+
+
+async def test_switching_email_off_keeps_the_inbox(town: Town, smtp: tuple[Inbox, int]) -> None:
+    inbox, _ = smtp
+    _, olga = await town.resident("Olga")
+    ada_address, ada = await town.resident("Ada")
+    await town.notifier.UpdatePreferences(
+        notifier_service_pb2.UpdatePreferencesRequest(
+            preferences=notification_pb2.Preferences(email=False),
+            update_mask=field_mask_pb2.FieldMask(paths=["email"]),
+        ),
+        metadata=ada,
+    )
+    event = await town.venue.event(olga, 10)
+    await town.venue.register(event.id, ada)
+
+    async def in_app() -> bool:
+        answer = await town.notifier.ListNotifications(
+            notifier_service_pb2.ListNotificationsRequest(), metadata=ada
+        )
+        return len(answer.notifications) == 1
+
+    await eventually(in_app)
+    await eventually(lambda: len(inbox.messages) == 1)  # Olga's
+    assert inbox.to(ada_address) == []

@@ -17,10 +17,12 @@ from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.config import Settings
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
-from evently_platform.logging import configure_logging
+from evently_platform.logging import configure_logging, get_logger
 from evently_platform.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
 from evently_platform.messaging.outbox import OutboxRelay
 from evently_platform.telemetry import setup_tracing, shutdown_tracing
+
+log = get_logger(__name__)
 
 
 @dataclass
@@ -35,7 +37,11 @@ class Runtime:
 
     async def close(self) -> None:
         if not self.nc.is_closed:
-            await self.nc.drain()
+            try:
+                await self.nc.drain()
+            except Exception as exc:  # a drain cut short must not keep the rest from closing
+                log.warning("nats.drain_incomplete", error=repr(exc))
+                await self.nc.close()
         self.engine.dispose()
         shutdown_tracing()
 

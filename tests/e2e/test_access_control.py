@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,10 @@ def _next_week() -> dict[str, Any]:
     }
 
 
+def _in_hours(hours: int) -> str:
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
+
+
 def _event(client: Client, owner: Person) -> dict[str, str]:
     return {"event": client.call(owner, "POST", "/v1/events", _next_week())["id"]}
 
@@ -87,6 +92,20 @@ def _registered(client: Client, owner: Person) -> dict[str, str]:
     ids = _event(client, owner)
     client.call(owner, "POST", f"/v1/events/{ids['event']}:register", {})
     return ids
+
+
+def _attending(client: Client, owner: Person) -> dict[str, str]:
+    """The owner registered for their own event, and the notifier has taken note (its welcome
+    is in the inbox), so reminders can be made; their default reminders exist."""
+    ids = _registered(client, owner)
+    deadline = time.monotonic() + 30
+    while True:
+        inbox = client.call(owner, "GET", "/v1/notifications").get("notifications", [])
+        reminders = client.call(owner, "GET", f"/v1/reminders?eventId={ids['event']}").get("reminders", [])
+        if any(n.get("eventId") == ids["event"] for n in inbox) and reminders:
+            return {**ids, "reminder": reminders[0]["id"]}
+        assert time.monotonic() < deadline, "the notifier did not see the registration"
+        time.sleep(0.05)
 
 
 def _subscription(client: Client, owner: Person) -> dict[str, str]:
@@ -281,6 +300,30 @@ ROWS = [
         lambda r: {"preferences": {"email": False}, "updateMask": "email"},
         lambda r: ("PATCH", "/v1/preferences?updateMask=email", {"email": False}),
         (UNAUTHENTICATED, OK, OK),
+    ),
+    # Reminders are for the person's own events; others' reminders do not exist for them.
+    Row(
+        "notifier",
+        "CreateReminder",
+        lambda r: {"eventId": r.ids["event"], "remindTime": _in_hours(2)},
+        lambda r: ("POST", "/v1/reminders", {"eventId": r.ids["event"], "remindTime": _in_hours(2)}),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=_attending,
+    ),
+    Row(
+        "notifier",
+        "ListReminders",
+        lambda r: {},
+        lambda r: ("GET", "/v1/reminders", None),
+        (UNAUTHENTICATED, OK, OK),
+    ),
+    Row(
+        "notifier",
+        "DeleteReminder",
+        lambda r: {"id": r.ids["reminder"]},
+        lambda r: ("DELETE", f"/v1/reminders/{r.ids['reminder']}", None),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=_attending,
     ),
     # Someone else's subscriptions and deliveries are private: to others they do not exist.
     Row(

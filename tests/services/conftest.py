@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -34,8 +35,14 @@ class Services:
         self.settings = settings
         self._stack = stack
 
-    async def start(self, build: Build) -> grpc.aio.Channel:
-        host = await build(self.settings)
+    async def start(self, build: Build, *, another: str | None = None) -> grpc.aio.Channel:
+        """`another="notifier"`: one more instance of that service, on its own port, sharing
+        the database and the durable consumer with the first."""
+        settings = self.settings
+        if another is not None:
+            addrs = {**settings.addrs, another: f"127.0.0.1:{free_port()}"}
+            settings = dataclasses.replace(settings, addrs=addrs)
+        host = await build(settings)
         stop = asyncio.Event()
         task = asyncio.create_task(run_service(host, stop))
 

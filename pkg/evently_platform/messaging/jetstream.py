@@ -71,6 +71,9 @@ async def connect(
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
+        # Workers have stopped by the time a service drains: nothing is left to hand over, and
+        # a pull request cut short would otherwise hold the drain for the default 30 s.
+        drain_timeout=2,
         reconnected_cb=reconnected,
         disconnected_cb=disconnected,
         error_cb=error,

@@ -17,6 +17,8 @@ from evently_notifier.adapters.email_worker import EmailWorker, calendar_for
 from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
 from evently_notifier.adapters.inbox_hub import InboxHub
 from evently_notifier.adapters.mailer import FileMailer, Mailer, SmtpMailer
+from evently_notifier.adapters.protos import to_integration_event
+from evently_notifier.adapters.reminder_scheduler import ReminderScheduler
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
@@ -33,11 +35,14 @@ async def build(
     clock: Clock | None = None,
     retry_policy: RetryPolicy | None = None,
     email_policy: EmailRetryPolicy | None = None,
+    reminder_poll_seconds: float = 1.0,
 ) -> ServiceHost:
     clock = clock or SystemClock()
     runtime = await start_runtime("notifier", settings, MIGRATIONS)
     verifier, users_channel = users_service_verifier(settings)
-    uow = NotifierUnitOfWork(runtime.engine)
+    uow = NotifierUnitOfWork(
+        runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
+    )
     http = make_client()
     hub = InboxHub()
     mailer: Mailer = (
@@ -75,6 +80,12 @@ async def build(
         ],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
-        workers=[runtime.relay.run, consumer.run, worker.run, emails.run],
+        workers=[
+            runtime.relay.run,
+            consumer.run,
+            worker.run,
+            emails.run,
+            ReminderScheduler(uow=uow, clock=clock, poll_interval=reminder_poll_seconds).run,
+        ],
         cleanups=[http.aclose, users_channel.close, runtime.close],
     )

@@ -1,8 +1,12 @@
+import datetime
+
 from evently.notifier.v1 import notification_pb2 as _notification_pb2
+from evently.notifier.v1 import reminder_pb2 as _reminder_pb2
 from evently.notifier.v1 import subscription_pb2 as _subscription_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -106,3 +110,35 @@ class UpdatePreferencesRequest(_message.Message):
     preferences: _notification_pb2.Preferences
     update_mask: _field_mask_pb2.FieldMask
     def __init__(self, preferences: _Optional[_Union[_notification_pb2.Preferences, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class CreateReminderRequest(_message.Message):
+    __slots__ = ("event_id", "remind_time")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REMIND_TIME_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    remind_time: _timestamp_pb2.Timestamp
+    def __init__(self, event_id: _Optional[str] = ..., remind_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListRemindersRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "event_id")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    event_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
+
+class ListRemindersResponse(_message.Message):
+    __slots__ = ("reminders", "next_page_token")
+    REMINDERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    reminders: _containers.RepeatedCompositeFieldContainer[_reminder_pb2.Reminder]
+    next_page_token: str
+    def __init__(self, reminders: _Optional[_Iterable[_Union[_reminder_pb2.Reminder, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class DeleteReminderRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...

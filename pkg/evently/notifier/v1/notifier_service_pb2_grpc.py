@@ -5,6 +5,7 @@ import warnings
 
 from evently.notifier.v1 import notification_pb2 as evently_dot_notifier_dot_v1_dot_notification__pb2
 from evently.notifier.v1 import notifier_service_pb2 as evently_dot_notifier_dot_v1_dot_notifier__service__pb2
+from evently.notifier.v1 import reminder_pb2 as evently_dot_notifier_dot_v1_dot_reminder__pb2
 from evently.notifier.v1 import subscription_pb2 as evently_dot_notifier_dot_v1_dot_subscription__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
@@ -73,6 +74,21 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadResponse.FromString,
                 _registered_method=True)
+        self.CreateReminder = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/CreateReminder',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.CreateReminderRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_reminder__pb2.Reminder.FromString,
+                _registered_method=True)
+        self.ListReminders = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/ListReminders',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListRemindersRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListRemindersResponse.FromString,
+                _registered_method=True)
+        self.DeleteReminder = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/DeleteReminder',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.DeleteReminderRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.GetPreferences = channel.unary_unary(
                 '/evently.notifier.v1.NotifierService/GetPreferences',
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.GetPreferencesRequest.SerializeToString,
@@ -139,6 +155,27 @@ class NotifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateReminder(self, request, context):
+        """A reminder for the caller before one of their events (registered or organized).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReminders(self, request, context):
+        """The caller's reminders, soonest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteReminder(self, request, context):
+        """Removes one of the caller's reminders.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetPreferences(self, request, context):
         """The caller's notification preferences.
         """
@@ -190,6 +227,21 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.MarkNotificationsRead,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadResponse.SerializeToString,
+            ),
+            'CreateReminder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateReminder,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.CreateReminderRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_reminder__pb2.Reminder.SerializeToString,
+            ),
+            'ListReminders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReminders,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListRemindersRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListRemindersResponse.SerializeToString,
+            ),
+            'DeleteReminder': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteReminder,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.DeleteReminderRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetPreferences': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPreferences,
@@ -392,6 +444,87 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/MarkNotificationsRead',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.MarkNotificationsReadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateReminder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/CreateReminder',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.CreateReminderRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_reminder__pb2.Reminder.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReminders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/ListReminders',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListRemindersRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListRemindersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteReminder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/DeleteReminder',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.DeleteReminderRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

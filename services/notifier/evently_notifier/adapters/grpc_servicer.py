@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import grpc
 from evently.notifier.v1 import (
     notification_pb2,
     notifier_service_pb2,
     notifier_service_pb2_grpc,
+    reminder_pb2,
     subscription_pb2,
 )
 from evently_platform.auth.principal import require_principal
@@ -24,6 +25,7 @@ from evently_notifier.adapters.protos import (
     delivery_to_proto,
     notification_to_proto,
     preferences_to_proto,
+    reminder_to_proto,
     subscription_to_proto,
 )
 from evently_notifier.domain.routing import Preferences
@@ -203,3 +205,41 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             uow=self._uow,
         )
         return preferences_to_proto(preferences)
+
+    async def CreateReminder(
+        self, request: notifier_service_pb2.CreateReminderRequest, context: grpc.aio.ServicerContext
+    ) -> reminder_pb2.Reminder:
+        caller = require_principal()
+        remind_time = request.remind_time.ToDatetime(tzinfo=UTC) if request.HasField("remind_time") else None
+        reminder = await asyncio.to_thread(
+            handlers.create_reminder,
+            caller.user_id,
+            request.event_id,
+            remind_time,
+            uow=self._uow,
+            clock=self._clock,
+        )
+        return reminder_to_proto(reminder)
+
+    async def ListReminders(
+        self, request: notifier_service_pb2.ListRemindersRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.ListRemindersResponse:
+        caller = require_principal()
+        items, next_cursor = await asyncio.to_thread(
+            handlers.list_reminders,
+            caller.user_id,
+            event_id=request.event_id,
+            after=_cursor(request.page_token),
+            page_size=page_size(request.page_size),
+            uow=self._uow,
+        )
+        return notifier_service_pb2.ListRemindersResponse(
+            reminders=[reminder_to_proto(r) for r in items], next_page_token=_next_token(next_cursor)
+        )
+
+    async def DeleteReminder(
+        self, request: notifier_service_pb2.DeleteReminderRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        caller = require_principal()
+        await asyncio.to_thread(handlers.delete_reminder, caller.user_id, request.id, uow=self._uow)
+        return empty_pb2.Empty()

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from evently.notifier.v1 import notification_pb2, subscription_pb2
+from evently.notifier.v1 import notification_pb2, reminder_pb2, subscription_pb2
+from evently_platform.messaging.envelope import Envelope
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_notifier.domain.deliveries import Delivery
 from evently_notifier.domain.inbox import Notification
+from evently_notifier.domain.reminders import Reminder, ReminderDue
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.domain.subscriptions import Subscription
+
+SOURCE = "//evently/notifier"
 
 
 def _ts(value: datetime | None) -> Timestamp | None:
@@ -72,3 +78,34 @@ def preferences_to_proto(preferences: Preferences) -> notification_pb2.Preferenc
         in_app=preferences.in_app,
         muted_kinds=list(preferences.muted_kinds),
     )
+
+
+def reminder_to_proto(reminder: Reminder) -> reminder_pb2.Reminder:
+    before = Duration()
+    before.FromTimedelta(reminder.before_start)
+    return reminder_pb2.Reminder(
+        id=reminder.id,
+        event_id=reminder.event_id,
+        remind_time=_ts(reminder.remind_time),
+        before_start=before,
+        state=reminder.state.value,  # type: ignore[arg-type]
+        is_default=reminder.is_default,
+        create_time=_ts(reminder.create_time),
+    )
+
+
+def to_integration_event(event: object) -> Envelope:
+    """The notifier's own domain events → `evently.reminder.due`."""
+    match event:
+        case ReminderDue(reminder=reminder, event=known):
+            data = reminder_pb2.ReminderDue(
+                reminder_id=reminder.id,
+                user_id=reminder.user_id,
+                event_id=known.id,
+                event_title=known.title,
+                event_start_time=_ts(known.start_time),
+            )
+            return Envelope(
+                type="evently.reminder.due", source=SOURCE, subject=reminder.id, data=MessageToDict(data)
+            )
+    raise TypeError(f"no integration event for {type(event).__name__}")

@@ -16,6 +16,7 @@ from evently_notifier.adapters.inbox_repository import (
     SqlNotificationRepository,
     SqlPreferencesRepository,
 )
+from evently_notifier.adapters.reminder_repository import SqlKnownEventRepository, SqlReminderRepository
 from evently_notifier.adapters.tables import deliveries, subscriptions
 from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
@@ -164,6 +165,8 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     preferences: SqlPreferencesRepository
     recipients: SqlRecipientRepository
     emails: SqlEmailRepository
+    known_events: SqlKnownEventRepository
+    reminders: SqlReminderRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
@@ -174,4 +177,6 @@ class NotifierUnitOfWork(SqlUnitOfWork):
             "preferences": SqlPreferencesRepository(connection),
             "recipients": SqlRecipientRepository(connection),
             "emails": SqlEmailRepository(connection),
+            "known_events": SqlKnownEventRepository(connection),
+            "reminders": SqlReminderRepository(connection),
         }

@@ -108,3 +108,30 @@ emails = Table(
     Index("ix_emails_due", "status", "next_attempt_time"),
     Index("ix_emails_user", "user_id"),
 )
+
+# What the notifier knows of events (title, start), kept from the events service's events.
+known_events = Table(
+    "known_events",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("organizer_id", String(32), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("start_time", UtcDateTime(), nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+)
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("event_id", String(32), nullable=False),
+    Column("before_start_seconds", Integer, nullable=False),
+    Column("remind_time", UtcDateTime(), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Index("ix_reminders_due", "state", "remind_time"),
+    Index("ix_reminders_user", "user_id", "remind_time"),
+    Index("ix_reminders_event", "event_id"),
+)

@@ -1,0 +1,135 @@
+"""Reminders and the notifier's view of events, stored with SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from evently_platform.db.engine import is_postgres
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+
+from evently_notifier.adapters.tables import known_events, reminders
+from evently_notifier.domain.reminders import KnownEvent, Reminder, ReminderState
+
+Cursor = tuple[datetime, str]
+
+
+def _to_reminder(row: Any) -> Reminder:
+    return Reminder(
+        id=row.id,
+        user_id=row.user_id,
+        event_id=row.event_id,
+        before_start=timedelta(seconds=row.before_start_seconds),
+        remind_time=row.remind_time,
+        state=ReminderState(row.state),
+        is_default=row.is_default,
+        create_time=row.create_time,
+    )
+
+
+class SqlKnownEventRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, event_id: str) -> KnownEvent | None:
+        row = self._connection.execute(select(known_events).where(known_events.c.id == event_id)).first()
+        if row is None:
+            return None
+        return KnownEvent(row.id, row.organizer_id, row.title, row.start_time, row.cancelled)
+
+    def save(self, event: KnownEvent) -> None:
+        values = {
+            "organizer_id": event.organizer_id,
+            "title": event.title,
+            "start_time": event.start_time,
+            "cancelled": event.cancelled,
+        }
+        changed = self._connection.execute(
+            update(known_events)
+            .where(known_events.c.id == event.id)
+            .values(**values)
+            .returning(known_events.c.id)
+        ).first()
+        if changed is None:
+            self._connection.execute(insert(known_events).values(id=event.id, **values))
+
+    def delete(self, event_id: str) -> None:
+        self._connection.execute(delete(known_events).where(known_events.c.id == event_id))
+
+
+class SqlReminderRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, reminder: Reminder) -> None:
+        self._connection.execute(
+            insert(reminders).values(
+                id=reminder.id,
+                user_id=reminder.user_id,
+                event_id=reminder.event_id,
+                before_start_seconds=int(reminder.before_start.total_seconds()),
+                remind_time=reminder.remind_time,
+                state=reminder.state.value,
+                is_default=reminder.is_default,
+                create_time=reminder.create_time,
+            )
+        )
+
+    def save(self, reminder: Reminder) -> None:
+        self._connection.execute(
+            update(reminders)
+            .where(reminders.c.id == reminder.id)
+            .values(remind_time=reminder.remind_time, state=reminder.state.value)
+        )
+
+    def get(self, reminder_id: str) -> Reminder | None:
+        row = self._connection.execute(select(reminders).where(reminders.c.id == reminder_id)).first()
+        return _to_reminder(row) if row else None
+
+    def for_user_and_event(self, user_id: str, event_id: str) -> list[Reminder]:
+        query = select(reminders).where(reminders.c.user_id == user_id, reminders.c.event_id == event_id)
+        return [_to_reminder(r) for r in self._connection.execute(query)]
+
+    def scheduled_for_event(self, event_id: str) -> list[Reminder]:
+        query = select(reminders).where(
+            reminders.c.event_id == event_id, reminders.c.state == ReminderState.SCHEDULED.value
+        )
+        return [_to_reminder(r) for r in self._connection.execute(query)]
+
+    def list_for_user(
+        self, user_id: str, *, event_id: str, after: Cursor | None, limit: int
+    ) -> list[Reminder]:
+        c = reminders.c
+        conditions: list[Any] = [c.user_id == user_id]
+        if event_id:
+            conditions.append(c.event_id == event_id)
+        if after is not None:
+            time, key = after
+            conditions.append(or_(c.remind_time > time, and_(c.remind_time == time, c.id > key)))
+        query = select(reminders).where(*conditions).order_by(c.remind_time, c.id).limit(limit)
+        return [_to_reminder(r) for r in self._connection.execute(query)]
+
+    def claim_due(self, now: datetime, limit: int) -> list[Reminder]:
+        """Due reminders, locked for this transaction (skipped by other instances on
+        PostgreSQL; SQLite serialises writers): whoever commits FIRED first fires them."""
+        query = (
+            select(reminders)
+            .where(reminders.c.state == ReminderState.SCHEDULED.value, reminders.c.remind_time <= now)
+            .order_by(reminders.c.remind_time)
+            .limit(limit)
+        )
+        if is_postgres(self._connection.engine):
+            query = query.with_for_update(skip_locked=True)
+        return [_to_reminder(r) for r in self._connection.execute(query)]
+
+    def delete(self, reminder_id: str) -> None:
+        self._connection.execute(delete(reminders).where(reminders.c.id == reminder_id))
+
+    def delete_for_event(self, event_id: str, user_id: str | None = None) -> None:
+        condition = reminders.c.event_id == event_id
+        if user_id is not None:
+            condition = and_(condition, reminders.c.user_id == user_id)
+        self._connection.execute(delete(reminders).where(condition))
+
+    def delete_for_user(self, user_id: str) -> None:
+        self._connection.execute(delete(reminders).where(reminders.c.user_id == user_id))

@@ -108,6 +108,19 @@ def _attending(client: Client, owner: Person) -> dict[str, str]:
         time.sleep(0.05)
 
 
+def _delivered(client: Client, owner: Person) -> dict[str, str]:
+    """A subscription with one delivery in its log (to an endpoint nobody listens on)."""
+    ids = _subscription(client, owner)
+    _event(client, owner)
+    deadline = time.monotonic() + 30
+    while True:
+        log = client.call(owner, "GET", f"/v1/subscriptions/{ids['subscription']}/deliveries")
+        if log.get("deliveries"):
+            return {**ids, "delivery": log["deliveries"][0]["id"]}
+        assert time.monotonic() < deadline, "no delivery was made"
+        time.sleep(0.05)
+
+
 def _subscription(client: Client, owner: Person) -> dict[str, str]:
     created = client.call(
         owner, "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}
@@ -333,6 +346,22 @@ ROWS = [
         lambda r: ("GET", f"/v1/subscriptions/{r.ids['subscription']}/deliveries", None),
         (UNAUTHENTICATED, NOT_FOUND, OK),
         prepare=_subscription,
+    ),
+    Row(
+        "notifier",
+        "RotateSubscriptionSecret",
+        lambda r: {"id": r.ids["subscription"]},
+        lambda r: ("POST", f"/v1/subscriptions/{r.ids['subscription']}:rotateSecret", {}),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=_subscription,
+    ),
+    Row(
+        "notifier",
+        "RetryDelivery",
+        lambda r: {"id": r.ids["delivery"]},
+        lambda r: ("POST", f"/v1/deliveries/{r.ids['delivery']}:retry", {}),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=lambda client, owner: _delivered(client, owner),
     ),
     Row(
         "notifier",

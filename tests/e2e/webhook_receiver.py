@@ -15,11 +15,18 @@ class WebhookReceiver:
         self.secret: str | None = None
         self.received: list[dict[str, Any]] = []
         self.rejected: list[str] = []
+        self.answer = 204  # what a verified delivery gets: set 500 to play a broken endpoint
+        self.hang = threading.Event()  # set: requests wait until `release` is set (a hung endpoint)
+        self.release = threading.Event()
+        self.attempts = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                receiver.attempts += 1
+                if receiver.hang.is_set():
+                    receiver.release.wait(60)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 try:
                     assert receiver.secret is not None, "no secret yet"
@@ -29,8 +36,12 @@ class WebhookReceiver:
                     self.send_response(401)
                     self.end_headers()
                     return
-                receiver.received.append({"headers": headers, "body": json.loads(body)})
-                self.send_response(204)
+                if receiver.answer >= 300:
+                    self.send_response(receiver.answer)
+                    self.end_headers()
+                    return
+                receiver.received.append({"headers": headers, "body": json.loads(body), "raw": body})
+                self.send_response(receiver.answer)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
@@ -44,4 +55,5 @@ class WebhookReceiver:
         self._thread.start()
 
     def stop(self) -> None:
+        self.release.set()
         self.server.shutdown()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import time
 
+import pytest
 from evently_notifier.domain.signing import new_secret, sign, signature_headers
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 # The test vector published with the Standard Webhooks specification and its libraries.
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -24,8 +25,18 @@ def test_the_reference_verifier_accepts_our_headers() -> None:
     secret = new_secret()
 
     now = int(time.time())
-    headers = signature_headers(secret, "evt_1", now, PAYLOAD)
+    headers = signature_headers([secret], "evt_1", now, PAYLOAD)
     assert Webhook(secret).verify(PAYLOAD, headers) is not None
+
+
+def test_during_a_rotation_receivers_with_either_secret_verify() -> None:
+    new, old = new_secret(), new_secret()
+    headers = signature_headers([new, old], "evt_1", int(time.time()), PAYLOAD)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    for secret in (new, old):
+        assert Webhook(secret).verify(PAYLOAD, headers) is not None
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_secret()).verify(PAYLOAD, headers)
 
 
 def test_a_changed_body_no_longer_matches() -> None:

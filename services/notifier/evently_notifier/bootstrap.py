@@ -53,7 +53,7 @@ async def build(
         base_url=f"http://{settings.addrs['gateway']}", domain="evently.invalid", calendar_for=calendar_for
     )
     worker = DeliveryWorker(
-        uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy()
+        uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
     )
     consumer = DurableConsumer(
         runtime.nc,
@@ -70,7 +70,11 @@ async def build(
     )
     runtime.on_reconnect.append(consumer.ensure)
     servicer = NotifierServicer(
-        uow=uow, guard=UrlGuard(allow_private=settings.webhook_allow_private), clock=clock, hub=hub
+        uow=uow,
+        guard=UrlGuard(allow_private=settings.webhook_allow_private),
+        clock=clock,
+        hub=hub,
+        on_retry=worker.wake,
     )
     return ServiceHost(
         name="notifier",

@@ -59,6 +59,16 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesResponse.FromString,
                 _registered_method=True)
+        self.RetryDelivery = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/RetryDelivery',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RetryDeliveryRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
+                _registered_method=True)
+        self.RotateSubscriptionSecret = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/RotateSubscriptionSecret',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RotateSubscriptionSecretRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Subscription.FromString,
+                _registered_method=True)
         self.ListNotifications = channel.unary_unary(
                 '/evently.notifier.v1.NotifierService/ListNotifications',
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListNotificationsRequest.SerializeToString,
@@ -128,6 +138,22 @@ class NotifierServiceServicer:
 
     def ListDeliveries(self, request, context):
         """The delivery log of one of the caller's subscriptions, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RetryDelivery(self, request, context):
+        """Attempts a delivery again now (one attempt), e.g. after fixing the endpoint; a disabled
+        subscription is switched back on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotateSubscriptionSecret(self, request, context):
+        """A new signing secret (returned once); deliveries are signed with the old one too for
+        24 hours, so receivers can switch over without missing any.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -212,6 +238,16 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.ListDeliveries,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesResponse.SerializeToString,
+            ),
+            'RetryDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetryDelivery,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RetryDeliveryRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.SerializeToString,
+            ),
+            'RotateSubscriptionSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotateSubscriptionSecret,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RotateSubscriptionSecretRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Subscription.SerializeToString,
             ),
             'ListNotifications': grpc.unary_unary_rpc_method_handler(
                     servicer.ListNotifications,
@@ -363,6 +399,60 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/ListDeliveries',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListDeliveriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetryDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/RetryDelivery',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RetryDeliveryRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotateSubscriptionSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/RotateSubscriptionSecret',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RotateSubscriptionSecretRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_subscription__pb2.Subscription.FromString,
             options,
             channel_credentials,
             insecure,

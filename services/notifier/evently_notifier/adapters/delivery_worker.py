@@ -33,7 +33,9 @@ class DeliveryWorker:
         concurrency: int = 32,
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=60),
+        mail: handlers.MailContext | None = None,
     ) -> None:
+        self._mail = mail
         self._uow = uow
         self._sender = sender
         self._clock = clock
@@ -100,6 +102,7 @@ class DeliveryWorker:
                     policy=self._policy,
                     uow=self._uow,
                     clock=self._clock,
+                    mail=self._mail,
                 )
             except Exception:
                 log.exception("webhooks.record_failed", delivery_id=delivery.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import grpc
@@ -61,7 +61,9 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         clock: Clock,
         hub: InboxHub | None = None,
         watch_poll_seconds: float = 2.0,
+        on_retry: Callable[[], None] | None = None,
     ) -> None:
+        self._on_retry = on_retry
         self._uow = uow
         self._guard = guard
         self._clock = clock
@@ -243,3 +245,23 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         caller = require_principal()
         await asyncio.to_thread(handlers.delete_reminder, caller.user_id, request.id, uow=self._uow)
         return empty_pb2.Empty()
+
+    async def RetryDelivery(
+        self, request: notifier_service_pb2.RetryDeliveryRequest, context: grpc.aio.ServicerContext
+    ) -> subscription_pb2.Delivery:
+        caller = require_principal()
+        delivery = await asyncio.to_thread(
+            handlers.retry_delivery, caller.user_id, request.id, uow=self._uow, clock=self._clock
+        )
+        if self._on_retry is not None:
+            self._on_retry()
+        return delivery_to_proto(delivery)
+
+    async def RotateSubscriptionSecret(
+        self, request: notifier_service_pb2.RotateSubscriptionSecretRequest, context: grpc.aio.ServicerContext
+    ) -> subscription_pb2.Subscription:
+        caller = require_principal()
+        subscription = await asyncio.to_thread(
+            handlers.rotate_secret, caller.user_id, request.id, uow=self._uow, clock=self._clock
+        )
+        return subscription_to_proto(subscription, with_secret=True)

@@ -33,6 +33,8 @@ def _to_subscription(row: Any) -> Subscription:
         secret=row.secret,
         state=SubscriptionState(row.state),
         create_time=row.create_time,
+        previous_secret=row.previous_secret,
+        previous_secret_expire_time=row.previous_secret_expire_time,
     )
 
 
@@ -76,6 +78,18 @@ class SqlSubscriptionRepository:
         ).first()
         return _to_subscription(row) if row else None
 
+    def save(self, subscription: Subscription) -> None:
+        self._connection.execute(
+            update(subscriptions)
+            .where(subscriptions.c.id == subscription.id)
+            .values(
+                state=subscription.state.value,
+                secret=subscription.secret,
+                previous_secret=subscription.previous_secret,
+                previous_secret_expire_time=subscription.previous_secret_expire_time,
+            )
+        )
+
     def delete(self, subscription_id: str) -> None:
         self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
         self._connection.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
@@ -110,6 +124,10 @@ class SqlDeliveryRepository:
         row = asdict(delivery)
         row["status"] = delivery.status.value
         self._connection.execute(insert(deliveries).values(**row))
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        row = self._connection.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
+        return _to_delivery(row) if row else None
 
     def save(self, delivery: Delivery) -> None:
         self._connection.execute(

@@ -16,6 +16,8 @@ subscriptions = Table(
     Column("secret", String(200), nullable=False),
     Column("state", String(16), nullable=False),
     Column("create_time", UtcDateTime(), nullable=False),
+    Column("previous_secret", String(200), nullable=False, server_default=""),
+    Column("previous_secret_expire_time", UtcDateTime()),
     Index("ix_subscriptions_owner", "owner_id", "create_time"),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import httpx
 
@@ -21,7 +22,12 @@ class WebhookSender:
         headers = {
             "content-type": "application/cloudevents+json; charset=utf-8",
             "user-agent": USER_AGENT,
-            **signature_headers(subscription.secret, delivery.event_id, int(time.time()), delivery.payload),
+            **signature_headers(
+                subscription.signing_secrets(datetime.now(UTC)),
+                delivery.event_id,
+                int(time.time()),
+                delivery.payload,
+            ),
         }
         try:
             response = await self._client.post(subscription.url, content=delivery.payload, headers=headers)

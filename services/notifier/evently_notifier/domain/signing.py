@@ -21,9 +21,11 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def signature_headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def signature_headers(secrets: list[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """One signature per secret, space-separated (Standard Webhooks): during a secret rotation
+    receivers holding either secret can verify."""
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(secret, msg_id, timestamp, body) for secret in secrets),
     }

@@ -31,6 +31,15 @@ class Subscription:
     secret: str  # whsec_<base64>
     state: SubscriptionState
     create_time: datetime
+    # After a rotation the old secret signs too, until it expires.
+    previous_secret: str = ""
+    previous_secret_expire_time: datetime | None = None
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        expire = self.previous_secret_expire_time
+        if self.previous_secret and expire is not None and now < expire:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     def wants(self, event_type: str) -> bool:
         return self.state is SubscriptionState.ACTIVE and any(

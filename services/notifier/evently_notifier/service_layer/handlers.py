@@ -31,7 +31,7 @@ from evently_notifier.domain.reminders import (
     defaults,
     moved,
 )
-from evently_notifier.domain.routing import KINDS, Preferences, notices_for
+from evently_notifier.domain.routing import KINDS, Notice, Preferences, notices_for
 from evently_notifier.domain.signing import new_secret
 from evently_notifier.domain.subscriptions import (
     Subscription,
@@ -157,36 +157,10 @@ def fan_out(
         notified = []
         emailed = 0
         for notice in notices_for(envelope.type, data, uow.attendees.active_for_event):
-            wants = uow.preferences.get(notice.user_id)
-            recipient = uow.recipients.get(notice.user_id)
-            if mail is not None and recipient is not None and wants.wants(notice.kind, "email"):
-                email_id = new_id()
-                uow.emails.add(
-                    compose(
-                        email_id,
-                        notice,
-                        recipient,
-                        message_id=f"<{email_id}@{mail.domain}>",
-                        base_url=mail.base_url,
-                        calendar=mail.calendar_for(notice.kind, data),
-                        now=now,
-                    )
-                )
-                emailed += 1
-            if wants.wants(notice.kind, "in_app"):
-                uow.notifications.add(
-                    Notification(
-                        id=new_id(),
-                        user_id=notice.user_id,
-                        kind=notice.kind,
-                        title=notice.title,
-                        body=notice.body,
-                        event_id=notice.event_id,
-                        source_event_id=envelope.id,
-                        create_time=now,
-                    )
-                )
+            told_in_app, told_by_email = _tell(uow, notice, envelope.id, now, mail, data)
+            if told_in_app:
                 notified.append(notice.user_id)
+            emailed += told_by_email
         _project(uow, envelope)
         _keep_reminders(uow, envelope, now, reminder_defaults)
         created = 0
@@ -214,6 +188,49 @@ def fan_out(
                 created += 1
         uow.commit()
     return FanOut(created, tuple(dict.fromkeys(notified)), emailed)
+
+
+def _tell(
+    uow: UnitOfWork,
+    notice: Notice,
+    source_event_id: str,
+    now: datetime,
+    mail: MailContext | None,
+    data: Mapping[str, Any],
+) -> tuple[bool, bool]:
+    """Puts a notice on the person's channels as their preferences allow: (in app, e-mail)."""
+    wants = uow.preferences.get(notice.user_id)
+    recipient = uow.recipients.get(notice.user_id)
+    emailed = False
+    if mail is not None and recipient is not None and wants.wants(notice.kind, "email"):
+        email_id = new_id()
+        uow.emails.add(
+            compose(
+                email_id,
+                notice,
+                recipient,
+                message_id=f"<{email_id}@{mail.domain}>",
+                base_url=mail.base_url,
+                calendar=mail.calendar_for(notice.kind, data),
+                now=now,
+            )
+        )
+        emailed = True
+    if not wants.wants(notice.kind, "in_app"):
+        return False, emailed
+    uow.notifications.add(
+        Notification(
+            id=new_id(),
+            user_id=notice.user_id,
+            kind=notice.kind,
+            title=notice.title,
+            body=notice.body,
+            event_id=notice.event_id,
+            source_event_id=source_event_id,
+            create_time=now,
+        )
+    )
+    return True, emailed
 
 
 def _project(uow: UnitOfWork, envelope: Envelope) -> None:
@@ -446,13 +463,67 @@ def claim_due(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) ->
 
 
 def finish_attempt(
-    delivery: Delivery, outcome: AttemptOutcome, *, policy: RetryPolicy, uow: UnitOfWork, clock: Clock
+    delivery: Delivery,
+    outcome: AttemptOutcome,
+    *,
+    policy: RetryPolicy,
+    uow: UnitOfWork,
+    clock: Clock,
+    mail: MailContext | None = None,
 ) -> Delivery:
-    updated = record_attempt(delivery, outcome, policy, clock.now())
+    """Records an attempt. A delivery that has run out of attempts disables its subscription —
+    the endpoint keeps failing — and its owner is told."""
+    now = clock.now()
+    updated = record_attempt(delivery, outcome, policy, now)
     with uow:
         uow.deliveries.save(updated)
+        if updated.status is DeliveryStatus.FAILED:
+            subscription = uow.subscriptions.get(delivery.subscription_id)
+            if subscription is not None and subscription.state is SubscriptionState.ACTIVE:
+                uow.subscriptions.save(replace(subscription, state=SubscriptionState.DISABLED))
+                last = f"{updated.last_status_code or 'no answer'} {updated.last_error[:200]}".strip()
+                notice = Notice(
+                    subscription.owner_id,
+                    "subscription.disabled",
+                    "A webhook subscription was switched off",
+                    f"Deliveries to {subscription.url} kept failing (last: {last}). "
+                    "Fix the endpoint, then retry a delivery to switch it back on.",
+                )
+                _tell(uow, notice, delivery.event_id, now, mail, {})
         uow.commit()
     return updated
+
+
+SECRET_OVERLAP = timedelta(hours=24)
+
+
+def retry_delivery(owner_id: str, delivery_id: str, *, uow: UnitOfWork, clock: Clock) -> Delivery:
+    with uow:
+        delivery = uow.deliveries.get(delivery_id)
+        if delivery is None:
+            raise NotFound(f"delivery {delivery_id!r} not found")
+        subscription = _owned(uow, owner_id, delivery.subscription_id)
+        if subscription.state is SubscriptionState.DISABLED:
+            uow.subscriptions.save(replace(subscription, state=SubscriptionState.ACTIVE))
+        now = clock.now()
+        again = replace(delivery, status=DeliveryStatus.PENDING, next_attempt_time=now, update_time=now)
+        uow.deliveries.save(again)
+        uow.commit()
+    return again
+
+
+def rotate_secret(owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock) -> Subscription:
+    with uow:
+        subscription = _owned(uow, owner_id, subscription_id)
+        rotated = replace(
+            subscription,
+            secret=new_secret(),
+            previous_secret=subscription.secret,
+            previous_secret_expire_time=clock.now() + SECRET_OVERLAP,
+        )
+        uow.subscriptions.save(rotated)
+        uow.commit()
+    return rotated
 
 
 def page_cursor(items: list[Subscription] | list[Delivery], page_size: int) -> Cursor | None:

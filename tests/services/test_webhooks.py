@@ -1,0 +1,137 @@
+"""Webhooks against real HTTP endpoints: a broken one is retried, then its subscription is
+switched off and its owner told; a replay switches it back on; a rotated secret still lets
+receivers holding the old one verify; a hung endpoint holds nobody else up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc, subscription_pb2
+from evently_notifier.bootstrap import build as build_notifier
+from evently_notifier.domain.deliveries import RetryPolicy
+from evently_platform.config import Settings
+from evently_platform.grpc.server import ServiceHost
+from standardwebhooks.webhooks import Webhook
+
+from tests.e2e.webhook_receiver import WebhookReceiver
+from tests.services.conftest import Services
+from tests.services.venue import Venue
+from tests.support import eventually
+
+FAILED = subscription_pb2.Delivery.Status.FAILED
+SUCCEEDED = subscription_pb2.Delivery.Status.SUCCEEDED
+
+
+async def build_notifier_service(settings: Settings) -> ServiceHost:
+    compressed = RetryPolicy(delays=(timedelta(milliseconds=50), timedelta(milliseconds=50)), jitter=0.0)
+    return await build_notifier(settings, retry_policy=compressed)
+
+
+@pytest.fixture
+async def hooks(venue: Venue, services: Services) -> Any:
+    return notifier_service_pb2_grpc.NotifierServiceStub(await services.start(build_notifier_service))
+
+
+@pytest.fixture
+def endpoint() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+async def _subscribe(hooks: Any, person: Any, receiver: WebhookReceiver) -> subscription_pb2.Subscription:
+    subscription: subscription_pb2.Subscription = await hooks.CreateSubscription(
+        notifier_service_pb2.CreateSubscriptionRequest(
+            subscription=subscription_pb2.Subscription(
+                url=receiver.url, event_types=["evently.event.created"]
+            )
+        ),
+        metadata=person,
+    )
+    receiver.secret = subscription.secret
+    return subscription
+
+
+async def _log(hooks: Any, person: Any, subscription_id: str) -> list[subscription_pb2.Delivery]:
+    answer = await hooks.ListDeliveries(
+        notifier_service_pb2.ListDeliveriesRequest(subscription_id=subscription_id), metadata=person
+    )
+    return list(answer.deliveries)
+
+
+async def _state(hooks: Any, person: Any, subscription_id: str) -> int:
+    answer = await hooks.ListSubscriptions(notifier_service_pb2.ListSubscriptionsRequest(), metadata=person)
+    return int(next(s.state for s in answer.subscriptions if s.id == subscription_id))
+
+
+async def test_a_broken_endpoint_is_retried_then_switched_off_and_its_owner_told_and_a_replay_revives_it(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    _, olga = venue.person()
+    endpoint.answer = 500
+    subscription = await _subscribe(hooks, olga, endpoint)
+    await venue.event(olga)
+
+    async def failed() -> subscription_pb2.Delivery | None:
+        log = await _log(hooks, olga, subscription.id)
+        return log[0] if log and log[0].status == FAILED else None
+
+    delivery = await eventually(failed)
+    assert (delivery.attempts, delivery.last_status_code) == (3, 500)  # the first try and two retries
+    assert endpoint.attempts == 3
+    assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.DISABLED
+
+    inbox = await hooks.ListNotifications(notifier_service_pb2.ListNotificationsRequest(), metadata=olga)
+    assert [n.kind for n in inbox.notifications] == ["subscription.disabled"]
+    assert endpoint.url in inbox.notifications[0].body
+
+    endpoint.answer = 204  # fixed
+    await hooks.RetryDelivery(notifier_service_pb2.RetryDeliveryRequest(id=delivery.id), metadata=olga)
+
+    async def delivered() -> bool:
+        log = await _log(hooks, olga, subscription.id)
+        return log[0].status == SUCCEEDED
+
+    await eventually(delivered)
+    assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.ACTIVE
+    assert len(endpoint.received) == 1
+
+
+async def test_after_a_secret_rotation_both_secrets_verify_for_a_while(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    _, olga = venue.person()
+    subscription = await _subscribe(hooks, olga, endpoint)
+    rotated = await hooks.RotateSubscriptionSecret(
+        notifier_service_pb2.RotateSubscriptionSecretRequest(id=subscription.id), metadata=olga
+    )
+    assert rotated.secret.startswith("whsec_") and rotated.secret != subscription.secret
+    endpoint.secret = rotated.secret
+    await venue.event(olga)
+    [delivery] = await eventually(lambda: list(endpoint.received))
+    body = delivery["raw"]
+    for secret in (rotated.secret, subscription.secret):
+        assert Webhook(secret).verify(body, delivery["headers"]) is not None
+
+
+async def test_a_hung_endpoint_holds_up_no_one_else(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    healthy = WebhookReceiver()
+    healthy.start()
+    try:
+        _, olga = venue.person()
+        _, bob = venue.person()
+        endpoint.hang.set()
+        await _subscribe(hooks, olga, endpoint)
+        await _subscribe(hooks, bob, healthy)
+        await venue.event(olga)
+        await eventually(lambda: endpoint.attempts >= 1)  # the hung one has its request
+        await eventually(lambda: len(healthy.received) == 1)  # and the healthy one is served meanwhile
+    finally:
+        endpoint.release.set()
+        healthy.stop()

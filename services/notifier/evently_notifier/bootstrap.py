@@ -43,7 +43,7 @@ async def build(
     uow = NotifierUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
-    http = make_client()
+    http = make_client(allow_private=settings.webhook_allow_private)
     hub = InboxHub()
     mailer: Mailer = (
         SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.data_dir / "mail")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from evently_notifier.adapters.guarded_network import guarded_transport
 from evently_notifier.domain.deliveries import AttemptOutcome, Delivery
 from evently_notifier.domain.signing import signature_headers
 from evently_notifier.domain.subscriptions import Subscription
@@ -40,8 +41,8 @@ class WebhookSender:
         return AttemptOutcome(response.status_code, f"HTTP {response.status_code}: {response.text[:200]}")
 
 
-def make_client(timeout: float = 15.0) -> httpx.AsyncClient:
+def make_client(*, allow_private: bool, timeout: float = 15.0) -> httpx.AsyncClient:
     # Redirects are not followed: a 3xx is a failed attempt (and could point anywhere).
     return httpx.AsyncClient(
-        timeout=timeout, follow_redirects=False, limits=httpx.Limits(max_connections=100)
+        timeout=timeout, follow_redirects=False, transport=guarded_transport(allow_private=allow_private)
     )

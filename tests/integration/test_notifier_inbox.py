@@ -10,7 +10,7 @@ from evently_notifier.adapters import event_consumer
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.bootstrap import MIGRATIONS
-from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer import webhooks
 from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.backoff import Backoff
@@ -43,8 +43,8 @@ async def test_a_redelivered_event_creates_no_second_delivery(
     js_client: NATS, engine: Engine, uow: NotifierUnitOfWork, consumer_task: list[asyncio.Task[None]]
 ) -> None:
     clock = SystemClock()
-    subscription = handlers.create_subscription(
-        handlers.CreateSubscription(
+    subscription = webhooks.create_subscription(
+        webhooks.CreateSubscription(
             owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
         ),
         uow=uow,
@@ -72,5 +72,5 @@ async def test_a_redelivered_event_creates_no_second_delivery(
     )
 
     await eventually(lambda: len(calls) == 2)
-    deliveries = handlers.list_deliveries("u1", subscription.id, before=None, page_size=10, uow=uow)
+    deliveries = webhooks.list_deliveries("u1", subscription.id, before=None, page_size=10, uow=uow)
     assert [(d.event_id, d.event_type) for d in deliveries] == [(event.id, "evently.event.created")]

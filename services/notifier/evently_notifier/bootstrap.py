@@ -24,7 +24,7 @@ from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_notifier.domain.emails import EmailRetryPolicy
-from evently_notifier.service_layer.handlers import MailContext
+from evently_notifier.service_layer.channels import MailContext
 
 MIGRATIONS = "evently_notifier:migrations"
 

@@ -15,7 +15,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from evently_notifier.adapters.webhook_sender import WebhookSender
 from evently_notifier.domain.deliveries import DeliveryStatus, RetryPolicy
-from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer import channels, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -33,7 +33,7 @@ class DeliveryWorker:
         concurrency: int = 32,
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=60),
-        mail: handlers.MailContext | None = None,
+        mail: channels.MailContext | None = None,
     ) -> None:
         self._mail = mail
         self._uow = uow
@@ -55,11 +55,11 @@ class DeliveryWorker:
         in_flight: set[asyncio.Task[None]] = set()
         while True:
             free = self._concurrency - len(in_flight)
-            due: list[handlers.DueDelivery] = []
+            due: list[webhooks.DueDelivery] = []
             if free > 0:
                 try:
                     due = await asyncio.to_thread(
-                        handlers.claim_due, uow=self._uow, clock=self._clock, lease=self._lease, limit=free
+                        webhooks.claim_due, uow=self._uow, clock=self._clock, lease=self._lease, limit=free
                     )
                 except Exception:
                     log.exception("webhooks.claim_failed")
@@ -79,7 +79,7 @@ class DeliveryWorker:
                 async with asyncio.timeout(self._poll_interval):
                     await self._wake.wait()
 
-    async def _attempt(self, item: handlers.DueDelivery) -> None:
+    async def _attempt(self, item: webhooks.DueDelivery) -> None:
         delivery, subscription = item.delivery, item.subscription
         with _tracer.start_as_current_span(
             f"{delivery.event_type} deliver",
@@ -96,7 +96,7 @@ class DeliveryWorker:
                 span.set_status(StatusCode.ERROR, outcome.error)
             try:
                 updated = await asyncio.to_thread(
-                    handlers.finish_attempt,
+                    webhooks.finish_attempt,
                     delivery,
                     outcome,
                     policy=self._policy,

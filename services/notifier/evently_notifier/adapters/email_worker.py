@@ -15,7 +15,7 @@ from evently_platform.logging import get_logger
 
 from evently_notifier.adapters.mailer import Mailer
 from evently_notifier.domain.emails import Email, EmailRetryPolicy, EmailStatus
-from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer import channels
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -79,7 +79,7 @@ class EmailWorker:
         while True:
             try:
                 due = await asyncio.to_thread(
-                    handlers.claim_due_emails,
+                    channels.claim_due_emails,
                     uow=self._uow,
                     clock=self._clock,
                     lease=self._lease,
@@ -103,7 +103,7 @@ class EmailWorker:
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
         updated = await asyncio.to_thread(
-            handlers.finish_email, email, error, policy=self._policy, uow=self._uow, clock=self._clock
+            channels.finish_email, email, error, policy=self._policy, uow=self._uow, clock=self._clock
         )
         if updated.status is EmailStatus.FAILED:
             log.error("email.failed", email_id=email.id, attempts=updated.attempts, error=error)

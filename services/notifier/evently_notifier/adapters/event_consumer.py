@@ -11,7 +11,7 @@ from evently_platform.messaging.consumer import ConsumerSpec
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.trace_headers import current_trace_headers
 
-from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer import channels, consuming
 from evently_notifier.service_layer.ports import UnitOfWork
 
 SPEC = ConsumerSpec(durable="notifier", filter_subjects=("evently.>",))
@@ -23,13 +23,13 @@ def make_handler(
     clock: Clock,
     on_deliveries: Callable[[], None],
     on_notified: Callable[[Iterable[str]], None] = lambda users: None,
-    mail: handlers.MailContext | None = None,
+    mail: channels.MailContext | None = None,
     on_emails: Callable[[], None] = lambda: None,
 ) -> Callable[[Envelope], Awaitable[None]]:
     async def handle(envelope: Envelope) -> None:
         # The consume span is current: deliveries carry its context so the webhook call joins the trace.
         result = await asyncio.to_thread(
-            handlers.fan_out,
+            consuming.fan_out,
             envelope,
             envelope.encode(),
             current_trace_headers(),

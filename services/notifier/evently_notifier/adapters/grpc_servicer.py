@@ -29,7 +29,7 @@ from evently_notifier.adapters.protos import (
     subscription_to_proto,
 )
 from evently_notifier.domain.routing import Preferences
-from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer import inbox, reminders, webhooks
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
@@ -74,14 +74,14 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Subscription:
         caller = require_principal()
-        cmd = handlers.CreateSubscription(
+        cmd = webhooks.CreateSubscription(
             owner_id=caller.user_id,
             url=request.subscription.url,
             event_types=list(request.subscription.event_types),
             description=request.subscription.description,
         )
         subscription = await asyncio.to_thread(
-            handlers.create_subscription, cmd, uow=self._uow, guard=self._guard, clock=self._clock
+            webhooks.create_subscription, cmd, uow=self._uow, guard=self._guard, clock=self._clock
         )
         return subscription_to_proto(subscription, with_secret=True)
 
@@ -91,7 +91,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         caller = require_principal()
         size = page_size(request.page_size)
         items = await asyncio.to_thread(
-            handlers.list_subscriptions,
+            webhooks.list_subscriptions,
             caller.user_id,
             before=_cursor(request.page_token),
             page_size=size,
@@ -99,14 +99,14 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         )
         return notifier_service_pb2.ListSubscriptionsResponse(
             subscriptions=[subscription_to_proto(s) for s in items[:size]],
-            next_page_token=_next_token(handlers.page_cursor(items, size)),
+            next_page_token=_next_token(webhooks.page_cursor(items, size)),
         )
 
     async def DeleteSubscription(
         self, request: notifier_service_pb2.DeleteSubscriptionRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         caller = require_principal()
-        await asyncio.to_thread(handlers.delete_subscription, caller.user_id, request.id, uow=self._uow)
+        await asyncio.to_thread(webhooks.delete_subscription, caller.user_id, request.id, uow=self._uow)
         return empty_pb2.Empty()
 
     async def ListDeliveries(
@@ -115,7 +115,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         caller = require_principal()
         size = page_size(request.page_size)
         items = await asyncio.to_thread(
-            handlers.list_deliveries,
+            webhooks.list_deliveries,
             caller.user_id,
             request.subscription_id,
             before=_cursor(request.page_token),
@@ -124,7 +124,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         )
         return notifier_service_pb2.ListDeliveriesResponse(
             deliveries=[delivery_to_proto(d) for d in items[:size]],
-            next_page_token=_next_token(handlers.page_cursor(items, size)),
+            next_page_token=_next_token(webhooks.page_cursor(items, size)),
         )
 
     async def ListNotifications(
@@ -132,7 +132,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> notifier_service_pb2.ListNotificationsResponse:
         caller = require_principal()
         page = await asyncio.to_thread(
-            handlers.list_notifications,
+            inbox.list_notifications,
             caller.user_id,
             before=_cursor(request.page_token),
             page_size=page_size(request.page_size),
@@ -150,13 +150,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> AsyncIterator[notification_pb2.Notification]:
         caller = require_principal()
         user_id = caller.user_id
-        seen = await asyncio.to_thread(handlers.newest_notification, user_id, uow=self._uow)
+        seen = await asyncio.to_thread(inbox.newest_notification, user_id, uow=self._uow)
         # Headers now: the client knows the watch is live, and from which point (the gateway
         # also learns that the call was accepted before it starts a Server-Sent Events reply).
         await context.send_initial_metadata(())
         if request.include_unread:
             page = await asyncio.to_thread(
-                handlers.list_notifications,
+                inbox.list_notifications,
                 user_id,
                 before=None,
                 page_size=100,
@@ -167,7 +167,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
                 yield notification_to_proto(notification)
         while True:
             for notification in await asyncio.to_thread(
-                handlers.newer_notifications, user_id, seen, uow=self._uow
+                inbox.newer_notifications, user_id, seen, uow=self._uow
             ):
                 seen = (notification.create_time, notification.id)
                 yield notification_to_proto(notification)
@@ -178,7 +178,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> notifier_service_pb2.MarkNotificationsReadResponse:
         caller = require_principal()
         marked = await asyncio.to_thread(
-            handlers.mark_read, caller.user_id, list(request.ids), uow=self._uow, clock=self._clock
+            inbox.mark_read, caller.user_id, list(request.ids), uow=self._uow, clock=self._clock
         )
         return notifier_service_pb2.MarkNotificationsReadResponse(marked_count=marked)
 
@@ -186,7 +186,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.GetPreferencesRequest, context: grpc.aio.ServicerContext
     ) -> notification_pb2.Preferences:
         caller = require_principal()
-        preferences = await asyncio.to_thread(handlers.get_preferences, caller.user_id, uow=self._uow)
+        preferences = await asyncio.to_thread(inbox.get_preferences, caller.user_id, uow=self._uow)
         return preferences_to_proto(preferences)
 
     async def UpdatePreferences(
@@ -200,7 +200,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             muted_kinds=tuple(request.preferences.muted_kinds),
         )
         preferences = await asyncio.to_thread(
-            handlers.update_preferences,
+            inbox.update_preferences,
             caller.user_id,
             tuple(request.update_mask.paths),
             wanted,
@@ -214,7 +214,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         caller = require_principal()
         remind_time = request.remind_time.ToDatetime(tzinfo=UTC) if request.HasField("remind_time") else None
         reminder = await asyncio.to_thread(
-            handlers.create_reminder,
+            reminders.create_reminder,
             caller.user_id,
             request.event_id,
             remind_time,
@@ -228,7 +228,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> notifier_service_pb2.ListRemindersResponse:
         caller = require_principal()
         items, next_cursor = await asyncio.to_thread(
-            handlers.list_reminders,
+            reminders.list_reminders,
             caller.user_id,
             event_id=request.event_id,
             after=_cursor(request.page_token),
@@ -243,7 +243,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.DeleteReminderRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         caller = require_principal()
-        await asyncio.to_thread(handlers.delete_reminder, caller.user_id, request.id, uow=self._uow)
+        await asyncio.to_thread(reminders.delete_reminder, caller.user_id, request.id, uow=self._uow)
         return empty_pb2.Empty()
 
     async def RetryDelivery(
@@ -251,7 +251,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> subscription_pb2.Delivery:
         caller = require_principal()
         delivery = await asyncio.to_thread(
-            handlers.retry_delivery, caller.user_id, request.id, uow=self._uow, clock=self._clock
+            webhooks.retry_delivery, caller.user_id, request.id, uow=self._uow, clock=self._clock
         )
         if self._on_retry is not None:
             self._on_retry()
@@ -262,6 +262,6 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> subscription_pb2.Subscription:
         caller = require_principal()
         subscription = await asyncio.to_thread(
-            handlers.rotate_secret, caller.user_id, request.id, uow=self._uow, clock=self._clock
+            webhooks.rotate_secret, caller.user_id, request.id, uow=self._uow, clock=self._clock
         )
         return subscription_to_proto(subscription, with_secret=True)

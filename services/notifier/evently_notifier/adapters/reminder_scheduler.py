@@ -1,5 +1,5 @@
 """Fires due reminders: every instance looks each poll interval; the database decides which
-instance fires which reminder, and each fires once (see handlers.fire_due_reminders)."""
+instance fires which reminder, and each fires once (see reminders.fire_due_reminders)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 
-from evently_notifier.service_layer import handlers
+from evently_notifier.service_layer import reminders
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -27,7 +27,7 @@ class ReminderScheduler:
         while True:
             try:
                 fired = await asyncio.to_thread(
-                    handlers.fire_due_reminders, uow=self._uow, clock=self._clock, limit=self._batch
+                    reminders.fire_due_reminders, uow=self._uow, clock=self._clock, limit=self._batch
                 )
             except Exception:
                 log.exception("reminders.fire_failed")

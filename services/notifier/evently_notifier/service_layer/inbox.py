@@ -1,0 +1,83 @@
+"""The in-app inbox and notification preferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from evently_platform.clock import Clock
+from evently_platform.errors import Violations
+
+from evently_notifier.domain.inbox import Notification
+from evently_notifier.domain.routing import KINDS, Preferences
+from evently_notifier.service_layer.ports import Cursor, UnitOfWork
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    notifications: list[Notification]
+    next_cursor: Cursor | None
+    unread_count: int
+
+
+def list_notifications(
+    user_id: str, *, before: Cursor | None, page_size: int, unread_only: bool, uow: UnitOfWork
+) -> NotificationPage:
+    with uow.reading() as reader:
+        rows = reader.notifications.list_for_user(
+            user_id, before=before, limit=page_size + 1, unread_only=unread_only
+        )
+        unread = reader.notifications.unread_count(user_id)
+    last = rows[page_size - 1] if len(rows) > page_size else None
+    return NotificationPage(rows[:page_size], (last.create_time, last.id) if last else None, unread)
+
+
+def newer_notifications(user_id: str, after: Cursor | None, *, uow: UnitOfWork) -> list[Notification]:
+    with uow.reading() as reader:
+        return reader.notifications.newer_than(user_id, after)
+
+
+def newest_notification(user_id: str, *, uow: UnitOfWork) -> Cursor | None:
+    with uow.reading() as reader:
+        return reader.notifications.newest(user_id)
+
+
+def mark_read(user_id: str, ids: list[str], *, uow: UnitOfWork, clock: Clock) -> int:
+    with uow:
+        marked = uow.notifications.mark_read(user_id, ids, clock.now())
+        uow.commit()
+    return marked
+
+
+def get_preferences(user_id: str, *, uow: UnitOfWork) -> Preferences:
+    with uow.reading() as reader:
+        return reader.preferences.get(user_id)
+
+
+def update_preferences(
+    user_id: str, paths: tuple[str, ...], wanted: Preferences, *, uow: UnitOfWork
+) -> Preferences:
+    problems = Violations()
+    problems.check(bool(paths), "update_mask", "must name at least one of: email, in_app, muted_kinds")
+    for path in paths:
+        problems.check(
+            path in ("email", "in_app", "muted_kinds"), "update_mask", f"{path!r} cannot be changed"
+        )
+    if "muted_kinds" in paths:
+        for kind in wanted.muted_kinds:
+            problems.check(
+                kind in KINDS, "preferences.muted_kinds", f"{kind!r} is not a kind of notification"
+            )
+    problems.raise_if_any()
+    with uow:
+        current = uow.preferences.get(user_id)
+        updated = replace(
+            current,
+            email=wanted.email if "email" in paths else current.email,
+            in_app=wanted.in_app if "in_app" in paths else current.in_app,
+            muted_kinds=tuple(dict.fromkeys(wanted.muted_kinds))
+            if "muted_kinds" in paths
+            else current.muted_kinds,
+        )
+        uow.preferences.save(updated)
+        uow.commit()
+    return updated

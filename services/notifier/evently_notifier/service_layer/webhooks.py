@@ -1,0 +1,177 @@
+"""Webhook subscriptions and their deliveries: managing, claiming, recording attempts, replaying."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from evently_platform.clock import Clock, new_id
+from evently_platform.errors import NotFound
+
+from evently_notifier.domain.deliveries import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryStatus,
+    RetryPolicy,
+    record_attempt,
+)
+from evently_notifier.domain.routing import Notice
+from evently_notifier.domain.signing import new_secret
+from evently_notifier.domain.subscriptions import (
+    Subscription,
+    SubscriptionState,
+    validate_subscription,
+)
+from evently_notifier.service_layer.channels import MailContext, tell
+from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
+
+
+@dataclass(frozen=True)
+class CreateSubscription:
+    owner_id: str
+    url: str
+    event_types: list[str]
+    description: str
+
+
+def create_subscription(
+    cmd: CreateSubscription, *, uow: UnitOfWork, guard: UrlGuard, clock: Clock
+) -> Subscription:
+    url = cmd.url.strip()
+    validate_subscription(url, cmd.event_types, cmd.description)
+    guard.check(url)
+    subscription = Subscription(
+        id=new_id(),
+        owner_id=cmd.owner_id,
+        url=url,
+        event_types=list(dict.fromkeys(cmd.event_types)),
+        description=cmd.description,
+        secret=new_secret(),
+        state=SubscriptionState.ACTIVE,
+        create_time=clock.now(),
+    )
+    with uow:
+        uow.subscriptions.add(subscription)
+        uow.commit()
+    return subscription
+
+
+def _owned(uow: UnitOfWork, owner_id: str, subscription_id: str) -> Subscription:
+    subscription = uow.subscriptions.get(subscription_id)
+    # Someone else's subscription is reported as missing: its existence is not theirs to know.
+    if subscription is None or subscription.owner_id != owner_id:
+        raise NotFound(f"subscription {subscription_id!r} not found")
+    return subscription
+
+
+def list_subscriptions(
+    owner_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
+) -> list[Subscription]:
+    with uow.reading() as reader:
+        return reader.subscriptions.list_for_owner(owner_id, before=before, limit=page_size + 1)
+
+
+def delete_subscription(owner_id: str, subscription_id: str, *, uow: UnitOfWork) -> None:
+    with uow:
+        _owned(uow, owner_id, subscription_id)
+        uow.subscriptions.delete(subscription_id)
+        uow.commit()
+
+
+def list_deliveries(
+    owner_id: str, subscription_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
+) -> list[Delivery]:
+    with uow.reading() as reader:
+        _owned(reader, owner_id, subscription_id)
+        return reader.deliveries.list_for_subscription(subscription_id, before=before, limit=page_size + 1)
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    delivery: Delivery
+    subscription: Subscription
+
+
+def claim_due(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) -> list[DueDelivery]:
+    now = clock.now()
+    with uow:
+        claimed = uow.deliveries.claim_due(now, now + lease, limit)
+        due = []
+        for delivery in claimed:
+            subscription = uow.subscriptions.get(delivery.subscription_id)
+            if subscription is not None:
+                due.append(DueDelivery(delivery, subscription))
+        uow.commit()
+    return due
+
+
+def finish_attempt(
+    delivery: Delivery,
+    outcome: AttemptOutcome,
+    *,
+    policy: RetryPolicy,
+    uow: UnitOfWork,
+    clock: Clock,
+    mail: MailContext | None = None,
+) -> Delivery:
+    """Records an attempt. A delivery that has run out of attempts disables its subscription —
+    the endpoint keeps failing — and its owner is told."""
+    now = clock.now()
+    updated = record_attempt(delivery, outcome, policy, now)
+    with uow:
+        uow.deliveries.save(updated)
+        if updated.status is DeliveryStatus.FAILED:
+            subscription = uow.subscriptions.get(delivery.subscription_id)
+            if subscription is not None and subscription.state is SubscriptionState.ACTIVE:
+                uow.subscriptions.save(replace(subscription, state=SubscriptionState.DISABLED))
+                last = f"{updated.last_status_code or 'no answer'} {updated.last_error[:200]}".strip()
+                notice = Notice(
+                    subscription.owner_id,
+                    "subscription.disabled",
+                    "A webhook subscription was switched off",
+                    f"Deliveries to {subscription.url} kept failing (last: {last}). "
+                    "Fix the endpoint, then retry a delivery to switch it back on.",
+                )
+                tell(uow, notice, delivery.event_id, now, mail, {})
+        uow.commit()
+    return updated
+
+
+SECRET_OVERLAP = timedelta(hours=24)
+
+
+def retry_delivery(owner_id: str, delivery_id: str, *, uow: UnitOfWork, clock: Clock) -> Delivery:
+    with uow:
+        delivery = uow.deliveries.get(delivery_id)
+        if delivery is None:
+            raise NotFound(f"delivery {delivery_id!r} not found")
+        subscription = _owned(uow, owner_id, delivery.subscription_id)
+        if subscription.state is SubscriptionState.DISABLED:
+            uow.subscriptions.save(replace(subscription, state=SubscriptionState.ACTIVE))
+        now = clock.now()
+        again = replace(delivery, status=DeliveryStatus.PENDING, next_attempt_time=now, update_time=now)
+        uow.deliveries.save(again)
+        uow.commit()
+    return again
+
+
+def rotate_secret(owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock) -> Subscription:
+    with uow:
+        subscription = _owned(uow, owner_id, subscription_id)
+        rotated = replace(
+            subscription,
+            secret=new_secret(),
+            previous_secret=subscription.secret,
+            previous_secret_expire_time=clock.now() + SECRET_OVERLAP,
+        )
+        uow.subscriptions.save(rotated)
+        uow.commit()
+    return rotated
+
+
+def page_cursor(items: list[Subscription] | list[Delivery], page_size: int) -> Cursor | None:
+    """The cursor of the next page: present when the query returned more than a page."""
+    if len(items) <= page_size:
+        return None
+    last = items[page_size - 1]
+    return (last.create_time, last.id)

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 SERVICES = ("users", "events", "notifier")
@@ -16,6 +17,22 @@ _DEFAULT_ADDRS = {
     "notifier": "127.0.0.1:50053",
     "gateway": "127.0.0.1:8080",
 }
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_durations(text: str) -> tuple[timedelta, ...]:
+    """ "24h,1h,15m" → durations; "" or "none" → none at all."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    durations = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit():
+            raise SystemExit(f"EVENTLY_REMINDER_DEFAULTS: {part!r} is not a duration like 24h, 90m or 2d")
+        durations.append(timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]]))
+    return tuple(durations)
 
 
 def _truthy(value: str | None) -> bool:
@@ -33,6 +50,8 @@ class Settings:
     log_format: str  # "console" or "json"
     # The users service's token signing keys (a mounted Secret in Kubernetes).
     signing_keys_dir: Path
+    # How long before an event's start attendees are reminded by default.
+    reminder_defaults: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +76,7 @@ class Settings:
             webhook_allow_private=_truthy(env.get("EVENTLY_WEBHOOK_ALLOW_PRIVATE")),
             log_format=log_format,
             signing_keys_dir=Path(env.get("EVENTLY_SIGNING_KEYS_DIR") or data_dir / "keys").resolve(),
+            reminder_defaults=parse_durations(env.get("EVENTLY_REMINDER_DEFAULTS") or "24h,1h"),
         )
 
     def require_nats(self) -> tuple[str, ...]:

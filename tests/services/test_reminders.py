@@ -127,6 +127,8 @@ async def test_a_reminder_fires_once_with_two_notifier_instances(
     await eventually(reminded)
     inbox = await reminders.ListNotifications(notifier_service_pb2.ListNotificationsRequest(), metadata=ada)
     assert [n.kind for n in inbox.notifications].count("reminder.due") == 1
+    [told] = [n for n in inbox.notifications if n.kind == "reminder.due"]
+    assert told.create_time.ToDatetime(tzinfo=UTC) >= soon  # not early
     due = [m for m in await _stream(js_client) if m["type"] == "evently.reminder.due"]
     assert [(m["data"]["reminderId"], m["data"]["userId"]) for m in due] == [(created.id, ada_id)]
 

@@ -65,6 +65,7 @@ async def build(
             on_notified=hub.notify,
             mail=mail,
             on_emails=emails.wake,
+            reminder_defaults=settings.reminder_defaults,
         ),
         SqlDeadLetters(runtime.engine),
     )

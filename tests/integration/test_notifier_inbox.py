@@ -72,5 +72,7 @@ async def test_a_redelivered_event_creates_no_second_delivery(
     )
 
     await eventually(lambda: len(calls) == 2)
-    deliveries = webhooks.list_deliveries("u1", subscription.id, before=None, page_size=10, uow=uow)
+    deliveries = webhooks.list_deliveries(
+        "u1", subscription.id, before=None, page_size=10, uow=uow
+    ).deliveries
     assert [(d.event_id, d.event_type) for d in deliveries] == [(event.id, "evently.event.created")]

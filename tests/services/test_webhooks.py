@@ -82,6 +82,7 @@ async def test_a_broken_endpoint_is_retried_then_switched_off_and_its_owner_told
 
     delivery = await eventually(failed)
     assert (delivery.attempts, delivery.last_status_code) == (3, 500)  # the first try and two retries
+    assert [(a.number, a.status_code) for a in delivery.attempt_log] == [(1, 500), (2, 500), (3, 500)]
     assert endpoint.attempts == 3
     assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.DISABLED
 

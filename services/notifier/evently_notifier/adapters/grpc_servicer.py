@@ -114,7 +114,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> notifier_service_pb2.ListDeliveriesResponse:
         caller = require_principal()
         size = page_size(request.page_size)
-        items = await asyncio.to_thread(
+        log = await asyncio.to_thread(
             webhooks.list_deliveries,
             caller.user_id,
             request.subscription_id,
@@ -123,8 +123,8 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             uow=self._uow,
         )
         return notifier_service_pb2.ListDeliveriesResponse(
-            deliveries=[delivery_to_proto(d) for d in items[:size]],
-            next_page_token=_next_token(webhooks.page_cursor(items, size)),
+            deliveries=[delivery_to_proto(d, log.attempts.get(d.id, [])) for d in log.deliveries[:size]],
+            next_page_token=_next_token(webhooks.page_cursor(log.deliveries, size)),
         )
 
     async def ListNotifications(

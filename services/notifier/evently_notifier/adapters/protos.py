@@ -10,7 +10,7 @@ from google.protobuf.duration_pb2 import Duration
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently_notifier.domain.deliveries import Delivery
+from evently_notifier.domain.deliveries import Attempt, Delivery
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.reminders import Reminder, ReminderDue
 from evently_notifier.domain.routing import Preferences
@@ -42,7 +42,7 @@ def subscription_to_proto(
     )
 
 
-def delivery_to_proto(delivery: Delivery) -> subscription_pb2.Delivery:
+def delivery_to_proto(delivery: Delivery, attempts: list[Attempt] | None = None) -> subscription_pb2.Delivery:
     return subscription_pb2.Delivery(
         id=delivery.id,
         subscription_id=delivery.subscription_id,
@@ -55,6 +55,12 @@ def delivery_to_proto(delivery: Delivery) -> subscription_pb2.Delivery:
         next_attempt_time=_ts(delivery.next_attempt_time),
         create_time=_ts(delivery.create_time),
         update_time=_ts(delivery.update_time),
+        attempt_log=[
+            subscription_pb2.DeliveryAttempt(
+                number=a.number, status_code=a.status_code, error=a.error, attempt_time=_ts(a.attempt_time)
+            )
+            for a in attempts or []
+        ],
     )
 
 

@@ -17,8 +17,8 @@ from evently_notifier.adapters.inbox_repository import (
     SqlPreferencesRepository,
 )
 from evently_notifier.adapters.reminder_repository import SqlKnownEventRepository, SqlReminderRepository
-from evently_notifier.adapters.tables import deliveries, subscriptions
-from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
+from evently_notifier.adapters.tables import deliveries, delivery_attempts, subscriptions
+from evently_notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
 from evently_notifier.service_layer.ports import Cursor
 
@@ -91,11 +91,17 @@ class SqlSubscriptionRepository:
         )
 
     def delete(self, subscription_id: str) -> None:
+        owned = select(deliveries.c.id).where(deliveries.c.subscription_id == subscription_id)
+        self._connection.execute(delete(delivery_attempts).where(delivery_attempts.c.delivery_id.in_(owned)))
         self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
         self._connection.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
 
     def delete_for_owner(self, owner_id: str) -> int:
         owned = select(subscriptions.c.id).where(subscriptions.c.owner_id == owner_id)
+        their_deliveries = select(deliveries.c.id).where(deliveries.c.subscription_id.in_(owned))
+        self._connection.execute(
+            delete(delivery_attempts).where(delivery_attempts.c.delivery_id.in_(their_deliveries))
+        )
         self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id.in_(owned)))
         gone = self._connection.execute(
             delete(subscriptions).where(subscriptions.c.owner_id == owner_id).returning(subscriptions.c.id)
@@ -124,6 +130,31 @@ class SqlDeliveryRepository:
         row = asdict(delivery)
         row["status"] = delivery.status.value
         self._connection.execute(insert(deliveries).values(**row))
+
+    def add_attempt(self, delivery_id: str, attempt: Attempt) -> None:
+        self._connection.execute(
+            insert(delivery_attempts).values(
+                delivery_id=delivery_id,
+                number=attempt.number,
+                status_code=attempt.status_code,
+                error=attempt.error,
+                attempt_time=attempt.attempt_time,
+            )
+        )
+
+    def attempts_of(self, delivery_ids: list[str]) -> dict[str, list[Attempt]]:
+        if not delivery_ids:
+            return {}
+        c = delivery_attempts.c
+        query = (
+            select(delivery_attempts).where(c.delivery_id.in_(delivery_ids)).order_by(c.delivery_id, c.number)
+        )
+        found: dict[str, list[Attempt]] = {}
+        for row in self._connection.execute(query):
+            found.setdefault(row.delivery_id, []).append(
+                Attempt(row.number, row.status_code, row.error, row.attempt_time)
+            )
+        return found
 
     def get(self, delivery_id: str) -> Delivery | None:
         row = self._connection.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()

@@ -137,3 +137,14 @@ reminders = Table(
     Index("ix_reminders_user", "user_id", "remind_time"),
     Index("ix_reminders_event", "event_id"),
 )
+
+# Every attempt of every delivery, for the delivery log.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("delivery_id", String(32), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("status_code", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("attempt_time", UtcDateTime(), nullable=False),
+)

@@ -32,6 +32,16 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One try, as the delivery log shows it."""
+
+    number: int
+    status_code: int
+    error: str
+    attempt_time: datetime
+
+
+@dataclass(frozen=True)
 class AttemptOutcome:
     status_code: int  # 0: no HTTP answer (timeout, refused, ...)
     error: str = ""

@@ -6,7 +6,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from evently_notifier.domain.deliveries import Delivery
+from evently_notifier.domain.deliveries import Attempt, Delivery
 from evently_notifier.domain.emails import Email, Recipient
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.reminders import KnownEvent, Reminder
@@ -29,6 +29,8 @@ class SubscriptionRepository(Protocol):
 class DeliveryRepository(Protocol):
     def add(self, delivery: Delivery) -> None: ...
     def get(self, delivery_id: str) -> Delivery | None: ...
+    def add_attempt(self, delivery_id: str, attempt: Attempt) -> None: ...
+    def attempts_of(self, delivery_ids: list[str]) -> dict[str, list[Attempt]]: ...
     def save(self, delivery: Delivery) -> None: ...
     def list_for_subscription(
         self, subscription_id: str, *, before: Cursor | None, limit: int

@@ -9,6 +9,7 @@ from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
 
 from evently_notifier.domain.deliveries import (
+    Attempt,
     AttemptOutcome,
     Delivery,
     DeliveryStatus,
@@ -78,12 +79,19 @@ def delete_subscription(owner_id: str, subscription_id: str, *, uow: UnitOfWork)
         uow.commit()
 
 
+@dataclass(frozen=True)
+class DeliveryLog:
+    deliveries: list[Delivery]  # one more than a page when there is a next page
+    attempts: dict[str, list[Attempt]]
+
+
 def list_deliveries(
     owner_id: str, subscription_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
-) -> list[Delivery]:
+) -> DeliveryLog:
     with uow.reading() as reader:
         _owned(reader, owner_id, subscription_id)
-        return reader.deliveries.list_for_subscription(subscription_id, before=before, limit=page_size + 1)
+        found = reader.deliveries.list_for_subscription(subscription_id, before=before, limit=page_size + 1)
+        return DeliveryLog(found, reader.deliveries.attempts_of([d.id for d in found[:page_size]]))
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,9 @@ def finish_attempt(
     updated = record_attempt(delivery, outcome, policy, now)
     with uow:
         uow.deliveries.save(updated)
+        uow.deliveries.add_attempt(
+            delivery.id, Attempt(updated.attempts, outcome.status_code, outcome.error[:1000], now)
+        )
         if updated.status is DeliveryStatus.FAILED:
             subscription = uow.subscriptions.get(delivery.subscription_id)
             if subscription is not None and subscription.state is SubscriptionState.ACTIVE:

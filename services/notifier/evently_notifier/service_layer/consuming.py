@@ -13,13 +13,9 @@ from evently_notifier.domain.deliveries import (
     DeliveryStatus,
 )
 from evently_notifier.domain.emails import Recipient
-from evently_notifier.domain.reminders import (
-    DEFAULT_BEFORE_START,
-)
+from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
 from evently_notifier.domain.routing import notices_for
-from evently_notifier.domain.subscriptions import (
-    may_read,
-)
+from evently_notifier.domain.subscriptions import may_read
 from evently_notifier.service_layer.channels import MailContext, tell
 from evently_notifier.service_layer.ports import UnitOfWork
 from evently_notifier.service_layer.reminders import keep_reminders, parse_time

@@ -27,6 +27,7 @@ from evently_gateway.errors import (
     error_body,
     retry_after_header,
 )
+from evently_gateway.openapi import document
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.sse import events as sse_events
 from evently_gateway.transcoding import TranscodingError, build_request
@@ -122,6 +123,11 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},
         )
 
+    openapi_document = document(table.routes)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document)
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -144,6 +150,7 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
 
     routes: list[Any] = [
         StarletteRoute("/healthz", healthz, methods=["GET"]),
+        StarletteRoute("/openapi.json", openapi, methods=["GET"]),
         StarletteRoute("/readyz", readyz, methods=["GET"]),
         StarletteRoute("/{path:path}", api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
     ]

@@ -185,3 +185,11 @@ def test_the_same_flow_works_over_http_through_the_gateway(system: System, recei
     delivery = wait_until(lambda: _delivery_for(receiver, event["id"]), timeout=30)
     _assert_signed_cloudevent(delivery, trace_id)
     _assert_one_trace(system, trace_id, through_gateway=True)
+
+
+def test_the_gateway_serves_its_openapi_document(system: System) -> None:
+    from openapi_spec_validator import validate
+
+    spec = httpx.get(f"{system.gateway}/openapi.json", timeout=10).json()
+    validate(spec)
+    assert "/v1/events/{event_id}:register" in spec["paths"]

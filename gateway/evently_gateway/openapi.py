@@ -1,0 +1,180 @@
+"""An OpenAPI 3.1 document generated from the same descriptors and annotations the routes come
+from: paths, parameters, request and response schemas (per the proto3 JSON mapping), the error
+shape and bearer authentication. Nothing here is written per method."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from google.api import field_behavior_pb2
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+
+from evently_gateway.routes import Route
+
+ERROR = "google.rpc.Status"
+_SCALARS: dict[int, dict[str, Any]] = {
+    FieldDescriptor.TYPE_DOUBLE: {"type": "number"},
+    FieldDescriptor.TYPE_FLOAT: {"type": "number"},
+    FieldDescriptor.TYPE_INT32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_SINT32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_SFIXED32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_UINT32: {"type": "integer", "minimum": 0},
+    FieldDescriptor.TYPE_FIXED32: {"type": "integer", "minimum": 0},
+    # 64-bit integers are strings in proto3 JSON
+    FieldDescriptor.TYPE_INT64: {"type": "string", "format": "int64"},
+    FieldDescriptor.TYPE_SINT64: {"type": "string", "format": "int64"},
+    FieldDescriptor.TYPE_SFIXED64: {"type": "string", "format": "int64"},
+    FieldDescriptor.TYPE_UINT64: {"type": "string", "format": "uint64"},
+    FieldDescriptor.TYPE_FIXED64: {"type": "string", "format": "uint64"},
+    FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
+    FieldDescriptor.TYPE_STRING: {"type": "string"},
+    FieldDescriptor.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
+}
+_WELL_KNOWN: dict[str, dict[str, Any]] = {
+    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
+    "google.protobuf.Duration": {
+        "type": "string",
+        "pattern": r"^-?[0-9]+(\.[0-9]+)?s$",
+        "examples": ["3600s"],
+    },
+    "google.protobuf.FieldMask": {"type": "string", "description": "Comma-separated field paths."},
+    "google.protobuf.Empty": {"type": "object"},
+    "google.protobuf.Any": {
+        "type": "object",
+        "properties": {"@type": {"type": "string"}},
+        "additionalProperties": True,
+    },
+}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+class _Schemas:
+    def __init__(self) -> None:
+        self.components: dict[str, Any] = {}
+
+    def message(self, descriptor: Descriptor) -> dict[str, Any]:
+        name = descriptor.full_name
+        if name in _WELL_KNOWN:
+            return dict(_WELL_KNOWN[name])
+        if name not in self.components:
+            self.components[name] = {}  # placeholder: recursive messages refer to it
+            properties = {f.json_name: self.field(f) for f in descriptor.fields}
+            required = [
+                f.json_name for f in descriptor.fields if _behaviours(f) & {field_behavior_pb2.REQUIRED}
+            ]
+            schema: dict[str, Any] = {"type": "object", "properties": properties}
+            if required:
+                schema["required"] = required
+            self.components[name] = schema
+        return _ref(name)
+
+    def field(self, field: FieldDescriptor) -> dict[str, Any]:
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            value = field.message_type.fields_by_name["value"]
+            return {"type": "object", "additionalProperties": self.field(value)}
+        if field.message_type is not None:
+            single = self.message(field.message_type)
+        elif field.enum_type is not None:
+            single = {"type": "string", "enum": [v.name for v in field.enum_type.values]}
+        else:
+            single = dict(_SCALARS[field.type])
+        behaviours = _behaviours(field)
+        if field_behavior_pb2.OUTPUT_ONLY in behaviours and "$ref" not in single:
+            single["readOnly"] = True
+        if field_behavior_pb2.INPUT_ONLY in behaviours and "$ref" not in single:
+            single["writeOnly"] = True
+        return {"type": "array", "items": single} if field.is_repeated else single
+
+
+def _behaviours(field: FieldDescriptor) -> set[int]:
+    options: Any = field.GetOptions()
+    return set(options.Extensions[field_behavior_pb2.field_behavior])
+
+
+def _openapi_path(template: str) -> str:
+    # `{name=**}` patterns become plain `{name}` parameters
+    return re.sub(r"\{([^}=]+)(=[^}]*)?\}", r"{\1}", template)
+
+
+def document(routes: list[Route], *, title: str = "Evently API", version: str = "v1") -> dict[str, Any]:
+    schemas = _Schemas()
+    schemas.components[ERROR] = {
+        "type": "object",
+        "description": "A gRPC status: code, message and google.rpc details (e.g. BadRequest, RetryInfo).",
+        "properties": {
+            "code": {"type": "integer"},
+            "message": {"type": "string"},
+            "details": {"type": "array", "items": dict(_WELL_KNOWN["google.protobuf.Any"])},
+        },
+        "required": ["code", "message", "details"],
+    }
+    paths: dict[str, Any] = {}
+    for route in routes:
+        method = route.method
+        operation: dict[str, Any] = {
+            "operationId": f"{method.containing_service.name}_{method.name}",
+            "tags": [method.containing_service.name],
+            "parameters": [
+                {"name": variable, "in": "path", "required": True, "schema": {"type": "string"}}
+                for variable in route.variables
+            ],
+            "responses": {
+                "200": _response(route, schemas),
+                "default": {
+                    "description": "An error (400, 401, 403, 404, 409, 429, 503, ...)",
+                    "content": {"application/json": {"schema": _ref(ERROR)}},
+                },
+            },
+        }
+        if route.body:
+            target = (
+                method.input_type
+                if route.body == "*"
+                else method.input_type.fields_by_name[route.body].message_type or method.input_type
+            )
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": schemas.message(target)}},
+            }
+        if route.body != "*":
+            for field in method.input_type.fields:
+                taken = route.body == field.name or any(
+                    v.split(".")[0] == field.name for v in route.variables
+                )
+                queryable = field.message_type is None or field.message_type.full_name in _WELL_KNOWN
+                if not taken and queryable:
+                    operation["parameters"].append(
+                        {
+                            "name": field.json_name,
+                            "in": "query",
+                            "required": False,
+                            "schema": schemas.field(field),
+                        }
+                    )
+        if method.server_streaming:
+            operation["description"] = "Server-Sent Events: one `data:` line of JSON per message."
+        paths.setdefault(_openapi_path(route.template), {})[route.http_method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas.components,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+        # A token is optional for some methods and required by the rest (401 without one).
+        "security": [{"bearerAuth": []}, {}],
+    }
+
+
+def _response(route: Route, schemas: _Schemas) -> dict[str, Any]:
+    output = route.method.output_type
+    if output.full_name == "google.api.HttpBody":
+        return {"description": "The file", "content": {"*/*": {"schema": {"type": "string"}}}}
+    if route.method.server_streaming:
+        return {"description": "A stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+    return {"description": "OK", "content": {"application/json": {"schema": schemas.message(output)}}}

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
 from evently_gateway.backends import FORWARDED_HEADERS, Backends
+from evently_gateway.docs import docs_routes
 from evently_gateway.errors import (
     HTTP_STATUS,
     bad_request,
@@ -151,6 +152,7 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
     routes: list[Any] = [
         StarletteRoute("/healthz", healthz, methods=["GET"]),
         StarletteRoute("/openapi.json", openapi, methods=["GET"]),
+        *docs_routes(),
         StarletteRoute("/readyz", readyz, methods=["GET"]),
         StarletteRoute("/{path:path}", api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
     ]

@@ -1,4 +1,4 @@
-"""An OpenAPI 3.1 document generated from the same descriptors and annotations the routes come
+"""An OpenAPI 3.0 document generated from the same descriptors and annotations the routes come
 from: paths, parameters, request and response schemas (per the proto3 JSON mapping), the error
 shape and bearer authentication. Nothing here is written per method."""
 
@@ -29,14 +29,14 @@ _SCALARS: dict[int, dict[str, Any]] = {
     FieldDescriptor.TYPE_FIXED64: {"type": "string", "format": "uint64"},
     FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
     FieldDescriptor.TYPE_STRING: {"type": "string"},
-    FieldDescriptor.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
+    FieldDescriptor.TYPE_BYTES: {"type": "string", "format": "byte"},
 }
 _WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
     "google.protobuf.Duration": {
         "type": "string",
         "pattern": r"^-?[0-9]+(\.[0-9]+)?s$",
-        "examples": ["3600s"],
+        "example": "3600s",
     },
     "google.protobuf.FieldMask": {"type": "string", "description": "Comma-separated field paths."},
     "google.protobuf.Empty": {"type": "object"},
@@ -159,7 +159,8 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
             operation["description"] = "Server-Sent Events: one `data:` line of JSON per message."
         paths.setdefault(_openapi_path(route.template), {})[route.http_method.lower()] = operation
     return {
-        "openapi": "3.1.0",
+        # 3.0 rather than 3.1: the bundled Swagger UI (4.x) renders 3.0 documents only.
+        "openapi": "3.0.3",
         "info": {"title": title, "version": version},
         "paths": paths,
         "components": {

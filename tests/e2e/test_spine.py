@@ -193,3 +193,11 @@ def test_the_gateway_serves_its_openapi_document(system: System) -> None:
     spec = httpx.get(f"{system.gateway}/openapi.json", timeout=10).json()
     validate(spec)
     assert "/v1/events/{event_id}:register" in spec["paths"]
+
+
+def test_the_api_docs_page_needs_nothing_from_outside(system: System) -> None:
+    page = httpx.get(f"{system.gateway}/docs", timeout=10)
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    assert "http" not in page.text.replace("http-equiv", "")  # every asset is served from here
+    script = httpx.get(f"{system.gateway}/docs/assets/swagger-ui-bundle.js", timeout=10)
+    assert script.status_code == 200 and len(script.content) > 100_000

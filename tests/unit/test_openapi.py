@@ -1,4 +1,4 @@
-"""The OpenAPI document is generated from the protos and is a valid OpenAPI 3.1 document."""
+"""The OpenAPI document is generated from the protos and is a valid OpenAPI 3 document."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import datetime
 from typing import Any
 
 from evently_platform.errors import FieldViolation, InvalidArgument
@@ -34,3 +35,24 @@ def decode_token(token: str) -> dict[str, Any] | None:
     if not isinstance(cursor, dict):
         raise InvalidArgument([FieldViolation("page_token", "is not a token returned by this method")])
     return cursor
+
+
+# Most lists page by (a time, an id): the position after the last item of the previous page.
+TimeCursor = tuple[datetime, str]
+
+
+def encode_time_cursor(cursor: TimeCursor | None) -> str:
+    """The next page's token; "" on the last page."""
+    return encode_token({"t": cursor[0].isoformat(), "i": cursor[1]}) if cursor else ""
+
+
+def decode_time_cursor(token: str) -> TimeCursor | None:
+    cursor = decode_token(token)
+    if cursor is None:
+        return None
+    try:
+        return datetime.fromisoformat(cursor["t"]), str(cursor["i"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidArgument(
+            [FieldViolation("page_token", "is not a token returned by this method")]
+        ) from None

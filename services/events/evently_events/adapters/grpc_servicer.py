@@ -16,8 +16,7 @@ from evently.events.v1 import (
 from evently_platform.auth.principal import require_principal
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
-from evently_platform.errors import FieldViolation, InvalidArgument
-from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
@@ -63,12 +62,13 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
         page = await asyncio.to_thread(
             handlers.list_events,
             _event_query(request, self._clock.now()),
-            after=_cursor(request.page_token, "ListEvents"),
+            after=decode_time_cursor(request.page_token),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return event_service_pb2.ListEventsResponse(
-            events=[_event_view(view) for view in page.events], next_page_token=_token(page.next_cursor)
+            events=[_event_view(view) for view in page.events],
+            next_page_token=encode_time_cursor(page.next_cursor),
         )
 
     async def UpdateEvent(
@@ -110,12 +110,13 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
         page = await asyncio.to_thread(
             handlers.list_comments,
             request.event_id,
-            after=_cursor(request.page_token, "ListComments"),
+            after=decode_time_cursor(request.page_token),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return event_service_pb2.ListCommentsResponse(
-            comments=[comment_to_proto(c) for c in page.comments], next_page_token=_token(page.next_cursor)
+            comments=[comment_to_proto(c) for c in page.comments],
+            next_page_token=encode_time_cursor(page.next_cursor),
         )
 
     async def CancelEvent(
@@ -165,7 +166,7 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
             handlers.list_registrations,
             caller.user_id,
             request.event_id,
-            after=_cursor(request.page_token, "ListRegistrations"),
+            after=decode_time_cursor(request.page_token),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
@@ -173,7 +174,7 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
             registrations=[
                 registration_to_proto(v.registration, v.waitlist_position) for v in page.registrations
             ],
-            next_page_token=_token(page.next_cursor),
+            next_page_token=encode_time_cursor(page.next_cursor),
         )
 
 
@@ -196,19 +197,3 @@ def _event_query(request: event_service_pb2.ListEventsRequest, now: datetime) ->
         else None,
         include_cancelled=request.include_cancelled,
     )
-
-
-def _cursor(page_token: str, method: str) -> tuple[datetime, str] | None:
-    cursor = decode_token(page_token)
-    if cursor is None:
-        return None
-    try:
-        return (datetime.fromisoformat(cursor["s"]), str(cursor["i"]))
-    except (KeyError, TypeError, ValueError):
-        raise InvalidArgument(
-            [FieldViolation("page_token", f"is not a token returned by {method}")]
-        ) from None
-
-
-def _token(cursor: tuple[datetime, str] | None) -> str:
-    return encode_token({"s": cursor[0].isoformat(), "i": cursor[1]}) if cursor else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC
 
 import grpc
 from evently.notifier.v1 import (
@@ -16,8 +16,7 @@ from evently.notifier.v1 import (
 )
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
-from evently_platform.errors import FieldViolation, InvalidArgument
-from evently_platform.grpc.pagination import decode_token, encode_token, page_size
+from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from google.protobuf import empty_pb2
 
 from evently_notifier.adapters.inbox_hub import InboxHub
@@ -30,26 +29,10 @@ from evently_notifier.adapters.protos import (
 )
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.service_layer import inbox, reminders, webhooks
-from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
+from evently_notifier.service_layer.ports import UnitOfWork, UrlGuard
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
 PUBLIC_METHODS: frozenset[str] = frozenset()
-
-
-def _cursor(token: str) -> Cursor | None:
-    cursor = decode_token(token)
-    if cursor is None:
-        return None
-    try:
-        return datetime.fromisoformat(cursor["t"]), str(cursor["i"])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidArgument(
-            [FieldViolation("page_token", "is not a token returned by this method")]
-        ) from None
-
-
-def _next_token(next_cursor: Cursor | None) -> str:
-    return encode_token({"t": next_cursor[0].isoformat(), "i": next_cursor[1]}) if next_cursor else ""
 
 
 class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
@@ -93,13 +76,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         items = await asyncio.to_thread(
             webhooks.list_subscriptions,
             caller.user_id,
-            before=_cursor(request.page_token),
+            before=decode_time_cursor(request.page_token),
             page_size=size,
             uow=self._uow,
         )
         return notifier_service_pb2.ListSubscriptionsResponse(
             subscriptions=[subscription_to_proto(s) for s in items[:size]],
-            next_page_token=_next_token(webhooks.page_cursor(items, size)),
+            next_page_token=encode_time_cursor(webhooks.page_cursor(items, size)),
         )
 
     async def DeleteSubscription(
@@ -118,13 +101,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             webhooks.list_deliveries,
             caller.user_id,
             request.subscription_id,
-            before=_cursor(request.page_token),
+            before=decode_time_cursor(request.page_token),
             page_size=size,
             uow=self._uow,
         )
         return notifier_service_pb2.ListDeliveriesResponse(
             deliveries=[delivery_to_proto(d, log.attempts.get(d.id, [])) for d in log.deliveries[:size]],
-            next_page_token=_next_token(webhooks.page_cursor(log.deliveries, size)),
+            next_page_token=encode_time_cursor(webhooks.page_cursor(log.deliveries, size)),
         )
 
     async def ListNotifications(
@@ -134,14 +117,14 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         page = await asyncio.to_thread(
             inbox.list_notifications,
             caller.user_id,
-            before=_cursor(request.page_token),
+            before=decode_time_cursor(request.page_token),
             page_size=page_size(request.page_size),
             unread_only=request.unread_only,
             uow=self._uow,
         )
         return notifier_service_pb2.ListNotificationsResponse(
             notifications=[notification_to_proto(n) for n in page.notifications],
-            next_page_token=_next_token(page.next_cursor),
+            next_page_token=encode_time_cursor(page.next_cursor),
             unread_count=page.unread_count,
         )
 
@@ -231,12 +214,12 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             reminders.list_reminders,
             caller.user_id,
             event_id=request.event_id,
-            after=_cursor(request.page_token),
+            after=decode_time_cursor(request.page_token),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return notifier_service_pb2.ListRemindersResponse(
-            reminders=[reminder_to_proto(r) for r in items], next_page_token=_next_token(next_cursor)
+            reminders=[reminder_to_proto(r) for r in items], next_page_token=encode_time_cursor(next_cursor)
         )
 
     async def DeleteReminder(

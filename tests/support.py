@@ -5,7 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from evently_platform.messaging.envelope import Envelope
+from evently_platform.messaging.jetstream import STREAM
+from nats.aio.client import Client as NATS
 
 T = TypeVar("T")
 
@@ -33,3 +38,27 @@ def wait_until(check: Callable[[], T], *, timeout: float = 60.0, interval: float
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
         time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    subject: str
+    msg_id: str  # the Nats-Msg-Id header
+    envelope: Envelope
+
+
+async def stream_messages(nc: NATS, subject: str | None = None) -> list[StoredMessage]:
+    """Everything on the EVENTLY stream, in order (optionally one subject only)."""
+    js = nc.jetstream()
+    info = await js.stream_info(STREAM)
+    found = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        message = await js.get_msg(STREAM, seq)
+        if message.data and (subject is None or message.subject == subject):
+            headers = message.headers or {}
+            found.append(
+                StoredMessage(
+                    message.subject or "", headers.get("Nats-Msg-Id", ""), Envelope.decode(message.data)
+                )
+            )
+    return found

@@ -20,7 +20,7 @@ from nats.aio.client import Client as NATS
 
 from tests.services.conftest import Services
 from tests.services.venue import Venue
-from tests.support import eventually
+from tests.support import eventually, stream_messages
 
 
 async def _code(call: Any) -> grpc.StatusCode:
@@ -241,15 +241,8 @@ async def test_the_organizer_and_registered_people_comment(venue: Venue, js_clie
 
 
 async def _published_comment(js_client: NATS, text: str) -> dict[str, Any] | None:
-    js = js_client.jetstream()
-    info = await js.stream_info(STREAM)
-    for seq in range(info.state.first_seq, info.state.last_seq + 1):
-        message = await js.get_msg(STREAM, seq)
-        if message.subject == "evently.comment.added":
-            data: dict[str, Any] = json.loads(message.data or b"{}")["data"]
-            if data["comment"]["text"] == text:
-                return data
-    return None
+    comments = [m.envelope.data for m in await stream_messages(js_client, "evently.comment.added")]
+    return next((data for data in comments if data["comment"]["text"] == text), None)
 
 
 async def test_every_change_reaches_the_stream_under_its_own_id(venue: Venue, js_client: NATS) -> None:
@@ -275,13 +268,7 @@ async def test_every_change_reaches_the_stream_under_its_own_id(venue: Venue, js
     ]
 
     async def published() -> list[tuple[str, str, str]] | None:
-        js = js_client.jetstream()
-        info = await js.stream_info(STREAM)
-        found = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            message = await js.get_msg(STREAM, seq)
-            body = json.loads(message.data or b"{}")
-            found.append((message.subject or "", body["id"], (message.headers or {}).get("Nats-Msg-Id", "")))
+        found = [(m.subject, m.envelope.id, m.msg_id) for m in await stream_messages(js_client)]
         return found if len(found) == len(expected) else None
 
     messages = await eventually(published)

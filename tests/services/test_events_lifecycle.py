@@ -13,14 +13,13 @@ from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
 from evently_events.bootstrap import build as build_events
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
-from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import STREAM
 from evently_users.bootstrap import build as build_users
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.aio.client import Client as NATS
 
 from tests.services.conftest import Services
-from tests.support import eventually
+from tests.support import eventually, stream_messages
 
 PASSWORD = "correct horse battery staple"
 
@@ -95,17 +94,6 @@ async def test_only_the_organizer_cancels_or_deletes(world: World) -> None:
     assert await _code(gone) == grpc.StatusCode.NOT_FOUND
 
 
-async def _messages(js_client: NATS, subject: str) -> list[Envelope]:
-    js = js_client.jetstream()
-    info = await js.stream_info(STREAM)
-    found = []
-    for seq in range(info.state.first_seq, info.state.last_seq + 1):
-        message = await js.get_msg(STREAM, seq)
-        if message.subject == subject and message.data:
-            found.append(Envelope.decode(message.data))
-    return found
-
-
 async def _consumer_idle(js_client: NATS, durable: str) -> bool:
     info = await js_client.jetstream().consumer_info(STREAM, durable)
     return bool(info.num_pending == 0 and info.num_ack_pending == 0)
@@ -132,13 +120,13 @@ async def test_a_deleted_organizers_upcoming_events_are_cancelled_once(world: Wo
     assert (await states())[-1] == event_pb2.Event.SCHEDULED
 
     # The same user.deleted again (a publisher retry after the dedup window): no second effect.
-    [deleted] = await _messages(js_client, "evently.user.deleted")
+    [deleted] = [m.envelope for m in await stream_messages(js_client, "evently.user.deleted")]
     assert deleted.subject == ada_id
     await js_client.jetstream().publish(
         deleted.type, deleted.encode(), stream=STREAM, headers={"Nats-Msg-Id": f"retry-{deleted.id}"}
     )
     await eventually(lambda: _consumer_idle(js_client, "events"))
-    cancellations = await _messages(js_client, "evently.event.cancelled")
+    cancellations = [m.envelope for m in await stream_messages(js_client, "evently.event.cancelled")]
     assert sorted(c.subject or "" for c in cancellations) == sorted(e.id for e in mine)
 
 

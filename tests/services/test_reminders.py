@@ -3,7 +3,6 @@ once even with two notifier instances polling the same database."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,14 +13,13 @@ from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc,
 from evently_notifier.bootstrap import build as build_notifier
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
-from evently_platform.messaging.jetstream import STREAM
 from google.protobuf import field_mask_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 from nats.aio.client import Client as NATS
 
 from tests.services.conftest import Services
 from tests.services.venue import Venue
-from tests.support import eventually
+from tests.support import eventually, stream_messages
 
 
 async def build_notifier_service(settings: Settings) -> ServiceHost:
@@ -129,23 +127,14 @@ async def test_a_reminder_fires_once_with_two_notifier_instances(
     assert [n.kind for n in inbox.notifications].count("reminder.due") == 1
     [told] = [n for n in inbox.notifications if n.kind == "reminder.due"]
     assert told.create_time.ToDatetime(tzinfo=UTC) >= soon  # not early
-    due = [m for m in await _stream(js_client) if m["type"] == "evently.reminder.due"]
-    assert [(m["data"]["reminderId"], m["data"]["userId"]) for m in due] == [(created.id, ada_id)]
+    due = [m.envelope.data for m in await stream_messages(js_client, "evently.reminder.due")]
+    assert [(data["reminderId"], data["userId"]) for data in due] == [(created.id, ada_id)]
 
 
 async def _attending(notifier: Any, person: Any, event_id: str) -> bool:
     """The notifier has seen the registration (its welcome is in the inbox)."""
     inbox = await notifier.ListNotifications(notifier_service_pb2.ListNotificationsRequest(), metadata=person)
     return any(n.event_id == event_id for n in inbox.notifications)
-
-
-async def _stream(js_client: NATS) -> list[dict[str, Any]]:
-    js = js_client.jetstream()
-    info = await js.stream_info(STREAM)
-    return [
-        json.loads((await js.get_msg(STREAM, seq)).data or b"{}")
-        for seq in range(info.state.first_seq, info.state.last_seq + 1)
-    ]
 
 
 async def test_reminders_are_the_owners_and_must_fall_before_the_start(venue: Venue, reminders: Any) -> None:

@@ -15,6 +15,7 @@ from evently_platform.auth.principal import Principal, reset_principal, set_prin
 from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.errors import DomainError, Unauthenticated
 from evently_platform.grpc.status import grpc_code, to_status
+from evently_platform.grpc.text_guard import check_text
 from evently_platform.logging import get_logger
 
 log = get_logger("evently.rpc")
@@ -80,6 +81,11 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 started, code, principal = time.perf_counter(), "OK", None
                 try:
                     principal = await authenticate()
+                    check_text(request)
+                    remaining = context.time_remaining()
+                    if remaining is not None and remaining <= 0:
+                        # The caller has given up: doing the work now would only surprise it.
+                        await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before work")
                     token = set_principal(principal)
                     try:
                         return await inner(request, context)
@@ -107,6 +113,7 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 started, code, principal = time.perf_counter(), "OK", None
                 try:
                     principal = await authenticate()
+                    check_text(request)
                     token = set_principal(principal)
                     try:
                         async for item in inner_stream(request, context):

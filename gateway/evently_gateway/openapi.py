@@ -95,9 +95,29 @@ def _behaviours(field: FieldDescriptor) -> set[int]:
     return set(options.Extensions[field_behavior_pb2.field_behavior])
 
 
-def _openapi_path(template: str) -> str:
-    # `{name=**}` patterns become plain `{name}` parameters
-    return re.sub(r"\{([^}=]+)(=[^}]*)?\}", r"{\1}", template)
+_TEMPLATE_VARIABLE = re.compile(r"\{([^}=]+)(=[^}]*)?\}")
+
+
+class _PathNames:
+    """OpenAPI path keys for the routes' templates. OpenAPI forbids two templated paths that
+    differ only in their parameters' names (`/v1/events/{id}` and `/v1/events/{event.id}` are
+    one path there), and tools read a dotted name as attribute access; so each path shape gets
+    one key, named after the plainest of its templates (`{id}` over `{event.id}`), without dots."""
+
+    def __init__(self, templates: list[str]) -> None:
+        self._keys: dict[str, tuple[str, list[str]]] = {}
+
+        def dotted(template: str) -> bool:
+            return any("." in found.group(1) for found in _TEMPLATE_VARIABLE.finditer(template))
+
+        for template in sorted(templates, key=lambda t: (dotted(t), t), reverse=True):
+            names = [found.group(1).replace(".", "_") for found in _TEMPLATE_VARIABLE.finditer(template)]
+            key = _TEMPLATE_VARIABLE.sub(lambda found: "{" + found.group(1).replace(".", "_") + "}", template)
+            self._keys[_TEMPLATE_VARIABLE.sub("{}", template)] = (key, names)  # the plainest comes last
+
+    def key(self, template: str) -> tuple[str, list[str]]:
+        """The path key, and the parameter names that stand for the template's variables."""
+        return self._keys[_TEMPLATE_VARIABLE.sub("{}", template)]
 
 
 def document(routes: list[Route], *, title: str = "Evently API", version: str = "v1") -> dict[str, Any]:
@@ -113,14 +133,22 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
         "required": ["code", "message", "details"],
     }
     paths: dict[str, Any] = {}
+    path_names = _PathNames([route.template for route in routes])
     for route in routes:
         method = route.method
+        path, names = path_names.key(route.template)
         operation: dict[str, Any] = {
             "operationId": f"{method.containing_service.name}_{method.name}",
             "tags": [method.containing_service.name],
             "parameters": [
-                {"name": variable, "in": "path", "required": True, "schema": {"type": "string"}}
-                for variable in route.variables
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "description": f"The request's `{variable}`.",
+                    "schema": {"type": "string"},
+                }
+                for name, variable in zip(names, route.variables, strict=True)
             ],
             "responses": {
                 "200": _response(route, schemas),
@@ -157,7 +185,7 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
                     )
         if method.server_streaming:
             operation["description"] = "Server-Sent Events: one `data:` line of JSON per message."
-        paths.setdefault(_openapi_path(route.template), {})[route.http_method.lower()] = operation
+        paths.setdefault(path, {})[route.http_method.lower()] = operation
     return {
         # 3.0 rather than 3.1: the bundled Swagger UI (4.x) renders 3.0 documents only.
         "openapi": "3.0.3",
@@ -175,7 +203,8 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
 def _response(route: Route, schemas: _Schemas) -> dict[str, Any]:
     output = route.method.output_type
     if output.full_name == "google.api.HttpBody":
-        return {"description": "The file", "content": {"*/*": {"schema": {"type": "string"}}}}
+        # Its media type is chosen per response (text/calendar, application/json...): any content.
+        return {"description": "A document in the media type it names", "content": {"*/*": {"schema": {}}}}
     if route.method.server_streaming:
         return {"description": "A stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}
     return {"description": "OK", "content": {"application/json": {"schema": schemas.message(output)}}}

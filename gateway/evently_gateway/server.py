@@ -14,7 +14,7 @@ log = get_logger(__name__)
 
 
 async def serve(settings: Settings) -> int:
-    app = OpenTelemetryMiddleware(create_app(settings.addrs), excluded_urls="healthz,readyz")
+    app = OpenTelemetryMiddleware(create_app(settings), excluded_urls="healthz,readyz")
     host, port = split_addr(settings.addrs["gateway"])
     config = uvicorn.Config(
         app,

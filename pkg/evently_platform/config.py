@@ -22,17 +22,25 @@ _DEFAULT_ADDRS = {
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def parse_durations(text: str) -> tuple[timedelta, ...]:
+def parse_duration(text: str, name: str) -> timedelta:
+    """ "90m" → 90 minutes; `name` is the setting the text came from, for the error message."""
+    part = text.strip().lower()
+    if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit():
+        raise SystemExit(f"{name}: {part!r} is not a duration like 30s, 90m, 24h or 2d")
+    return timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]])
+
+
+def parse_durations(text: str, name: str = "EVENTLY_REMINDER_DEFAULTS") -> tuple[timedelta, ...]:
     """ "24h,1h,15m" → durations; "" or "none" → none at all."""
     if text.strip().lower() in ("", "none"):
         return ()
-    durations = []
-    for part in text.split(","):
-        part = part.strip().lower()
-        if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit():
-            raise SystemExit(f"EVENTLY_REMINDER_DEFAULTS: {part!r} is not a duration like 24h, 90m or 2d")
-        durations.append(timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]]))
-    return tuple(durations)
+    return tuple(parse_duration(part, name) for part in text.split(","))
+
+
+def _positive_int(text: str, name: str) -> int:
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise SystemExit(f"{name}: {text!r} is not a positive whole number")
+    return int(text)
 
 
 def _truthy(value: str | None) -> bool:
@@ -52,6 +60,11 @@ class Settings:
     signing_keys_dir: Path
     # How long before an event's start attendees are reminded by default.
     reminder_defaults: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    # Browser origins allowed to call the gateway from another site ("*" for any); none by default.
+    cors_origins: tuple[str, ...] = ()
+    # The longest the gateway waits for a service; a request's `grpc-timeout` may ask for less.
+    gateway_deadline: timedelta = timedelta(seconds=30)
+    gateway_max_body_bytes: int = 1 << 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +90,15 @@ class Settings:
             log_format=log_format,
             signing_keys_dir=Path(env.get("EVENTLY_SIGNING_KEYS_DIR") or data_dir / "keys").resolve(),
             reminder_defaults=parse_durations(env.get("EVENTLY_REMINDER_DEFAULTS") or "24h,1h"),
+            cors_origins=tuple(
+                o.strip().rstrip("/") for o in (env.get("EVENTLY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
+            gateway_deadline=parse_duration(
+                env.get("EVENTLY_GATEWAY_DEADLINE") or "30s", "EVENTLY_GATEWAY_DEADLINE"
+            ),
+            gateway_max_body_bytes=_positive_int(
+                env.get("EVENTLY_GATEWAY_MAX_BODY_BYTES") or str(1 << 20), "EVENTLY_GATEWAY_MAX_BODY_BYTES"
+            ),
         )
 
     def require_nats(self) -> tuple[str, ...]:

@@ -28,3 +28,26 @@ def test_reminder_defaults_read_like_durations() -> None:
     assert parse_durations("none") == ()
     with pytest.raises(SystemExit, match="is not a duration"):
         parse_durations("soon")
+
+
+def test_gateway_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "EVENTLY_CORS_ORIGINS": "https://a.example/, http://localhost:3000",
+            "EVENTLY_GATEWAY_DEADLINE": "2m",
+            "EVENTLY_GATEWAY_MAX_BODY_BYTES": "4096",
+        }
+    )
+    assert settings.cors_origins == ("https://a.example", "http://localhost:3000")
+    assert settings.gateway_deadline == timedelta(minutes=2)
+    assert settings.gateway_max_body_bytes == 4096
+    defaults = Settings.from_env({})
+    assert defaults.cors_origins == ()
+    assert defaults.gateway_deadline == timedelta(seconds=30)
+
+
+def test_a_bad_gateway_setting_names_itself() -> None:
+    with pytest.raises(SystemExit, match="EVENTLY_GATEWAY_DEADLINE"):
+        Settings.from_env({"EVENTLY_GATEWAY_DEADLINE": "forever"})
+    with pytest.raises(SystemExit, match="EVENTLY_GATEWAY_MAX_BODY_BYTES"):
+        Settings.from_env({"EVENTLY_GATEWAY_MAX_BODY_BYTES": "0"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ def test_every_annotated_route_is_an_operation(spec: dict[str, Any]) -> None:
     assert len(operations) == len(build_route_table().routes)
     for expected in [
         ("POST", "/v1/events"),
-        ("PATCH", "/v1/events/{event.id}"),
+        ("PATCH", "/v1/events/{id}"),
         ("POST", "/v1/events/{event_id}:register"),
         ("GET", "/v1/notifications:watch"),
         ("GET", "/.well-known/jwks.json"),
@@ -48,3 +49,14 @@ def test_bodies_queries_and_schemas_follow_the_annotations_and_the_json_mapping(
     assert "application/json" not in calendar["content"]
     error = spec["paths"]["/v1/events"]["post"]["responses"]["default"]["content"]["application/json"]
     assert error["schema"] == {"$ref": "#/components/schemas/google.rpc.Status"}
+
+
+def test_paths_that_differ_only_in_parameter_names_are_one_path(spec: dict[str, Any]) -> None:
+    # PATCH /v1/events/{event.id} and GET /v1/events/{id} are one URL shape: OpenAPI wants one key.
+    assert set(spec["paths"]["/v1/events/{id}"]) == {"get", "patch", "delete"}
+    patch = spec["paths"]["/v1/events/{id}"]["patch"]
+    (path_parameter,) = [p for p in patch["parameters"] if p["in"] == "path"]
+    assert path_parameter["name"] == "id"
+    assert "event.id" in path_parameter["description"]
+    parameters = [name for path in spec["paths"] for name in re.findall(r"\{([^}]*)\}", path)]
+    assert parameters and not [name for name in parameters if "." in name]

@@ -1,0 +1,119 @@
+"""What the gateway lets a browser do from another site, how long it waits, how much it reads —
+and that a refused request changes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from tests.e2e.accounts import PASSWORD, signed_in
+from tests.e2e.conftest import CORS_ORIGIN, System
+
+
+def _event(title: str) -> dict[str, str]:
+    start = datetime.now(UTC) + timedelta(days=3)
+    return {
+        "title": title,
+        "location": "Online",
+        "startTime": start.isoformat().replace("+00:00", "Z"),
+        "endTime": (start + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _my_event_titles(http: httpx.Client, auth: dict[str, str]) -> list[str]:
+    listed = http.get("/v1/events", params={"organizerId": "me"}, headers=auth).json()
+    return [e["title"] for e in listed.get("events", [])]
+
+
+def test_a_configured_origin_may_call_the_api_from_a_browser(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    preflight = http.options(
+        "/v1/events",
+        headers={
+            "origin": CORS_ORIGIN,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type, traceparent",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == CORS_ORIGIN
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+
+    listed = http.get("/v1/events", headers={"origin": CORS_ORIGIN})
+    assert listed.status_code == 200
+    assert listed.headers["access-control-allow-origin"] == CORS_ORIGIN
+    assert "retry-after" in listed.headers["access-control-expose-headers"].lower()
+
+
+def test_any_other_origin_is_not_let_in(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    preflight = http.options(
+        "/v1/events",
+        headers={"origin": "https://evil.example.net", "access-control-request-method": "POST"},
+    )
+    assert preflight.status_code == 400
+    assert "access-control-allow-origin" not in preflight.headers
+    simple = http.get("/v1/events", headers={"origin": "https://evil.example.net"})
+    assert "access-control-allow-origin" not in simple.headers
+
+
+def test_a_request_that_cannot_finish_in_its_own_deadline_fails_with_504(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    auth = signed_in(http, "Lim")
+    late = http.post("/v1/events", json=_event("Too late"), headers={**auth, "grpc-timeout": "1n"})
+    assert late.status_code == 504, late.text
+    assert late.json()["code"] == 4  # DEADLINE_EXCEEDED
+
+    in_time = http.post("/v1/events", json=_event("In time"), headers={**auth, "grpc-timeout": "20S"})
+    assert in_time.status_code == 200, in_time.text
+    # A call whose deadline passed before it was handled was not carried out at all.
+    assert _my_event_titles(http, auth) == ["In time"]
+
+
+def test_a_malformed_deadline_is_a_clear_400(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    answer = http.get("/v1/events", headers={"grpc-timeout": "soon"})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert "grpc-timeout" in body["message"]
+    violations = body["details"][0]["fieldViolations"]
+    assert violations[0]["field"] == "grpc-timeout"
+
+
+def test_an_oversized_body_is_refused_and_changes_nothing(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    auth = signed_in(http, "Lim")
+    huge = {**_event("Huge"), "description": "x" * (2 << 20)}
+    declared = http.post("/v1/events", json=huge, headers=auth)
+    assert declared.status_code == 413
+    assert "limit" in declared.json()["message"]
+
+    def chunks() -> Iterator[bytes]:  # no content-length: the gateway must count as it reads
+        yield json.dumps(_event("Streamed")).encode()[:-1] + b', "description": "'
+        for _ in range(64):
+            yield b"y" * 32768
+        yield b'"}'
+
+    streamed = http.post("/v1/events", content=chunks(), headers={**auth, "content-type": "application/json"})
+    assert streamed.status_code == 413
+    assert _my_event_titles(http, auth) == []
+
+
+def test_text_with_a_nul_is_refused_on_every_database(system: System) -> None:
+    # PostgreSQL cannot store NUL at all; SQLite would keep it. Both must answer 400, the same way.
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    auth = signed_in(http, "Lim")
+    answer = http.post("/v1/events", json={**_event("Null\u0000island")}, headers=auth)
+    assert answer.status_code == 400, answer.text
+    violations = answer.json()["details"][0]["fieldViolations"]
+    assert violations == [
+        {"field": "event.title", "description": "must not contain control characters (such as NUL)"}
+    ]
+    assert http.get("/v1/events", params={"query": "a\u0000b"}).status_code == 400
+    login = http.post("/v1/users:login", json={"email": "a\u0000@example.com", "password": PASSWORD})
+    assert login.status_code == 400
+    assert _my_event_titles(http, auth) == []

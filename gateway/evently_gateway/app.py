@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 from evently.events.v1 import event_service_pb2
 from evently.notifier.v1 import notifier_service_pb2
 from evently.users.v1 import user_service_pb2
+from evently_platform.config import Settings
 from evently_platform.logging import get_logger
 from google.api import httpbody_pb2
 from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
@@ -28,10 +31,12 @@ from evently_gateway.errors import (
     error_body,
     retry_after_header,
 )
+from evently_gateway.limits import LimitError, deadline_seconds, read_body
 from evently_gateway.openapi import document
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.sse import events as sse_events
 from evently_gateway.transcoding import TranscodingError, build_request
+from evently_gateway.webui import web_routes
 
 log = get_logger(__name__)
 
@@ -40,8 +45,9 @@ SERVICES = {
     "events": event_service_pb2.DESCRIPTOR.services_by_name["EventService"],
     "notifier": notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"],
 }
-MAX_BODY_BYTES = 1 << 20
-DEFAULT_DEADLINE_SECONDS = 30.0
+# What a browser on another origin may send and read (CORS), beyond the CORS-safelisted ones.
+CORS_REQUEST_HEADERS = ["authorization", "content-type", "traceparent", "tracestate", "grpc-timeout"]
+CORS_RESPONSE_HEADERS = ["retry-after", "allow"]
 
 
 def forwarded_for(request: Request) -> str:
@@ -56,9 +62,10 @@ def build_route_table() -> RouteTable:
     return RouteTable([r for backend, svc in SERVICES.items() for r in routes_for(svc, backend)])
 
 
-def create_app(addrs: Mapping[str, str]) -> Starlette:
+def create_app(settings: Settings) -> Starlette:
     table = build_route_table()
-    backends = Backends({name: addrs[name] for name in SERVICES})
+    backends = Backends({name: settings.addrs[name] for name in SERVICES})
+    ceiling = settings.gateway_deadline.total_seconds()
 
     async def api(request: Request) -> Response:
         path = request.url.path
@@ -75,9 +82,13 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
                 error_body(grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {path}"), 404
             )
         route, params = found
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return JSONResponse(error_body(grpc.StatusCode.INVALID_ARGUMENT, "request body too large"), 413)
+        try:
+            timeout = deadline_seconds(request.headers.get("grpc-timeout"), ceiling)
+            body = await read_body(request, settings.gateway_max_body_bytes)
+        except LimitError as exc:
+            if exc.status == 400:
+                return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
+            return JSONResponse(error_body(grpc.StatusCode.INVALID_ARGUMENT, str(exc)), exc.status)
         try:
             message = build_request(route, params, list(request.query_params.multi_items()), body)
         except TranscodingError as exc:
@@ -87,9 +98,7 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
         if route.method.server_streaming:
             return await stream(route, message, metadata)
         try:
-            response = await backends.unary(
-                route.backend, route.method, message, metadata, DEFAULT_DEADLINE_SECONDS
-            )
+            response = await backends.unary(route.backend, route.method, message, metadata, timeout)
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
             details = details_from_trailers(exc.trailing_metadata())
@@ -153,7 +162,20 @@ def create_app(addrs: Mapping[str, str]) -> Starlette:
         StarletteRoute("/healthz", healthz, methods=["GET"]),
         StarletteRoute("/openapi.json", openapi, methods=["GET"]),
         *docs_routes(),
+        *web_routes(),
         StarletteRoute("/readyz", readyz, methods=["GET"]),
         StarletteRoute("/{path:path}", api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                allow_headers=CORS_REQUEST_HEADERS,
+                expose_headers=CORS_RESPONSE_HEADERS,
+                max_age=600,
+            )
+        )
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

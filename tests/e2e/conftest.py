@@ -20,6 +20,9 @@ from tests.e2e.otlp_collector import Collector
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
 
+# The one foreign origin the system under test lets browsers call it from.
+CORS_ORIGIN = "https://app.example.org"
+
 
 @dataclass
 class System:
@@ -33,20 +36,15 @@ class System:
 
 @pytest.fixture(scope="session", params=backends())
 def databases(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
-    """Each service's own database: SQLite files by default, or a PostgreSQL schema each."""
-    if request.param == "sqlite":
-        yield {}
-        return
+    """The databases of the system the end-to-end tests share, one per backend."""
     with contextlib.ExitStack() as stack:
-        yield {
-            f"EVENTLY_{name.upper()}_DB_URL": stack.enter_context(postgres_schema())
-            for name in ("users", "events", "notifier")
-        }
+        yield fresh_databases(request.param, stack)
 
 
-@pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, str]) -> Iterator[System]:
-    data_dir = tmp_path_factory.mktemp("evently")
+@contextlib.contextmanager
+def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System]:
+    """`evently up` on free ports, traced into a local collector; stopped with SIGINT, which must
+    end it cleanly (exit status 0)."""
     collector = Collector()
     collector.start()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in ("users", "events", "notifier", "gateway")}
@@ -59,6 +57,7 @@ def system(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, str]) 
         "EVENTLY_GATEWAY_ADDR": addrs["gateway"],
         "EVENTLY_WEBHOOK_ALLOW_PRIVATE": "true",
         "EVENTLY_LOG_FORMAT": "json",
+        "EVENTLY_CORS_ORIGINS": CORS_ORIGIN,
         "OTEL_TRACES_EXPORTER": "otlp",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.port}",
@@ -102,6 +101,22 @@ def system(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, str]) 
     finally:
         collector.stop()
     assert process.returncode == 0, log.read_text()[-3000:]
+
+
+def fresh_databases(backend: str, stack: contextlib.ExitStack) -> dict[str, str]:
+    """Each service's own database: SQLite files in the data dir, or a new PostgreSQL schema each."""
+    if backend == "sqlite":
+        return {}
+    return {
+        f"EVENTLY_{name.upper()}_DB_URL": stack.enter_context(postgres_schema())
+        for name in ("users", "events", "notifier")
+    }
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory: pytest.TempPathFactory, databases: dict[str, str]) -> Iterator[System]:
+    with running_system(tmp_path_factory.mktemp("evently"), databases) as running:
+        yield running
 
 
 @pytest.fixture

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import json
 import queue
-import secrets
 import threading
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tests.e2e.accounts import signed_in
 from tests.e2e.conftest import System
-
-PASSWORD = "correct horse battery staple"
-
-
-def _person(http: httpx.Client) -> dict[str, str]:
-    email = f"live-{secrets.token_hex(4)}@example.com"
-    http.post(
-        "/v1/users", json={"email": email, "password": PASSWORD, "displayName": "Live"}
-    ).raise_for_status()
-    login = http.post("/v1/users:login", json={"email": email, "password": PASSWORD}).json()
-    return {"authorization": f"Bearer {login['accessToken']}"}
 
 
 def test_the_organizer_sees_a_registration_arrive_live(system: System) -> None:
     http = httpx.Client(base_url=system.gateway, timeout=30)
-    olga, ada = _person(http), _person(http)
+    olga, ada = signed_in(http, "Olga"), signed_in(http, "Ada")
     start = datetime.now(UTC) + timedelta(days=5)
     event = http.post(
         "/v1/events",

@@ -135,12 +135,19 @@ def test_a_grpc_created_event_reaches_a_signed_webhook_in_one_trace(
     assert receiver.rejected == []
     _assert_one_trace(system, trace_id, through_gateway=False)
 
-    log = notifier.ListDeliveries(
-        notifier_service_pb2.ListDeliveriesRequest(subscription_id=subscription.id), metadata=auth
-    )
-    assert [(d.event_id, d.status, d.last_status_code) for d in log.deliveries] == [
-        (delivery["body"]["id"], subscription_pb2.Delivery.Status.SUCCEEDED, 204)
-    ]
+    # The receiver answers before the notifier records the outcome, so the log is polled.
+    def delivery_log() -> list[tuple[str, int, int]]:
+        log = notifier.ListDeliveries(
+            notifier_service_pb2.ListDeliveriesRequest(subscription_id=subscription.id), metadata=auth
+        )
+        return [(d.event_id, d.status, d.last_status_code) for d in log.deliveries]
+
+    succeeded = [(delivery["body"]["id"], subscription_pb2.Delivery.Status.SUCCEEDED, 204)]
+    try:
+        wait_until(lambda: delivery_log() == succeeded, timeout=30)
+    except AssertionError:
+        assert delivery_log() == succeeded  # shows the difference
+        raise
 
 
 def test_the_same_flow_works_over_http_through_the_gateway(system: System, receiver: WebhookReceiver) -> None:

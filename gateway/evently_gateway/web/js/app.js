@@ -1,0 +1,80 @@
+// Wires the pages to their routes and keeps the header (account, bell) in step with the session.
+
+import { session } from "./api.js";
+import { startBell, stopBell } from "./bell.js";
+import { announce, announceOnNextPage, h, pageChanged, replace } from "./dom.js";
+import { renderLogin, renderSignup } from "./pages/auth.js";
+import { renderEvent } from "./pages/event.js";
+import { renderEventForm } from "./pages/event_form.js";
+import { renderHome } from "./pages/home.js";
+import { renderNotifications } from "./pages/notifications.js";
+import { renderRegistrations } from "./pages/registrations.js";
+import { renderDeliveries, renderWebhooks } from "./pages/webhooks.js";
+import { go, match, route } from "./router.js";
+
+route("/", renderHome);
+route("/login", renderLogin);
+route("/signup", renderSignup);
+route("/events/new", renderEventForm, { signedIn: true });
+route("/events/:id", renderEvent);
+route("/events/:id/edit", renderEventForm, { signedIn: true });
+route("/registrations", renderRegistrations, { signedIn: true });
+route("/notifications", renderNotifications, { signedIn: true });
+route("/webhooks", renderWebhooks, { signedIn: true });
+route("/webhooks/:id", renderDeliveries, { signedIn: true });
+
+const main = () => document.getElementById("main");
+let rendered = 0;
+
+async function show() {
+  const found = match(window.location.hash);
+  const view = main();
+  const ticket = ++rendered;
+  if (!found) {
+    replace(view, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the events")));
+    return;
+  }
+  if (found.signedIn && !session.get()) {
+    sessionStorage.setItem("evently.after-login", found.path);
+    go("/login");
+    return;
+  }
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.getAttribute("href") === `#${found.path}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  replace(view, h("p", { class: "muted" }, "Loading…"));
+  try {
+    await found.render(view, found.params, () => ticket === rendered);
+  } catch (error) {
+    if (ticket !== rendered) return;
+    replace(view, h("h1", {}, "Something went wrong"), h("p", {}, error.message));
+    announce(error.message, { error: true });
+  }
+  if (ticket === rendered) {
+    const heading = view.querySelector("h1");
+    if (heading) document.title = `${heading.textContent} · Evently`;
+    view.focus({ preventScroll: true });
+  }
+}
+
+function showAccount() {
+  const current = session.get();
+  for (const node of document.querySelectorAll("[data-when]")) {
+    node.hidden = (node.dataset.when === "signed-in") !== Boolean(current);
+  }
+  document.getElementById("whoami").textContent = current ? current.user.displayName || current.user.email : "";
+  if (current) startBell(current.token);
+  else stopBell();
+}
+
+document.getElementById("sign-out").addEventListener("click", () => {
+  session.clear();
+  announceOnNextPage("You are signed out.");
+  go("/");
+});
+
+window.addEventListener("hashchange", () => { pageChanged(); show(); });
+window.addEventListener("evently:session", showAccount);
+showAccount();
+show();

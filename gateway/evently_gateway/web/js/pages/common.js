@@ -1,0 +1,27 @@
+// Pieces several pages share: how an event reads in a list, and what is left of its seats.
+
+import { h, when } from "../dom.js";
+
+export function seatsLeft(event) {
+  if (!event.capacity) return null;  // 0: unlimited
+  return Math.max(0, event.capacity - (event.confirmedCount || 0));
+}
+
+export function seatsText(event) {
+  const left = seatsLeft(event);
+  if (left === null) return "Open to all";
+  if (left === 0) return event.waitlistCount ? `Full · ${event.waitlistCount} on the waitlist` : "Full · waitlist open";
+  return `${left} of ${event.capacity} seats left`;
+}
+
+export function eventCard(event) {
+  const cancelled = event.state === "CANCELLED";
+  return h("li", { class: "card" },
+    h("a", { href: `#/events/${encodeURIComponent(event.id)}` }, h("h3", {}, event.title)),
+    h("div", { class: "row muted" },
+      h("time", { datetime: event.startTime }, when(event.startTime, event.timeZone)),
+      event.location ? h("span", {}, "· ", event.location) : null,
+      cancelled ? h("span", { class: "pill danger" }, "Cancelled") : h("span", { class: "pill ok" }, seatsText(event)),
+    ),
+  );
+}

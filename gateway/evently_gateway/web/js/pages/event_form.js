@@ -1,0 +1,76 @@
+// Create an event, or edit one of yours (only the fields you changed are sent, as an update mask).
+
+import { api } from "../api.js";
+import { announce, announceOnNextPage, busy, field, fromLocalInput, h, replace, showErrors, toLocalInput } from "../dom.js";
+import { go } from "../router.js";
+
+const FIELDS = ["title", "description", "location", "startTime", "endTime", "capacity", "timeZone"];
+
+function fromForm(form) {
+  const data = new FormData(form);
+  return {
+    title: data.get("title").trim(),
+    description: data.get("description").trim(),
+    location: data.get("location").trim(),
+    startTime: fromLocalInput(data.get("startTime")),
+    endTime: fromLocalInput(data.get("endTime")),
+    capacity: Number(data.get("capacity") || 0),
+    timeZone: data.get("timeZone").trim(),
+  };
+}
+
+// The proto field names of what changed, for `updateMask`.
+function changedFields(before, after) {
+  const snake = (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return FIELDS.filter((f) => {
+    if (f.endsWith("Time")) return Date.parse(before[f]) !== Date.parse(after[f]);
+    return (before[f] ?? (f === "capacity" ? 0 : "")) !== after[f];
+  }).map(snake);
+}
+
+export async function renderEventForm(main, { id }, current) {
+  const editing = Boolean(id);
+  const event = editing ? await api("GET", `/v1/events/${encodeURIComponent(id)}`) : {};
+  if (!current()) return;
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const form = h("form", { class: "form card", novalidate: true },
+    h("label", {}, "Title", h("input", { name: "title", required: true, maxlength: 200, value: event.title || "" })),
+    h("label", {}, "Description", h("textarea", { name: "description", rows: 5 }, event.description || "")),
+    field("Location", h("input", { name: "location", required: true, value: event.location || "" }),
+      "An address, or a link for an online event."),
+    h("label", {}, "Starts", h("input", { name: "startTime", type: "datetime-local", required: true, value: toLocalInput(event.startTime) })),
+    h("label", {}, "Ends", h("input", { name: "endTime", type: "datetime-local", required: true, value: toLocalInput(event.endTime) })),
+    field("Capacity", h("input", { name: "capacity", type: "number", min: 0, step: 1, value: event.capacity ?? 0 }),
+      "0 for no limit; when seats run out, people join a waitlist."),
+    field("Time zone", h("input", { name: "timeZone", value: event.timeZone || (editing ? "" : zone) }),
+      "How times are shown to attendees, e.g. Europe/Paris."),
+    h("div", { class: "row" },
+      h("button", { type: "submit" }, editing ? "Save changes" : "Create event"),
+      h("a", { href: editing ? `#/events/${encodeURIComponent(id)}` : "#/" }, "Back"),
+    ),
+  );
+  form.addEventListener("submit", (submitted) => {
+    submitted.preventDefault();
+    const values = fromForm(form);
+    busy(form.querySelector("button"), async () => {
+      let saved;
+      try {
+        if (editing) {
+          const mask = changedFields(event, values);
+          if (!mask.length) { announce("Nothing changed."); return; }
+          saved = await api("PATCH", `/v1/events/${encodeURIComponent(id)}`, {
+            body: values, query: { updateMask: mask.join(",") },
+          });
+        } else {
+          saved = await api("POST", "/v1/events", { body: values });
+        }
+      } catch (error) {
+        showErrors(form, error);
+        return;
+      }
+      announceOnNextPage(editing ? "Your changes are saved; attendees are told what changed." : "Your event is published.");
+      go(`/events/${saved.id}`);
+    });
+  });
+  replace(main, h("h1", {}, editing ? `Edit “${event.title}”` : "New event"), form);
+}

@@ -1,0 +1,123 @@
+// Webhook subscriptions: create (the signing secret is shown once), rotate, delete, and each
+// one's deliveries with their attempts, retrying the ones that failed.
+
+import { api, all } from "../api.js";
+import { announce, announceOnNextPage, busy, field, h, replace, showErrors, when } from "../dom.js";
+import { go } from "../router.js";
+
+const EVENT_TYPES = [
+  "evently.event.created", "evently.event.updated", "evently.event.cancelled", "evently.event.deleted",
+  "evently.registration.created", "evently.registration.cancelled", "evently.registration.promoted",
+  "evently.comment.added",
+];
+
+function secretBox(subscription, what) {
+  return h("div", { class: "card stack", role: "alert" },
+    h("p", {}, `${what} Copy it now — it will not be shown again. Verify each delivery's `,
+      h("code", {}, "webhook-signature"), " with it (Standard Webhooks)."),
+    h("p", { class: "secret", id: "new-secret" }, subscription.secret),
+  );
+}
+
+function subscriptionRow(subscription, onChange) {
+  const id = encodeURIComponent(subscription.id);
+  const rotate = h("button", { type: "button", class: "secondary" }, "Rotate secret");
+  rotate.addEventListener("click", () => busy(rotate, async () => {
+    const rotated = await api("POST", `/v1/subscriptions/${id}:rotateSecret`, { body: {} });
+    onChange(secretBox(rotated, "A new secret is in use; the old one stays valid for a while."));
+  }));
+  const remove = h("button", { type: "button", class: "danger" }, "Delete");
+  remove.addEventListener("click", () => {
+    if (!window.confirm(`Stop sending events to ${subscription.url}?`)) return;
+    busy(remove, async () => {
+      await api("DELETE", `/v1/subscriptions/${id}`);
+      announceOnNextPage("Subscription deleted.");
+      go("/webhooks");
+    });
+  });
+  const state = subscription.state === "DISABLED"
+    ? h("span", { class: "pill danger" }, "Disabled after failures") : h("span", { class: "pill ok" }, "Active");
+  return h("li", { class: "card stack" },
+    h("div", { class: "row" }, h("strong", {}, subscription.url), state),
+    subscription.description ? h("div", { class: "muted" }, subscription.description) : null,
+    h("div", { class: "muted" }, subscription.eventTypes.join(", ")),
+    h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/webhooks/${id}` }, "Deliveries"), rotate, remove),
+  );
+}
+
+export async function renderWebhooks(main, _params, current) {
+  const subscriptions = await all("/v1/subscriptions", "subscriptions");
+  if (!current()) return;
+  const notice = h("div");
+  const form = h("form", { class: "form card", novalidate: true },
+    h("h2", {}, "New subscription"),
+    field("Endpoint URL", h("input", { name: "url", type: "url", required: true, placeholder: "https://example.com/hooks/evently" }),
+      "HTTPS, reachable from the internet; we POST signed CloudEvents to it."),
+    h("fieldset", { class: "checks" }, h("legend", {}, "Events to send"),
+      EVENT_TYPES.map((type) => h("label", {}, h("input", { type: "checkbox", name: "eventTypes", value: type }), type))),
+    h("label", {}, "Description", h("input", { name: "description", placeholder: "optional, e.g. Slack #events" })),
+    h("div", {}, h("button", { type: "submit" }, "Create subscription")),
+  );
+  form.addEventListener("submit", (submitted) => {
+    submitted.preventDefault();
+    const data = new FormData(form);
+    const body = { url: data.get("url").trim(), eventTypes: data.getAll("eventTypes"), description: data.get("description").trim() };
+    busy(form.querySelector("button"), async () => {
+      let created;
+      try {
+        created = await api("POST", "/v1/subscriptions", { body });
+      } catch (error) { showErrors(form, error); return; }
+      form.reset();
+      main.querySelector("#no-subscriptions")?.remove();
+      list.prepend(subscriptionRow(created, (box) => replace(notice, box)));
+      replace(notice, secretBox(created, "Your subscription is active. Its signing secret:"));
+      announce("Subscription created.");
+    });
+  });
+  const list = h("ul", { class: "events", "aria-label": "Your subscriptions" },
+    subscriptions.map((s) => subscriptionRow(s, (box) => replace(notice, box))));
+  replace(main,
+    h("h1", {}, "Webhooks"),
+    h("p", { class: "muted" }, "Send Evently's events to Slack, Jira or your own services."),
+    notice,
+    subscriptions.length ? null : h("p", { class: "muted", id: "no-subscriptions" }, "No subscriptions yet."),
+    list,
+    form,
+  );
+}
+
+function attemptsText(delivery) {
+  return (delivery.attemptLog || []).map((a) =>
+    `#${a.number} ${when(a.attemptTime)}: ${a.statusCode ? `HTTP ${a.statusCode}` : a.error || "no answer"}`);
+}
+
+export async function renderDeliveries(main, { id }, current) {
+  const deliveries = await all(`/v1/subscriptions/${encodeURIComponent(id)}/deliveries`, "deliveries", { maxPages: 3 });
+  if (!current()) return;
+  const pill = (status) => h("span", { class: `pill ${status === "SUCCEEDED" ? "ok" : status === "FAILED" ? "danger" : "warn"}` },
+    status.toLowerCase());
+  const row = (d) => {
+    const cells = [
+      h("td", {}, d.eventType), h("td", {}, pill(d.status)), h("td", {}, String(d.attempts || 0)),
+      h("td", {}, attemptsText(d).map((line) => h("div", {}, line))),
+      h("td", {}, d.status === "PENDING" && d.nextAttemptTime ? `next ${when(d.nextAttemptTime)}` : when(d.updateTime)),
+    ];
+    const retry = h("button", { type: "button", class: "secondary" }, "Retry");
+    retry.addEventListener("click", () => busy(retry, async () => {
+      await api("POST", `/v1/deliveries/${encodeURIComponent(d.id)}:retry`, { body: {} });
+      announceOnNextPage("Retry scheduled.");
+      go(`/webhooks/${id}`);
+    }));
+    cells.push(h("td", {}, d.status === "FAILED" ? retry : null));
+    return h("tr", {}, cells);
+  };
+  replace(main,
+    h("h1", {}, "Deliveries"),
+    h("p", {}, h("a", { href: "#/webhooks" }, "← All subscriptions")),
+    deliveries.length
+      ? h("table", {},
+          h("thead", {}, h("tr", {}, ["Event", "Status", "Attempts", "Log", "When", ""].map((t) => h("th", { scope: "col" }, t)))),
+          h("tbody", {}, deliveries.map(row)))
+      : h("p", { class: "muted" }, "Nothing delivered yet."),
+  );
+}

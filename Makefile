@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTO_FILES := $(shell find protos/evently -name '*.proto' | sort)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint protos protos-check clean
+.PHONY: help setup run test bench lint protos protos-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ run: $(STAMP) ## run the whole system (evently up); Ctrl-C stops it
 
 test: $(STAMP) ## run every test (PostgreSQL too when EVENTLY_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
+
+bench: $(STAMP) ## measure Evently beside the bare libraries (bench/README.md); ARGS="grpc --seconds 10"
+	$(BIN)/python -m bench $(ARGS)
 
 lint: $(STAMP) protos-check ## ruff, mypy, buf lint and generated-code drift
 	$(BIN)/ruff check .

@@ -1,0 +1,77 @@
+"""Baseline for the whole pipeline, written bare: a grpc.aio unary handler inserts a row with
+SQLAlchemy and publishes to JetStream; a pull consumer in the same process fetches the messages
+and POSTs each to a webhook URL with httpx, acking after a 2xx. No outbox, no inbox, no
+signature, no retries — the floor our pipeline is compared with.
+
+    python -m bench.baselines.pipeline_server PORT DB_URL NATS_URL WEBHOOK_URL
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import uuid
+
+import grpc
+import httpx
+import nats
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from sqlalchemy import Column, MetaData, String, Table, create_engine, insert
+
+from bench.baselines import start_one_method_server
+
+SERVICE, METHOD = "bench.Pipeline", "Register"
+FULL_METHOD = f"/{SERVICE}/{METHOD}"
+SUBJECT = "bench.registered"
+
+metadata = MetaData()
+registrations = Table(
+    "bench_registrations", metadata, Column("id", String(36), primary_key=True), Column("key", String)
+)
+
+
+async def serve(port: int, db_url: str, nats_url: str, webhook_url: str) -> None:
+    engine = create_engine(db_url)
+    metadata.create_all(engine)
+    connection = await nats.connect(nats_url)
+    js = connection.jetstream()
+    await js.add_stream(name="BENCH_PIPELINE", subjects=[SUBJECT])
+    subscription = await js.pull_subscribe(SUBJECT, durable="bench-deliverer")
+    http = httpx.AsyncClient(timeout=10)
+
+    def store(key: str) -> str:
+        row_id = str(uuid.uuid4())
+        with engine.begin() as conn:
+            conn.execute(insert(registrations).values(id=row_id, key=key))
+        return row_id
+
+    async def register(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        row_id = await asyncio.to_thread(store, request.decode())
+        await js.publish(SUBJECT, request, headers={"Nats-Msg-Id": row_id})
+        return row_id.encode()
+
+    async def deliver_one(message: Msg) -> None:
+        response = await http.post(webhook_url, json={"key": message.data.decode()})
+        if response.is_success:
+            await message.ack()
+        else:
+            await message.nak()
+
+    async def deliver() -> None:
+        while True:
+            with contextlib.suppress(NatsTimeout):
+                batch = await subscription.fetch(64, timeout=1)
+                await asyncio.gather(*(deliver_one(m) for m in batch))
+
+    server = await start_one_method_server(port, SERVICE, METHOD, register)
+    delivering = asyncio.create_task(deliver())
+    try:
+        await server.wait_for_termination()
+    finally:
+        delivering.cancel()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]))

@@ -1,0 +1,81 @@
+"""Scenario 2: the gateway's `GET /v1/events/{id}` beside a direct gRPC GetEvent at the same
+concurrency (target: ≥ 70 % of its throughput at 16 in flight), and, for scale, a bare uvicorn
+endpoint calling the bare gRPC echo."""
+
+from __future__ import annotations
+
+import grpc
+import httpx
+from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
+
+from bench.context import Context, create_event, sign_in
+from bench.measure import Sample
+from bench.processes import baseline_server, evently
+from bench.report import Row, Target, cpu_rows, latency_rows, row
+from bench.scenarios.grpc_calls import measure
+
+IN_FLIGHT = (1, 16, 64)
+
+
+def _ok(response: httpx.Response) -> None:
+    response.raise_for_status()
+
+
+async def run(ctx: Context) -> list[Row]:
+    rows: list[Row] = []
+    limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
+    with evently(ctx.work_dir / "evently") as system:
+        _, auth = await sign_in(system.addrs["users"])
+        event_id = await create_event(system.addrs["events"], auth)
+        channel = grpc.aio.insecure_channel(system.addrs["events"])
+        stub = event_service_pb2_grpc.EventServiceStub(channel)
+        request = event_service_pb2.GetEventRequest(id=event_id)
+        pids = {"gateway": system.pids["gateway"], "events": system.pids["events"]}
+        with (
+            baseline_server("echo_server") as echo,
+            baseline_server("http_proxy", echo.addrs["echo_server"]) as proxy,
+        ):
+            async with (
+                httpx.AsyncClient(base_url=f"http://{system.addrs['gateway']}", limits=limits) as http,
+                httpx.AsyncClient(base_url=f"http://{proxy.addrs['http_proxy']}", limits=limits) as bare_http,
+            ):
+
+                async def through_gateway() -> None:
+                    _ok(await http.get(f"/v1/events/{event_id}"))
+
+                async def bare_proxy() -> None:
+                    _ok(await bare_http.get(f"/v1/events/{event_id}"))
+
+                for in_flight in ctx.levels(IN_FLIGHT):
+                    name = f"gateway GET x{in_flight}"
+                    ours, ours_cpu = await measure(
+                        through_gateway, in_flight=in_flight, seconds=ctx.seconds, pids=pids
+                    )
+                    direct: Sample
+                    direct, _ = await measure(
+                        lambda: stub.GetEvent(request),
+                        in_flight=in_flight,
+                        seconds=ctx.seconds,
+                        pids={"events": system.pids["events"]},
+                    )
+                    bare, bare_cpu = await measure(
+                        bare_proxy,
+                        in_flight=in_flight,
+                        seconds=ctx.seconds,
+                        pids={"proxy": proxy.pids["http_proxy"], "echo": echo.pids["echo_server"]},
+                    )
+                    target = Target("ratio", at_least=0.7) if in_flight == 16 else None
+                    rows.append(
+                        row(
+                            name,
+                            "throughput vs direct gRPC",
+                            "ops/s",
+                            ours.throughput,
+                            direct.throughput,
+                            target,
+                        )
+                    )
+                    rows += latency_rows(name, ours, bare)
+                    rows += cpu_rows(name, ours_cpu, bare_cpu)
+        await channel.close()
+    return rows

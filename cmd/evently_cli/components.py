@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import uvloop
 from evently_platform.config import Settings
-from evently_platform.grpc.server import run_service
-from evently_platform.runtime import configure_process
+from evently_platform.logging import configure_logging
+from evently_platform.telemetry import setup_tracing
 
 COMPONENTS = ("users", "events", "notifier", "gateway")
 MIGRATIONS = {
@@ -17,6 +18,8 @@ MIGRATIONS = {
 
 
 async def _serve(component: str, settings: Settings) -> int:
+    # Imported here so that each process loads only its own component (the gateway has no
+    # database, and skipping SQLAlchemy and Alembic saves it start-up time and memory).
     if component == "gateway":
         from evently_gateway.server import serve
 
@@ -27,11 +30,18 @@ async def _serve(component: str, settings: Settings) -> int:
         from evently_events.bootstrap import build  # type: ignore[assignment]
     else:
         from evently_notifier.bootstrap import build  # type: ignore[assignment]
+    from evently_platform.grpc.server import run_service
+
     host = await build(settings)
     return await run_service(host)
 
 
 def serve(component: str) -> int:
     settings = Settings.from_env()
-    configure_process(component, settings)
-    return asyncio.run(_serve(component, settings))
+    configure_logging(component, log_format=settings.log_format)
+    setup_tracing(component)
+    # The gateway is an HTTP server first: uvloop cuts its per-request overhead (bench/README.md).
+    # The gRPC services keep asyncio's own loop, the one grpc.aio is built and tested on.
+    loop_factory = uvloop.new_event_loop if component == "gateway" else None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        return runner.run(_serve(component, settings))

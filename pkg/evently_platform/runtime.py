@@ -17,10 +17,10 @@ from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.config import Settings
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
-from evently_platform.logging import configure_logging, get_logger
+from evently_platform.logging import get_logger
 from evently_platform.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
 from evently_platform.messaging.outbox import OutboxRelay
-from evently_platform.telemetry import setup_tracing, shutdown_tracing
+from evently_platform.telemetry import shutdown_tracing
 
 log = get_logger(__name__)
 
@@ -44,11 +44,6 @@ class Runtime:
                 await self.nc.close()
         self.engine.dispose()
         shutdown_tracing()
-
-
-def configure_process(name: str, settings: Settings) -> None:
-    configure_logging(name, log_format=settings.log_format)
-    setup_tracing(name)
 
 
 async def start_runtime(name: str, settings: Settings, migrations: str) -> Runtime:

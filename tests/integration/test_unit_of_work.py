@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from evently_platform.db import SqlUnitOfWork
+from evently_platform.db.unit_of_work import SqlUnitOfWork
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.outbox import unpublished_count
 from evently_platform.messaging.tables import metadata

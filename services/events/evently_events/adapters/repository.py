@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from evently_platform.db import SqlUnitOfWork
 from evently_platform.db.engine import is_postgres
+from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from evently_events.adapters.registration_repository import SqlRegistrationRepository

@@ -6,8 +6,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from evently_platform.db import SqlUnitOfWork
 from evently_platform.db.engine import is_postgres
+from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from evently_notifier.adapters.email_repository import SqlEmailRepository, SqlRecipientRepository

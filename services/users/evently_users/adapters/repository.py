@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from evently_platform.db import SqlUnitOfWork
 from evently_platform.db.engine import is_postgres
+from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, delete, insert, select, update
 
 from evently_users.adapters.tables import failed_attempts, users

@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from evently_cli.components import MIGRATIONS
 from sqlalchemy import create_engine, inspect, text
+
+from tests.conftest import POSTGRES_URL, postgres_schema
 
 
 def _migrate(tmp_path: Path, dbs: dict[str, str], *services: str) -> subprocess.CompletedProcess[str]:
@@ -75,3 +78,29 @@ def test_migrate_names_an_unknown_service(tmp_path: Path, service_dbs: dict[str,
     result = _migrate(tmp_path, service_dbs, "billing")
     assert result.returncode == 2
     assert "unknown service(s) billing; choose from users, events, notifier" in result.stderr
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="several instances share a database on PostgreSQL only")
+def test_instances_starting_together_on_one_postgres_database_all_migrate(tmp_path: Path) -> None:
+    """Two replicas of a service start at once: neither may fail on the other's half-made schema."""
+    with postgres_schema() as url:
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "evently_cli.main", "migrate", "notifier"],
+                env={
+                    **os.environ,
+                    "EVENTLY_DATA_DIR": str(tmp_path / str(n)),
+                    "EVENTLY_LOG_FORMAT": "json",
+                    "EVENTLY_NOTIFIER_DB_URL": url,
+                },
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(3)
+        ]
+        outcomes = [(racer.wait(timeout=120), racer.communicate()[1]) for racer in racers]
+        assert [code for code, _ in outcomes] == [0, 0, 0], [err[-2000:] for _, err in outcomes]
+        tables, version = _state(url, "notifier")
+        assert version == _head("notifier")
+        assert "deliveries" in tables

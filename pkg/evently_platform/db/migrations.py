@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 
 def _config(engine: Engine, service: str, script_location: str) -> Config:
@@ -25,10 +27,17 @@ def run_env() -> None:
     from alembic import context
 
     engine: Engine = context.config.attributes["engine"]
+    version_table = context.config.attributes["version_table"]
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances starting together would otherwise all run the same migrations and all
+            # but one fail. The lock (per service, held until this transaction ends) makes the
+            # others wait, then find the database already at head.
+            lock_key = zlib.crc32(version_table.encode())
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
         context.configure(
             connection=connection,
-            version_table=context.config.attributes["version_table"],
+            version_table=version_table,
             render_as_batch=True,  # SQLite needs batch mode to alter tables
         )
         with context.begin_transaction():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,9 +12,27 @@ from typing import Any, TypeVar
 
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import STREAM
+from evently_platform.net import free_port
 from nats.aio.client import Client as NATS
 
 T = TypeVar("T")
+
+
+def free_ports_in_a_row(count: int, host: str = "127.0.0.1") -> int:
+    """The first of `count` consecutive ports that are free now."""
+    for _ in range(50):
+        first = free_port(host)
+        if first + count > 65535:
+            continue
+        try:
+            with contextlib.ExitStack() as held:
+                for port in range(first, first + count):
+                    sock = held.enter_context(socket.socket())
+                    sock.bind((host, port))
+            return first
+        except OSError:
+            continue
+    raise AssertionError(f"no {count} free ports in a row")
 
 
 async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05) -> Any:

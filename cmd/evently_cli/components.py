@@ -7,6 +7,7 @@ import asyncio
 import uvloop
 from evently_platform.config import Settings
 from evently_platform.logging import configure_logging
+from evently_platform.metrics import setup_metrics
 from evently_platform.telemetry import setup_tracing
 
 COMPONENTS = ("users", "events", "notifier", "gateway")
@@ -40,6 +41,7 @@ def serve(component: str) -> int:
     settings = Settings.from_env()
     configure_logging(component, log_format=settings.log_format)
     setup_tracing(component)
+    setup_metrics(component, settings.metrics_addr)
     # The gateway is an HTTP server first: uvloop cuts its per-request overhead (bench/README.md).
     # The gRPC services keep asyncio's own loop, the one grpc.aio is built and tested on.
     loop_factory = uvloop.new_event_loop if component == "gateway" else None

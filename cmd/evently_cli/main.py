@@ -33,6 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     migrate.add_argument(
         "services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(MIGRATIONS)} (default: all)"
     )
+    check = commands.add_parser(
+        "health",
+        help="exit 0 when a component is serving",
+        description="Ask a running component whether it is serving: a service's gRPC health "
+        "check, or the gateway's /readyz. Exit status 0 when it is, 1 when not (for container "
+        "health checks). Dials EVENTLY_LISTEN_ADDR when set, else the component's address.",
+    )
+    check.add_argument("component", choices=COMPONENTS)
+    check.add_argument(
+        "--timeout", type=float, default=3.0, help="seconds to wait for the answer (default 3)"
+    )
     commands.add_parser(
         "rotate-signing-key",
         help="start signing access tokens with a new key",
@@ -53,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         from evently_cli.keys import rotate_signing_key
 
         return rotate_signing_key()
+    if args.command == "health":
+        from evently_cli.health import health
+
+        return health(args.component, args.timeout)
     if args.command == "serve":
         from evently_cli.components import serve
 

@@ -24,6 +24,11 @@ STOP_TIMEOUT = 20.0
 def up() -> int:
     settings = Settings.from_env()
     configure_logging("up", log_format=settings.log_format)
+    if settings.listen_addr:
+        raise SystemExit(
+            "EVENTLY_LISTEN_ADDR is one process's listening address, and `evently up` runs four: "
+            "set EVENTLY_USERS_ADDR, EVENTLY_EVENTS_ADDR, ... instead."
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "EVENTLY_DATA_DIR": str(settings.data_dir)}
 
@@ -48,7 +53,7 @@ def up() -> int:
         for component in COMPONENTS:
             children[component] = subprocess.Popen(
                 [sys.executable, "-m", "evently_cli.main", "serve", component],
-                env=env,
+                env=component_env(env, settings, component),
                 start_new_session=True,  # we forward signals ourselves, once
             )
         _announce_when_listening(settings, children)
@@ -99,3 +104,12 @@ def _announce_when_listening(settings: Settings, children: dict[str, subprocess.
         file=sys.stderr,
         flush=True,
     )
+
+
+def component_env(env: dict[str, str], settings: Settings, component: str) -> dict[str, str]:
+    """One component's environment. Metrics, when asked for at `host:port`, are served by the
+    components on that port and the next ones, in the order of COMPONENTS."""
+    if not settings.metrics_addr:
+        return env
+    host, port = split_addr(settings.metrics_addr)
+    return {**env, "EVENTLY_METRICS_ADDR": f"{host}:{port + COMPONENTS.index(component)}"}

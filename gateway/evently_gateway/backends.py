@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import grpc
+from evently_platform.grpc.channels import channel as client_channel
 from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
@@ -20,7 +21,7 @@ class Backends:
 
     def channel(self, backend: str) -> grpc.aio.Channel:
         if backend not in self._channels:
-            self._channels[backend] = grpc.aio.insecure_channel(self._addrs[backend])
+            self._channels[backend] = client_channel(self._addrs[backend])
         return self._channels[backend]
 
     async def unary(

@@ -18,7 +18,7 @@ async def serve(settings: Settings) -> int:
     app = OpenTelemetryMiddleware(
         create_app(settings), excluded_urls="healthz,readyz", exclude_spans=["receive", "send"]
     )
-    host, port = split_addr(settings.addrs["gateway"])
+    host, port = split_addr(settings.bind_addr("gateway"))
     config = uvicorn.Config(
         app,
         host=host,
@@ -31,7 +31,7 @@ async def serve(settings: Settings) -> int:
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    log.info("service.started", service="gateway", addr=settings.addrs["gateway"])
+    log.info("service.started", service="gateway", addr=settings.bind_addr("gateway"))
     await server.serve()  # handles SIGINT/SIGTERM gracefully
     log.info("service.stopped", service="gateway")
     return 0

@@ -65,6 +65,13 @@ class Settings:
     # The longest the gateway waits for a service; a request's `grpc-timeout` may ask for less.
     gateway_deadline: timedelta = timedelta(seconds=30)
     gateway_max_body_bytes: int = 1 << 20
+    # Where this process listens when that differs from the address the others dial (in a
+    # container: `0.0.0.0:50051`, while the others dial `users:50051`); unset: its own address.
+    listen_addr: str | None = None
+    # Where this process serves Prometheus metrics (`/metrics`); unset: nowhere.
+    metrics_addr: str | None = None
+    # Copies of the EVENTLY stream a clustered NATS keeps (1 on a single server, 3 in a cluster).
+    stream_replicas: int = 1
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -99,7 +106,16 @@ class Settings:
             gateway_max_body_bytes=_positive_int(
                 env.get("EVENTLY_GATEWAY_MAX_BODY_BYTES") or str(1 << 20), "EVENTLY_GATEWAY_MAX_BODY_BYTES"
             ),
+            listen_addr=env.get("EVENTLY_LISTEN_ADDR") or None,
+            metrics_addr=env.get("EVENTLY_METRICS_ADDR") or None,
+            stream_replicas=_positive_int(
+                env.get("EVENTLY_STREAM_REPLICAS") or "1", "EVENTLY_STREAM_REPLICAS"
+            ),
         )
+
+    def bind_addr(self, component: str) -> str:
+        """The address `component`'s own process listens on."""
+        return self.listen_addr or self.addrs[component]
 
     def require_nats(self) -> tuple[str, ...]:
         if not self.nats_urls:

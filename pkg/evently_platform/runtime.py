@@ -17,9 +17,11 @@ from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.config import Settings
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
+from evently_platform.grpc.channels import channel as client_channel
 from evently_platform.logging import get_logger
 from evently_platform.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
-from evently_platform.messaging.outbox import OutboxRelay
+from evently_platform.messaging.outbox import OutboxRelay, unpublished_count
+from evently_platform.metrics import gauge
 from evently_platform.telemetry import shutdown_tracing
 
 log = get_logger(__name__)
@@ -54,14 +56,20 @@ async def start_runtime(name: str, settings: Settings, migrations: str) -> Runti
 
     async def reconnected() -> None:
         # A restarted server may have lost the stream and consumers: ensure them again.
-        await ensure_stream(js)
+        await ensure_stream(js, settings.stream_replicas)
         for hook in hooks:
             await hook()
 
     nc = await connect(settings.require_nats(), name=f"evently-{name}", on_reconnect=reconnected)
     js = nc.jetstream()
-    await ensure_stream(js)
+    await ensure_stream(js, settings.stream_replicas)
     relay = OutboxRelay(engine, JetStreamPublisher(js))
+    gauge(
+        "evently.outbox.backlog",
+        lambda: [(unpublished_count(engine), {"service": name})],
+        unit="{message}",
+        description="Domain events committed but not yet acknowledged by JetStream",
+    )
     return Runtime(name=name, settings=settings, engine=engine, nc=nc, js=js, relay=relay, on_reconnect=hooks)
 
 
@@ -69,7 +77,7 @@ def users_service_verifier(settings: Settings) -> tuple[TokenVerifier, grpc.aio.
     """Verifies tokens with the users service's public keys, fetched over gRPC and cached."""
     from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
 
-    channel = grpc.aio.insecure_channel(settings.addrs["users"])
+    channel = client_channel(settings.addrs["users"])
     stub = user_service_pb2_grpc.UserServiceStub(channel)
 
     async def fetch() -> bytes:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from evently_cli.components import COMPONENTS
 from evently_platform.net import free_port
 
 from tests.conftest import backends, postgres_schema
 from tests.e2e.otlp_collector import Collector
 from tests.e2e.webhook_receiver import WebhookReceiver
-from tests.support import wait_until
+from tests.support import free_ports_in_a_row, wait_until
 
 # The one foreign origin the system under test lets browsers call it from.
 CORS_ORIGIN = "https://app.example.org"
@@ -32,6 +33,7 @@ class System:
     process: subprocess.Popen[bytes]
     log: Path
     db_urls: dict[str, str]  # each service's own database
+    metrics: dict[str, str]  # each component's Prometheus endpoint
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -48,6 +50,8 @@ def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System
     collector = Collector()
     collector.start()
     addrs = {name: f"127.0.0.1:{free_port()}" for name in ("users", "events", "notifier", "gateway")}
+    metrics_port = free_ports_in_a_row(len(COMPONENTS))
+    metrics = {name: f"http://127.0.0.1:{metrics_port + i}/metrics" for i, name in enumerate(COMPONENTS)}
     env = {
         **os.environ,
         "EVENTLY_DATA_DIR": str(data_dir),
@@ -58,6 +62,7 @@ def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System
         "EVENTLY_WEBHOOK_ALLOW_PRIVATE": "true",
         "EVENTLY_LOG_FORMAT": "json",
         "EVENTLY_CORS_ORIGINS": CORS_ORIGIN,
+        "EVENTLY_METRICS_ADDR": f"127.0.0.1:{metrics_port}",  # the next ports serve the others
         "OTEL_TRACES_EXPORTER": "otlp",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.port}",
@@ -91,7 +96,7 @@ def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System
         name: databases.get(f"EVENTLY_{name.upper()}_DB_URL") or f"sqlite:///{data_dir / f'{name}.db'}"
         for name in ("users", "events", "notifier")
     }
-    yield System(addrs, gateway, collector, process, log, db_urls)
+    yield System(addrs, gateway, collector, process, log, db_urls, metrics)
     process.send_signal(signal.SIGINT)
     try:
         process.wait(60)

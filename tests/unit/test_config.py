@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from evently_cli.components import COMPONENTS
+from evently_cli.up import component_env
 from evently_platform.config import Settings, parse_durations
 
 
@@ -51,3 +53,34 @@ def test_a_bad_gateway_setting_names_itself() -> None:
         Settings.from_env({"EVENTLY_GATEWAY_DEADLINE": "forever"})
     with pytest.raises(SystemExit, match="EVENTLY_GATEWAY_MAX_BODY_BYTES"):
         Settings.from_env({"EVENTLY_GATEWAY_MAX_BODY_BYTES": "0"})
+
+
+def test_a_process_may_listen_on_another_address_than_the_one_others_dial() -> None:
+    settings = Settings.from_env(
+        {"EVENTLY_EVENTS_ADDR": "events:50052", "EVENTLY_LISTEN_ADDR": "0.0.0.0:50052"}
+    )
+    assert settings.addrs["events"] == "events:50052"  # what the gateway and the others dial
+    assert settings.bind_addr("events") == "0.0.0.0:50052"
+    assert Settings.from_env({}).bind_addr("users") == "127.0.0.1:50051"
+
+
+def test_cluster_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "EVENTLY_NATS_URL": "nats://a:4222, nats://b:4222,nats://c:4222",
+            "EVENTLY_STREAM_REPLICAS": "3",
+            "EVENTLY_METRICS_ADDR": "0.0.0.0:9464",
+        }
+    )
+    assert settings.nats_urls == ("nats://a:4222", "nats://b:4222", "nats://c:4222")
+    assert settings.stream_replicas == 3
+    assert settings.metrics_addr == "0.0.0.0:9464"
+    with pytest.raises(SystemExit, match="EVENTLY_STREAM_REPLICAS"):
+        Settings.from_env({"EVENTLY_STREAM_REPLICAS": "three"})
+
+
+def test_evently_up_gives_each_component_its_own_metrics_port() -> None:
+    settings = Settings.from_env({"EVENTLY_METRICS_ADDR": "127.0.0.1:9400"})
+    ports = [component_env({}, settings, c)["EVENTLY_METRICS_ADDR"] for c in COMPONENTS]
+    assert ports == ["127.0.0.1:9400", "127.0.0.1:9401", "127.0.0.1:9402", "127.0.0.1:9403"]
+    assert component_env({"A": "1"}, Settings.from_env({}), "users") == {"A": "1"}

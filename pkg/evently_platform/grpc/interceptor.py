@@ -17,8 +17,12 @@ from evently_platform.errors import DomainError, Unauthenticated
 from evently_platform.grpc.status import grpc_code, to_status
 from evently_platform.grpc.text_guard import check_text
 from evently_platform.logging import get_logger
+from evently_platform.metrics import meter
 
 log = get_logger("evently.rpc")
+_durations = meter("evently.rpc").create_histogram(
+    "rpc.server.duration", unit="ms", description="Time to answer a gRPC call, by method and status code"
+)
 
 
 class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
@@ -65,13 +69,25 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             await context.abort(grpc.StatusCode.INTERNAL, "internal error")
             raise AssertionError("abort always raises")  # pragma: no cover
 
+        service_name, _, method_name = method.strip("/").rpartition("/")
+
         def access_log(started: float, code: str, principal: Principal | None) -> None:
+            duration_ms = (time.perf_counter() - started) * 1000
+            _durations.record(
+                duration_ms,
+                {
+                    "rpc.system": "grpc",
+                    "rpc.service": service_name,
+                    "rpc.method": method_name,
+                    "rpc.response.status_code": code,
+                },
+            )
             log.info(
                 "rpc",
                 method=method,
                 code=code,
                 user_id=principal.user_id if principal else None,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(duration_ms, 2),
             )
 
         if handler.unary_unary is not None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind, StatusCode
@@ -22,11 +24,13 @@ from evently_platform.messaging.dead_letters import DeadLetter, SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope, EnvelopeError
 from evently_platform.messaging.jetstream import STREAM
 from evently_platform.messaging.trace_headers import context_from_headers
+from evently_platform.metrics import gauge
 
 log = get_logger(__name__)
 _tracer = trace.get_tracer("evently.consumer")
 
 Handler = Callable[[Envelope], Awaitable[None]]
+LAG_READ_INTERVAL = 10.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,36 @@ class DurableConsumer:
         self._spec = spec
         self._handler = handler
         self._dead_letters = dead_letters
+        self._lag: tuple[int, int] | None = None  # (not yet delivered, delivered but unacknowledged)
+        self._lag_read_at = 0.0
+        gauge(
+            "evently.consumer.lag",
+            self._observed_lag,
+            unit="{message}",
+            description="Messages the durable consumer has yet to receive (state=pending) or to "
+            "acknowledge (state=unacknowledged)",
+        )
+
+    def _observed_lag(self) -> list[tuple[float, dict[str, str]]]:
+        if self._lag is None:
+            return []
+        pending, unacknowledged = self._lag
+        return [
+            (pending, {"consumer": self._spec.durable, "state": "pending"}),
+            (unacknowledged, {"consumer": self._spec.durable, "state": "unacknowledged"}),
+        ]
+
+    async def _read_lag(self, sub: JetStreamContext.PullSubscription) -> None:
+        """The server's view of the backlog, read at most every LAG_READ_INTERVAL seconds."""
+        if time.monotonic() - self._lag_read_at < LAG_READ_INTERVAL:
+            return
+        self._lag_read_at = time.monotonic()
+        try:
+            info = await sub.consumer_info()
+        except (nats.errors.Error, TimeoutError) as exc:
+            log.debug("consumer.lag_unread", consumer=self._spec.durable, error=repr(exc))
+            return
+        self._lag = (int(info.num_pending or 0), int(info.num_ack_pending or 0))
 
     async def ensure(self) -> None:
         """Create or update the durable consumer (pull_subscribe would not apply a new config)."""
@@ -109,6 +143,7 @@ class DurableConsumer:
         sub = await self._js.pull_subscribe_bind(durable=self._spec.durable, stream=STREAM)
         log.info("consumer.started", consumer=self._spec.durable, subjects=list(self._spec.filter_subjects))
         while True:
+            await self._read_lag(sub)
             try:
                 messages = await sub.fetch(self._spec.batch, timeout=self._spec.fetch_timeout)
             except TimeoutError:  # nats.errors.TimeoutError, or asyncio's from an empty batch

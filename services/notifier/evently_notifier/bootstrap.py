@@ -79,7 +79,7 @@ async def build(
     )
     return ServiceHost(
         name="notifier",
-        addr=settings.addrs["notifier"],
+        addr=settings.bind_addr("notifier"),
         register=[
             lambda server: notifier_service_pb2_grpc.add_NotifierServiceServicer_to_server(servicer, server)
         ],

@@ -37,7 +37,7 @@ async def build(
     verifier = TokenVerifier(keys)  # the users service owns the keys: it verifies locally
     return ServiceHost(
         name="users",
-        addr=settings.addrs["users"],
+        addr=settings.bind_addr("users"),
         register=[lambda server: user_service_pb2_grpc.add_UserServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],

@@ -10,6 +10,7 @@ from datetime import timedelta
 from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 from evently_platform.messaging.trace_headers import context_from_headers
+from evently_platform.metrics import meter
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -19,6 +20,12 @@ from evently_notifier.service_layer import channels, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
+_attempts = meter("evently.webhooks").create_counter(
+    "evently.webhook.attempts",
+    unit="{attempt}",
+    description="Webhook delivery attempts by what they left the delivery as: "
+    "succeeded, pending (to retry) or failed (out of attempts)",
+)
 _tracer = trace.get_tracer("evently.webhooks")
 
 
@@ -107,6 +114,7 @@ class DeliveryWorker:
             except Exception:
                 log.exception("webhooks.record_failed", delivery_id=delivery.id)
                 return
+            _attempts.add(1, {"outcome": updated.status.value.lower()})
             log.info(
                 "webhooks.attempt",
                 delivery_id=delivery.id,

@@ -12,6 +12,7 @@ from typing import Any
 from evently_platform.calendar import CalendarEntry, calendar_file
 from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
+from evently_platform.metrics import meter
 
 from evently_notifier.adapters.mailer import Mailer
 from evently_notifier.domain.emails import Email, EmailRetryPolicy, EmailStatus
@@ -19,6 +20,11 @@ from evently_notifier.service_layer import channels
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
+_attempts = meter("evently.email").create_counter(
+    "evently.email.attempts",
+    unit="{attempt}",
+    description="E-mail sending attempts by what they left the message as: sent, pending or failed",
+)
 
 # Confirmations carry the event's calendar file.
 CALENDAR_KINDS = frozenset({"registration.confirmed", "registration.promoted"})
@@ -105,6 +111,7 @@ class EmailWorker:
         updated = await asyncio.to_thread(
             channels.finish_email, email, error, policy=self._policy, uow=self._uow, clock=self._clock
         )
+        _attempts.add(1, {"outcome": updated.status.value.lower()})
         if updated.status is EmailStatus.FAILED:
             log.error("email.failed", email_id=email.id, attempts=updated.attempts, error=error)
         elif error is not None:

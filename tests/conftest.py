@@ -18,6 +18,8 @@ from nats.aio.client import Client as NATS
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.support import eventually
+
 POSTGRES_URL = os.environ.get("EVENTLY_TEST_POSTGRES_URL")
 
 
@@ -36,7 +38,16 @@ async def js_client(nats_server: EmbeddedNats) -> AsyncIterator[NATS]:
     js = nc.jetstream()
     with contextlib.suppress(nats.js.errors.NotFoundError):
         await js.delete_stream(STREAM)
-    await ensure_stream(js)
+
+    async def created() -> bool:
+        try:
+            await ensure_stream(js)
+        except nats.js.errors.ServerError:
+            # "error creating store for stream": the deleted stream's files are still going away.
+            return False
+        return True
+
+    await eventually(created, timeout=15)
     yield nc
     await nc.close()
 

@@ -19,7 +19,12 @@ from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
 from evently_platform.grpc.channels import channel as client_channel
 from evently_platform.logging import get_logger
-from evently_platform.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from evently_platform.messaging.jetstream import (
+    JetStreamPublisher,
+    connect,
+    ensure_stream,
+    ensure_stream_when_ready,
+)
 from evently_platform.messaging.outbox import OutboxRelay, unpublished_count
 from evently_platform.metrics import gauge
 from evently_platform.telemetry import shutdown_tracing
@@ -62,7 +67,7 @@ async def start_runtime(name: str, settings: Settings, migrations: str) -> Runti
 
     nc = await connect(settings.require_nats(), name=f"evently-{name}", on_reconnect=reconnected)
     js = nc.jetstream()
-    await ensure_stream(js, settings.stream_replicas)
+    await ensure_stream_when_ready(js, settings.stream_replicas)
     relay = OutboxRelay(engine, JetStreamPublisher(js))
     gauge(
         "evently.outbox.backlog",

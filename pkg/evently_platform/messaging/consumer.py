@@ -138,7 +138,15 @@ class DurableConsumer:
         )
 
     async def run(self) -> None:
-        await self.ensure()
+        failures = 0
+        while True:  # a clustered JetStream may still be electing the stream's leader
+            try:
+                await self.ensure()
+                break
+            except (nats.errors.Error, TimeoutError) as exc:
+                failures += 1
+                log.warning("consumer.not_ready", consumer=self._spec.durable, error=repr(exc))
+                await asyncio.sleep(min(5.0, 0.25 * 2**failures))
         await self.watch_max_deliveries()
         sub = await self._js.pull_subscribe_bind(durable=self._spec.durable, stream=STREAM)
         log.info("consumer.started", consumer=self._spec.durable, subjects=list(self._spec.filter_subjects))

@@ -47,6 +47,26 @@ async def ensure_stream(js: JetStreamContext, replicas: int = 1) -> None:
     await js.update_stream(config)
 
 
+async def ensure_stream_when_ready(
+    js: JetStreamContext, replicas: int = 1, *, timeout: float = 120.0
+) -> None:
+    """`ensure_stream`, retried while JetStream is not ready: a cluster starting beside the
+    services answers "temporarily unavailable" until its nodes have elected a meta leader."""
+    backoff = Backoff(base=0.5, factor=2.0, cap=5.0)
+    deadline = asyncio.get_running_loop().time() + timeout
+    failures = 0
+    while True:
+        try:
+            await ensure_stream(js, replicas)
+            return
+        except (nats.errors.Error, TimeoutError) as exc:
+            failures += 1
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.warning("jetstream.not_ready", stream=STREAM, replicas=replicas, error=repr(exc))
+            await asyncio.sleep(backoff.delay(failures))
+
+
 async def connect(
     urls: Sequence[str],
     *,

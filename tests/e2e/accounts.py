@@ -1,8 +1,10 @@
-"""A new account signed in over HTTP, as the end-to-end tests need one."""
+"""Accounts and events made over HTTP, as the end-to-end tests need them."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -16,3 +18,29 @@ def signed_in(http: httpx.Client, name: str) -> dict[str, str]:
     http.post("/v1/users", json={**account, "displayName": name}).raise_for_status()
     login = http.post("/v1/users:login", json=account).json()
     return {"authorization": f"Bearer {login['accessToken']}"}
+
+
+def new_event(
+    http: httpx.Client,
+    organizer: dict[str, str],
+    title: str,
+    *,
+    location: str = "Online",
+    days_ahead: float = 3,
+    hours: float = 1,
+) -> dict[str, Any]:
+    """Publishes an event starting `days_ahead` from now, as `organizer`; returns it as JSON."""
+    start = datetime.now(UTC) + timedelta(days=days_ahead)
+    created = http.post(
+        "/v1/events",
+        json={
+            "title": title,
+            "location": location,
+            "startTime": start.isoformat(),
+            "endTime": (start + timedelta(hours=hours)).isoformat(),
+        },
+        headers=organizer,
+    )
+    assert created.status_code == 200, created.text
+    event: dict[str, Any] = created.json()
+    return event

@@ -4,11 +4,11 @@ service cancels the user's upcoming events and the notifier removes their subscr
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import create_engine, text
 
+from tests.e2e.accounts import new_event
 from tests.e2e.conftest import System
 from tests.support import wait_until
 
@@ -35,17 +35,7 @@ def _subscriptions_of(system: System, user_id: str) -> int:
 def test_a_deleted_account_leaves_no_upcoming_events_and_no_subscriptions(system: System) -> None:
     http = httpx.Client(base_url=system.gateway, timeout=30)
     user_id, email, auth = _sign_in(http)
-    start = datetime.now(UTC) + timedelta(days=3)
-    event = http.post(
-        "/v1/events",
-        json={
-            "title": "Soon gone",
-            "location": "Online",
-            "startTime": start.isoformat().replace("+00:00", "Z"),
-            "endTime": (start + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
-        },
-        headers=auth,
-    ).json()
+    event = new_event(http, auth, "Soon gone")
     http.post("/v1/subscriptions", json={"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}, headers=auth)
     assert _subscriptions_of(system, user_id) == 1
 

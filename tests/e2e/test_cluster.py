@@ -31,7 +31,7 @@ from evently_platform.net import free_port
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.conftest import POSTGRES_URL, postgres_schema
-from tests.e2e.accounts import signed_in
+from tests.e2e.accounts import new_event, signed_in
 from tests.e2e.nats_cluster import NatsCluster
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
@@ -192,17 +192,7 @@ def _exercise(cluster: NatsCluster, deployment: Deployment, receiver: WebhookRec
     )
     assert subscription.status_code == 200, subscription.text
     receiver.secret = subscription.json()["secret"]
-    start = datetime.now(UTC) + timedelta(days=2)
-    event = http.post(
-        "/v1/events",
-        json={
-            "title": "Cluster day",
-            "location": "Lisbon",
-            "startTime": start.isoformat(),
-            "endTime": (start + timedelta(hours=3)).isoformat(),
-        },
-        headers=organizer,
-    ).json()
+    event = new_event(http, organizer, "Cluster day", location="Lisbon", days_ahead=2, hours=3)
     attendees = [signed_in(http, f"Guest{i}") for i in range(ATTENDEES)]
 
     # Reminders due while the cluster is in trouble (the notifier must know the event first).

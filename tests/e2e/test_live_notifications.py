@@ -5,28 +5,17 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.e2e.accounts import signed_in
+from tests.e2e.accounts import new_event, signed_in
 from tests.e2e.conftest import System
 
 
 def test_the_organizer_sees_a_registration_arrive_live(system: System) -> None:
     http = httpx.Client(base_url=system.gateway, timeout=30)
     olga, ada = signed_in(http, "Olga"), signed_in(http, "Ada")
-    start = datetime.now(UTC) + timedelta(days=5)
-    event = http.post(
-        "/v1/events",
-        json={
-            "title": "Live meetup",
-            "location": "Online",
-            "startTime": start.isoformat().replace("+00:00", "Z"),
-            "endTime": (start + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
-        },
-        headers=olga,
-    ).json()
+    event = new_event(http, olga, "Live meetup", days_ahead=5)
 
     lines: queue.Queue[str] = queue.Queue()
     opened = threading.Event()

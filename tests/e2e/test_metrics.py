@@ -3,12 +3,10 @@ the consumer's lag, webhook delivery outcomes, and the gateway's HTTP requests."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.accounts import signed_in
+from tests.e2e.accounts import new_event, signed_in
 from tests.e2e.conftest import System
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
@@ -41,19 +39,7 @@ def test_each_component_reports_its_work_to_prometheus(system: System, receiver:
     )
     assert subscribed.status_code == 200, subscribed.text
     receiver.secret = subscribed.json()["secret"]
-    start = datetime.now(UTC) + timedelta(days=3)
-    created = http.post(
-        "/v1/events",
-        json={
-            "title": "Metrics meetup",
-            "location": "Hamburg",
-            "startTime": start.isoformat(),
-            "endTime": (start + timedelta(hours=1)).isoformat(),
-        },
-        headers=organizer,
-    )
-    assert created.status_code == 200, created.text
-    event_id = created.json()["id"]
+    event_id = new_event(http, organizer, "Metrics meetup", location="Hamburg")["id"]
     wait_until(
         lambda: any(d["body"]["data"]["event"]["id"] == event_id for d in receiver.received), timeout=30
     )

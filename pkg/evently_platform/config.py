@@ -72,6 +72,8 @@ class Settings:
     metrics_addr: str | None = None
     # Copies of the EVENTLY stream a clustered NATS keeps (1 on a single server, 3 in a cluster).
     stream_replicas: int = 1
+    # Where people reach the web UI: the links in e-mail. Unset: the gateway's own address.
+    public_url: str = "http://127.0.0.1:8080"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +109,7 @@ class Settings:
                 env.get("EVENTLY_GATEWAY_MAX_BODY_BYTES") or str(1 << 20), "EVENTLY_GATEWAY_MAX_BODY_BYTES"
             ),
             listen_addr=env.get("EVENTLY_LISTEN_ADDR") or None,
+            public_url=(env.get("EVENTLY_PUBLIC_URL") or f"http://{addrs['gateway']}").rstrip("/"),
             metrics_addr=env.get("EVENTLY_METRICS_ADDR") or None,
             stream_replicas=_positive_int(
                 env.get("EVENTLY_STREAM_REPLICAS") or "1", "EVENTLY_STREAM_REPLICAS"

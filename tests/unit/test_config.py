@@ -84,3 +84,11 @@ def test_evently_up_gives_each_component_its_own_metrics_port() -> None:
     ports = [component_env({}, settings, c)["EVENTLY_METRICS_ADDR"] for c in COMPONENTS]
     assert ports == ["127.0.0.1:9400", "127.0.0.1:9401", "127.0.0.1:9402", "127.0.0.1:9403"]
     assert component_env({"A": "1"}, Settings.from_env({}), "users") == {"A": "1"}
+
+
+def test_links_in_email_point_at_the_public_address_when_one_is_given() -> None:
+    assert Settings.from_env({"EVENTLY_GATEWAY_ADDR": "127.0.0.1:9090"}).public_url == "http://127.0.0.1:9090"
+    public = Settings.from_env(
+        {"EVENTLY_GATEWAY_ADDR": "gateway:8080", "EVENTLY_PUBLIC_URL": "https://evently.example.org/"}
+    )
+    assert public.public_url == "https://evently.example.org"

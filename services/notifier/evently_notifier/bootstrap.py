@@ -49,9 +49,7 @@ async def build(
         SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.data_dir / "mail")
     )
     emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, policy=email_policy or EmailRetryPolicy())
-    mail = MailContext(
-        base_url=f"http://{settings.addrs['gateway']}", domain="evently.invalid", calendar_for=calendar_for
-    )
+    mail = MailContext(base_url=settings.public_url, domain="evently.invalid", calendar_for=calendar_for)
     worker = DeliveryWorker(
         uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
     )

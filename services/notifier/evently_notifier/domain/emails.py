@@ -78,7 +78,8 @@ def compose(
     calendar: bytes | None,
     now: datetime,
 ) -> Email:
-    link = f"{base_url.rstrip('/')}/events/{notice.event_id}" if notice.event_id else base_url
+    # The web UI's own route for an event (it routes by the fragment: one page, shareable links).
+    link = f"{base_url.rstrip('/')}/#/events/{notice.event_id}" if notice.event_id else base_url
     name = recipient.display_name or "there"
     return Email(
         id=email_id,

@@ -1,4 +1,4 @@
-"""Accounts and events made over HTTP, as the end-to-end tests need them."""
+"""Accounts, events and webhook subscriptions made over HTTP, as the end-to-end tests need them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+
+from tests.e2e.webhook_receiver import WebhookReceiver
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,3 +46,16 @@ def new_event(
     assert created.status_code == 200, created.text
     event: dict[str, Any] = created.json()
     return event
+
+
+def subscribe(
+    http: httpx.Client, owner: dict[str, str], receiver: WebhookReceiver, event_types: list[str]
+) -> dict[str, Any]:
+    """Subscribes `receiver` to `event_types` as `owner`, and gives it the signing secret."""
+    created = http.post(
+        "/v1/subscriptions", json={"url": receiver.url, "eventTypes": event_types}, headers=owner
+    )
+    assert created.status_code == 200, created.text
+    subscription: dict[str, Any] = created.json()
+    receiver.secret = subscription["secret"]
+    return subscription

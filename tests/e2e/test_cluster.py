@@ -31,7 +31,7 @@ from evently_platform.net import free_port
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tests.conftest import POSTGRES_URL, postgres_schema
-from tests.e2e.accounts import new_event, signed_in
+from tests.e2e.accounts import new_event, signed_in, subscribe
 from tests.e2e.nats_cluster import NatsCluster
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
@@ -185,13 +185,7 @@ def _exercise(cluster: NatsCluster, deployment: Deployment, receiver: WebhookRec
     assert replicas == 3
     http = httpx.Client(base_url=f"http://127.0.0.1:{deployment.instances['gateway'].port}", timeout=30)
     organizer = signed_in(http, "Olga")
-    subscription = http.post(
-        "/v1/subscriptions",
-        json={"url": receiver.url, "eventTypes": ["evently.registration.created"]},
-        headers=organizer,
-    )
-    assert subscription.status_code == 200, subscription.text
-    receiver.secret = subscription.json()["secret"]
+    subscribe(http, organizer, receiver, ["evently.registration.created"])
     event = new_event(http, organizer, "Cluster day", location="Lisbon", days_ahead=2, hours=3)
     attendees = [signed_in(http, f"Guest{i}") for i in range(ATTENDEES)]
 

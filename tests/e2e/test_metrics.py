@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.accounts import new_event, signed_in
+from tests.e2e.accounts import new_event, signed_in, subscribe
 from tests.e2e.conftest import System
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
@@ -32,13 +32,7 @@ def _value(samples: Samples, name: str, **labels: str) -> float | None:
 def test_each_component_reports_its_work_to_prometheus(system: System, receiver: WebhookReceiver) -> None:
     http = httpx.Client(base_url=system.gateway, timeout=30)
     organizer = signed_in(http, "Mira")
-    subscribed = http.post(
-        "/v1/subscriptions",
-        json={"url": receiver.url, "eventTypes": ["evently.event.created"]},
-        headers=organizer,
-    )
-    assert subscribed.status_code == 200, subscribed.text
-    receiver.secret = subscribed.json()["secret"]
+    subscribe(http, organizer, receiver, ["evently.event.created"])
     event_id = new_event(http, organizer, "Metrics meetup", location="Hamburg")["id"]
     wait_until(
         lambda: any(d["body"]["data"]["event"]["id"] == event_id for d in receiver.received), timeout=30

@@ -19,6 +19,7 @@ from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc,
 from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from tests.e2e.accounts import subscribe
 from tests.e2e.conftest import System
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
@@ -158,10 +159,7 @@ def test_the_same_flow_works_over_http_through_the_gateway(system: System, recei
     login = http.post("/v1/users:login", json={"email": email, "password": PASSWORD}).json()
     auth = {"authorization": f"Bearer {login['accessToken']}"}
 
-    subscription = http.post(
-        "/v1/subscriptions", json={"url": receiver.url, "eventTypes": ["evently.event.*"]}, headers=auth
-    ).json()
-    receiver.secret = subscription["secret"]
+    subscribe(http, auth, receiver, ["evently.event.*"])
 
     invalid = http.post("/v1/events", json={"title": "", "capacity": -1}, headers=auth)
     assert invalid.status_code == 400

@@ -1,7 +1,8 @@
 """Baseline for the whole pipeline, written bare: a grpc.aio unary handler inserts a row with
 SQLAlchemy and publishes to JetStream; a pull consumer in the same process fetches the messages
 and POSTs each to a webhook URL with httpx, acking after a 2xx. No outbox, no inbox, no
-signature, no retries — the floor our pipeline is compared with.
+signature, no retries — the floor our pipeline is compared with. On SQLite it uses the same
+settings as Evently's engines (WAL, synchronous=NORMAL).
 
     python -m bench.baselines.pipeline_server PORT DB_URL NATS_URL WEBHOOK_URL
 """
@@ -18,7 +19,7 @@ import httpx
 import nats
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
-from sqlalchemy import Column, MetaData, String, Table, create_engine, insert
+from sqlalchemy import Column, MetaData, String, Table, create_engine, event, insert
 
 from bench.baselines import start_one_method_server
 
@@ -34,6 +35,15 @@ registrations = Table(
 
 async def serve(port: int, db_url: str, nats_url: str, webhook_url: str) -> None:
     engine = create_engine(db_url)
+    if engine.dialect.name == "sqlite":  # the settings Evently's own SQLite engines use
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: object, _: object) -> None:
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
     metadata.create_all(engine)
     connection = await nats.connect(nats_url)
     js = connection.jetstream()

@@ -6,8 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from evently.users.v1 import user_pb2
 from evently_platform.messaging.backoff import Backoff
-from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer
+from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer, Received
 from evently_platform.messaging.dead_letters import DeadLetter, SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import STREAM, JetStreamPublisher
@@ -51,8 +52,8 @@ async def test_a_published_event_reaches_a_durable_consumer(
 ) -> None:
     received: list[Envelope] = []
 
-    async def handle(envelope: Envelope) -> None:
-        received.append(envelope)
+    async def handle(batch: list[Received]) -> None:
+        received.extend(r.envelope for r in batch)
 
     consumer = DurableConsumer(js_client, ConsumerSpec(durable="t1"), handle, dead_letters)
     running.append(asyncio.create_task(consumer.run()))
@@ -75,8 +76,8 @@ async def test_a_failed_handler_gets_the_message_again_after_a_nak(
 ) -> None:
     attempts: list[str] = []
 
-    async def flaky(envelope: Envelope) -> None:
-        attempts.append(envelope.id)
+    async def flaky(batch: list[Received]) -> None:
+        attempts.extend(r.id for r in batch)
         if len(attempts) == 1:
             raise RuntimeError("transient")
 
@@ -95,8 +96,8 @@ async def test_a_message_that_always_fails_ends_as_a_dead_letter(
 ) -> None:
     attempts: list[int] = []
 
-    async def broken(envelope: Envelope) -> None:
-        attempts.append(1)
+    async def broken(batch: list[Received]) -> None:
+        attempts.append(len(batch))
         raise ValueError("cannot handle this")
 
     spec = ConsumerSpec(durable="t3", backoff=FAST, max_deliver=3)
@@ -122,7 +123,7 @@ async def test_a_message_that_always_fails_ends_as_a_dead_letter(
 async def test_an_undecodable_message_is_dead_lettered_without_retries(
     js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
 ) -> None:
-    async def never(envelope: Envelope) -> None:
+    async def never(batch: list[Received]) -> None:
         raise AssertionError("must not be called")
 
     spec = ConsumerSpec(durable="t4", backoff=FAST, max_deliver=5)
@@ -141,8 +142,8 @@ async def test_a_message_never_acknowledged_until_max_deliver_becomes_a_dead_let
     pulls), which the consumer turns into a dead-letter row."""
     handled: list[Envelope] = []
 
-    async def surviving(envelope: Envelope) -> None:
-        handled.append(envelope)
+    async def surviving(batch: list[Received]) -> None:
+        handled.extend(r.envelope for r in batch)
 
     spec = ConsumerSpec(durable="t5", max_deliver=2, ack_wait=1.0)
     consumer = DurableConsumer(js_client, spec, surviving, dead_letters)
@@ -170,3 +171,74 @@ async def test_a_message_never_acknowledged_until_max_deliver_becomes_a_dead_let
     assert "no acknowledgement after 2 deliveries" in letter.error
     assert Envelope.decode(letter.payload) == envelope
     assert handled == []  # out of deliveries: the survivor never gets it
+
+
+async def test_one_poison_message_in_a_batch_neither_holds_back_nor_reruns_the_others(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    good = [Envelope(type="evently.event.created", source="//test", data={}) for _ in range(5)]
+    poison = Envelope(type="evently.comment.added", source="//test", data={})
+    for envelope in [*good[:2], poison, *good[2:]]:
+        await _publish(js_client, envelope)
+    done: list[str] = []  # what committed: a failing batch commits nothing
+
+    async def all_or_nothing(batch: list[Received]) -> None:
+        if any(r.id == poison.id for r in batch):
+            raise ValueError("cannot handle a comment")
+        done.extend(r.id for r in batch)
+
+    spec = ConsumerSpec(durable="t6", backoff=FAST, max_deliver=3)
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, all_or_nothing, dead_letters).run()))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t6"))
+    await eventually(lambda: _settled(js_client, "t6"))
+    assert [letter.message_id for letter in letters] == [poison.id]
+    assert sorted(done) == sorted(e.id for e in good)  # each once
+
+
+async def test_a_consumer_receives_the_payload_as_its_contracts_message(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    received: list[Received] = []
+
+    async def handle(batch: list[Received]) -> None:
+        received.extend(batch)
+
+    running.append(
+        asyncio.create_task(
+            DurableConsumer(js_client, ConsumerSpec(durable="t7"), handle, dead_letters).run()
+        )
+    )
+    sent = Envelope(
+        type="evently.user.deleted", source="//test", data={"userId": "u1", "comesLater": "ignored"}
+    )
+    await _publish(js_client, sent)
+    await eventually(lambda: received)
+    assert isinstance(received[0].payload, user_pb2.UserDeleted)
+    assert received[0].payload.user_id == "u1"
+    assert received[0].raw == sent.encode()
+
+
+@pytest.mark.parametrize(
+    ("subject", "data", "complaint"),
+    [
+        ("evently.nothing.known", {}, "no contract for event type 'evently.nothing.known'"),
+        ("evently.user.deleted", {"userId": 42}, "data is not a evently.users.v1.UserDeleted"),
+    ],
+)
+async def test_a_message_its_contract_cannot_read_is_dead_lettered_without_retries(
+    js_client: NATS,
+    dead_letters: SqlDeadLetters,
+    running: list[asyncio.Task[None]],
+    subject: str,
+    data: dict[str, object],
+    complaint: str,
+) -> None:
+    async def never(batch: list[Received]) -> None:
+        raise AssertionError("must not be called")
+
+    spec = ConsumerSpec(durable="t8", backoff=FAST, max_deliver=5)
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, never, dead_letters).run()))
+    await _publish(js_client, Envelope(type=subject, source="//test", data=data))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t8"))
+    assert letters[0].num_delivered == 1
+    assert complaint in letters[0].error

@@ -11,10 +11,11 @@ from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.bootstrap import MIGRATIONS
 from evently_notifier.service_layer import webhooks
+from evently_notifier.service_layer.consuming import Consuming
 from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.backoff import Backoff
-from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer
+from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer, Received
 from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import JetStreamPublisher
@@ -51,14 +52,15 @@ async def test_a_redelivered_event_creates_no_second_delivery(
         guard=UrlGuard(allow_private=True),
         clock=clock,
     )
-    handle = event_consumer.make_handler(uow=uow, clock=clock, on_deliveries=lambda: None)
+    consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock)
+    handle = event_consumer.make_handler(consuming, on_deliveries=lambda: None)
     calls: list[str] = []
 
-    async def commits_then_dies_before_the_ack(envelope: Envelope) -> None:
+    async def commits_then_dies_before_the_ack(batch: list[Received]) -> None:
         # The first time, the work commits and then the process fails before acknowledging:
         # JetStream delivers the same message again.
-        await handle(envelope)  # type: ignore[misc]
-        calls.append(envelope.id)
+        await handle(batch)
+        calls.extend(r.id for r in batch)
         if len(calls) == 1:
             raise ConnectionError("lost before the ack")
 

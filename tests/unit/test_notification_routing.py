@@ -1,76 +1,119 @@
-"""Who is told what: the routing rules, one per domain event type."""
+"""Who is told what: the routing rules, fed the domain events' real protobuf payloads through
+the notifier's one translation into facts (so a renamed proto field fails here)."""
 
 from __future__ import annotations
 
-from evently_notifier.domain.routing import Preferences, notices_for
+import pytest
+from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
+from evently.notifier.v1 import reminder_pb2
+from evently.users.v1 import user_pb2
+from evently_notifier.adapters.facts import to_fact
+from evently_notifier.domain.routing import Attendees, Notice, Preferences, notices_for
+from evently_platform.messaging.contracts import CONTRACTS
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+Registration = registration_pb2.Registration
 
 
-def _attendees(*people: str):  # type: ignore[no-untyped-def]
+def _attendees(*people: str) -> Attendees:
     return lambda event_id: list(people) if event_id == "e1" else []
 
 
-def _registration(status: str, user: str = "ada") -> dict[str, object]:
-    return {
-        "registration": {"id": "r1", "eventId": "e1", "userId": user, "status": status},
-        "organizerId": "olga",
-        "eventTitle": "Meetup",
-    }
+def _notices(event_type: str, payload: Message, attendees: Attendees | None = None) -> list[Notice]:
+    return notices_for(to_fact(event_type, payload), attendees or _attendees())
+
+
+def _registration(status: int, user: str = "ada") -> Message:
+    return registration_pb2.RegistrationChanged(
+        registration=Registration(id="r1", event_id="e1", user_id=user, status=status),  # type: ignore[arg-type]
+        organizer_id="olga",
+        event_title="Meetup",
+    )
 
 
 def test_a_registration_tells_the_registrant_their_place_and_the_organizer_the_news() -> None:
-    notices = notices_for("evently.registration.created", _registration("WAITLISTED"), _attendees())
+    notices = _notices("evently.registration.created", _registration(Registration.WAITLISTED))
     assert [(n.user_id, n.kind) for n in notices] == [
         ("ada", "registration.waitlisted"),
         ("olga", "registration.new"),
     ]
-    confirmed = notices_for("evently.registration.created", _registration("CONFIRMED"), _attendees())
+    assert notices[1].body == "Someone registered (waitlisted)."
+    confirmed = _notices("evently.registration.created", _registration(Registration.CONFIRMED))
     assert confirmed[0].kind == "registration.confirmed" and "Meetup" in confirmed[0].title
 
 
 def test_the_organizer_is_not_told_of_their_own_registration() -> None:
-    notices = notices_for(
-        "evently.registration.created", _registration("CONFIRMED", user="olga"), _attendees()
-    )
+    notices = _notices("evently.registration.created", _registration(Registration.CONFIRMED, user="olga"))
     assert [(n.user_id, n.kind) for n in notices] == [("olga", "registration.confirmed")]
 
 
 def test_a_promotion_tells_the_promoted() -> None:
-    notices = notices_for("evently.registration.promoted", _registration("CONFIRMED"), _attendees())
+    notices = _notices("evently.registration.promoted", _registration(Registration.CONFIRMED))
     assert [(n.user_id, n.kind) for n in notices] == [("ada", "registration.promoted")]
 
 
+def test_a_cancelled_registration_tells_the_organizer_a_seat_is_free() -> None:
+    notices = _notices("evently.registration.cancelled", _registration(Registration.CANCELLED))
+    assert [(n.user_id, n.kind, n.event_id) for n in notices] == [("olga", "registration.cancelled", "e1")]
+
+
 def test_a_comment_reaches_the_organizer_and_attendees_but_not_its_author() -> None:
-    data = {
-        "comment": {"eventId": "e1", "authorId": "ada", "text": "Is there parking?"},
-        "organizerId": "olga",
-        "eventTitle": "Meetup",
-    }
-    notices = notices_for("evently.comment.added", data, _attendees("ada", "bob"))
+    added = comment_pb2.CommentAdded(
+        comment=comment_pb2.Comment(event_id="e1", author_id="ada", text="Is there parking?"),
+        organizer_id="olga",
+        event_title="Meetup",
+    )
+    notices = _notices("evently.comment.added", added, _attendees("ada", "bob"))
     assert sorted(n.user_id for n in notices) == ["bob", "olga"]
     assert {n.body for n in notices} == {"Is there parking?"}
 
 
+def _event(**fields: object) -> event_pb2.Event:
+    start, end = Timestamp(seconds=1798826400), Timestamp(seconds=1798833600)  # 18:00 to 20:00 UTC
+    return event_pb2.Event(id="e1", title="Meetup", start_time=start, end_time=end, **fields)  # type: ignore[arg-type]
+
+
 def test_attendees_hear_of_a_move_but_not_of_a_new_description() -> None:
-    event = {"id": "e1", "title": "Meetup", "startTime": "2027-01-01T18:00:00Z", "location": "Hall B"}
-    moved = notices_for(
-        "evently.event.updated", {"event": event, "changedFields": ["location"]}, _attendees("ada", "bob")
+    moved = _notices(
+        "evently.event.updated",
+        event_pb2.EventUpdated(event=_event(location="Hall B"), changed_fields=["location"]),
+        _attendees("ada", "bob"),
     )
     assert [(n.user_id, n.kind) for n in moved] == [("ada", "event.updated"), ("bob", "event.updated")]
-    assert "Hall B" in moved[0].body
-    reworded = notices_for(
-        "evently.event.updated", {"event": event, "changedFields": ["description"]}, _attendees("ada")
+    assert moved[0].body == "Now 2027-01-01T18:00:00Z to 2027-01-01T20:00:00Z at Hall B."
+    reworded = _notices(
+        "evently.event.updated",
+        event_pb2.EventUpdated(event=_event(), changed_fields=["description"]),
+        _attendees("ada"),
     )
     assert reworded == []
 
 
 def test_attendees_hear_of_a_cancellation_with_its_reason() -> None:
-    data = {"event": {"id": "e1", "title": "Meetup"}, "reason": "Speaker ill"}
-    notices = notices_for("evently.event.cancelled", data, _attendees("ada"))
+    cancelled = event_pb2.EventCancelled(event=_event(), reason="Speaker ill")
+    notices = _notices("evently.event.cancelled", cancelled, _attendees("ada"))
     assert [(n.user_id, n.kind, n.body) for n in notices] == [("ada", "event.cancelled", "Speaker ill")]
 
 
+def test_a_due_reminder_tells_its_owner_when_the_event_starts() -> None:
+    due = reminder_pb2.ReminderDue(
+        user_id="ada", event_id="e1", event_title="Meetup", event_start_time=Timestamp(seconds=1798826400)
+    )
+    notices = _notices("evently.reminder.due", due)
+    assert [(n.user_id, n.title, n.body) for n in notices] == [
+        ("ada", "Reminder: Meetup", "It starts at 2027-01-01T18:00:00Z.")
+    ]
+
+
 def test_events_nobody_is_told_about_route_nowhere() -> None:
-    assert notices_for("evently.user.created", {"user": {"id": "ada"}}, _attendees("ada")) == []
+    created = user_pb2.UserCreated(user=user_pb2.User(id="ada"))
+    assert _notices("evently.user.created", created, _attendees("ada")) == []
+
+
+@pytest.mark.parametrize("event_type", sorted(CONTRACTS))
+def test_every_contract_translates_into_a_fact(event_type: str) -> None:
+    assert to_fact(event_type, CONTRACTS[event_type].payload()) is not None
 
 
 def test_preferences_mute_a_kind_everywhere_and_a_channel_for_everything() -> None:

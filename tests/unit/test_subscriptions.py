@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from evently_notifier.domain.facts import (
+    EventChange,
+    EventChanged,
+    EventSnapshot,
+    RegistrationChange,
+    RegistrationChanged,
+    UserJoined,
+)
 from evently_notifier.domain.subscriptions import matches, may_read, validate_subscription
 from evently_platform.errors import InvalidArgument
 
@@ -25,9 +33,20 @@ def test_patterns_match_exact_types_prefixes_and_everything(
 
 
 def test_event_lifecycle_is_public_but_account_events_belong_to_their_user() -> None:
-    assert may_read("ann", "evently.event.created", "some-event")
-    assert may_read("ann", "evently.user.created", "ann")
-    assert not may_read("bob", "evently.user.created", "ann")
+    published = EventChanged(EventChange.CREATED, EventSnapshot("some-event", "olga", "Meetup"))
+    assert may_read("ann", "evently.event.created", "some-event", published)
+    joined = UserJoined("ann", "ann@example.com", "Ann")
+    assert may_read("ann", "evently.user.created", "ann", joined)
+    assert not may_read("bob", "evently.user.created", "ann", joined)
+
+
+def test_a_registration_is_its_organizers_and_its_registrants_alone() -> None:
+    registered = RegistrationChanged(
+        RegistrationChange.CREATED, "r1", "e1", "ada", "CONFIRMED", None, "olga", "Meetup", None
+    )
+    assert may_read("olga", "evently.registration.created", "r1", registered)
+    assert may_read("ada", "evently.registration.created", "r1", registered)
+    assert not may_read("bob", "evently.registration.created", "r1", registered)
 
 
 def test_every_problem_of_a_subscription_is_reported_at_once() -> None:

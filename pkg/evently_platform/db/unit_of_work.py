@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 
 from evently_platform.db.engine import READ_ONLY
 from evently_platform.messaging.envelope import Envelope
-from evently_platform.messaging.inbox import first_delivery
+from evently_platform.messaging.inbox import first_deliveries, first_delivery
 from evently_platform.messaging.outbox import OutboxWriter
 
 
@@ -90,6 +90,10 @@ class SqlUnitOfWork:
     def first_delivery(self, consumer: str, message_id: str) -> bool:
         """Inbox check for consumers: False when this message was already handled."""
         return first_delivery(self.connection, consumer, message_id)
+
+    def first_deliveries(self, consumer: str, message_ids: Sequence[str]) -> set[str]:
+        """Inbox check for a batch: the ids of the messages not handled before."""
+        return first_deliveries(self.connection, consumer, message_ids)
 
     def commit(self) -> None:
         tx = self._tx

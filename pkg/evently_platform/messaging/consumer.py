@@ -1,5 +1,8 @@
-"""A durable JetStream pull consumer: explicit acks, redelivery with backoff after a failure,
-and a dead-letter record once the maximum delivery count is reached."""
+"""A durable JetStream pull consumer: each fetched batch decoded once into its contracts'
+messages and handed to the handler whole (one transaction for all of it), then acknowledged.
+A batch that fails is retried message by message, so one poison message never holds back or
+re-runs the others; a failing message is redelivered with backoff and becomes a dead letter
+once the maximum delivery count is reached."""
 
 from __future__ import annotations
 
@@ -11,15 +14,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import nats
+from google.protobuf.message import Message
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from opentelemetry import trace
-from opentelemetry.trace import Link, SpanKind, StatusCode
+from opentelemetry import propagate, trace
+from opentelemetry.trace import Link, Span, SpanKind, StatusCode
 
 from evently_platform.logging import get_logger
 from evently_platform.messaging.backoff import Backoff
+from evently_platform.messaging.contracts import decode_payload
 from evently_platform.messaging.dead_letters import DeadLetter, SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope, EnvelopeError
 from evently_platform.messaging.jetstream import STREAM
@@ -29,7 +34,22 @@ from evently_platform.metrics import gauge
 log = get_logger(__name__)
 _tracer = trace.get_tracer("evently.consumer")
 
-Handler = Callable[[Envelope], Awaitable[None]]
+
+@dataclass(frozen=True)
+class Received:
+    """One consumed message, decoded once."""
+
+    envelope: Envelope
+    payload: Message  # the envelope's data as the message its contract names
+    raw: bytes  # the bytes as they travelled (a webhook body is these bytes)
+    trace_headers: dict[str, str]  # of this message's process span: what it causes joins the trace
+
+    @property
+    def id(self) -> str:
+        return self.envelope.id
+
+
+BatchHandler = Callable[[list[Received]], Awaitable[None]]
 LAG_READ_INTERVAL = 10.0
 
 
@@ -45,7 +65,9 @@ class ConsumerSpec:
 
 
 class DurableConsumer:
-    def __init__(self, nc: NATS, spec: ConsumerSpec, handler: Handler, dead_letters: SqlDeadLetters) -> None:
+    def __init__(
+        self, nc: NATS, spec: ConsumerSpec, handler: BatchHandler, dead_letters: SqlDeadLetters
+    ) -> None:
         self._nc = nc
         self._js = nc.jetstream()
         self._spec = spec
@@ -167,14 +189,51 @@ class DurableConsumer:
                 with contextlib.suppress(nats.errors.Error):
                     await self.ensure()
                 continue
-            for msg in messages:
-                await self.process(msg)
+            await self.process(messages)
 
-    async def process(self, msg: Msg) -> None:
+    async def process(self, messages: list[Msg]) -> None:
+        spans, batch = [], []
+        for msg in messages:
+            span = self._start_span(msg)
+            spans.append(span)
+            try:
+                envelope = Envelope.decode(msg.data)
+                payload = decode_payload(envelope)
+            except EnvelopeError as exc:
+                # No retry can fix a malformed message.
+                span.set_status(StatusCode.ERROR, str(exc))
+                await self._dead_letter(msg, f"undecodable: {exc}")
+                continue
+            headers: dict[str, str] = {}
+            propagate.inject(headers, context=trace.set_span_in_context(span))
+            batch.append((msg, Received(envelope, payload, msg.data, headers), span))
+        try:
+            if len(batch) > 1:
+                try:
+                    await self._handler([received for _, received, _ in batch])
+                except Exception as exc:
+                    log.warning(
+                        "consumer.batch_failed",
+                        consumer=self._spec.durable,
+                        size=len(batch),
+                        error=repr(exc),
+                        retry="one by one",
+                    )
+                else:
+                    for msg, _, _ in batch:
+                        await msg.ack()
+                    return
+            for msg, received, span in batch:
+                await self._one(msg, received, span)
+        finally:
+            for span in spans:
+                span.end()
+
+    def _start_span(self, msg: Msg) -> Span:
         headers = dict(msg.headers or {})
         parent = context_from_headers(headers)
         producer = trace.get_current_span(parent).get_span_context()
-        with _tracer.start_as_current_span(
+        return _tracer.start_span(
             f"{msg.subject} process",
             context=parent,
             kind=SpanKind.CONSUMER,
@@ -186,36 +245,31 @@ class DurableConsumer:
                 "messaging.message.id": headers.get("Nats-Msg-Id", ""),
                 "messaging.operation.type": "process",
             },
-        ) as span:
-            delivered = msg.metadata.num_delivered
-            try:
-                envelope = Envelope.decode(msg.data)
-            except EnvelopeError as exc:
-                # No retry can fix a malformed message.
-                await self._dead_letter(msg, f"undecodable: {exc}")
-                span.set_status(StatusCode.ERROR, str(exc))
+        )
+
+    async def _one(self, msg: Msg, received: Received, span: Span) -> None:
+        delivered = msg.metadata.num_delivered
+        try:
+            await self._handler([received])
+        except Exception as exc:
+            span.record_exception(exc)
+            span.set_status(StatusCode.ERROR, str(exc))
+            if delivered >= self._spec.max_deliver:
+                await self._dead_letter(msg, f"{type(exc).__name__}: {exc}")
                 return
-            try:
-                await self._handler(envelope)
-            except Exception as exc:
-                span.record_exception(exc)
-                span.set_status(StatusCode.ERROR, str(exc))
-                if delivered >= self._spec.max_deliver:
-                    await self._dead_letter(msg, f"{type(exc).__name__}: {exc}")
-                    return
-                delay = self._spec.backoff.delay(delivered)
-                log.warning(
-                    "consumer.handler_failed",
-                    consumer=self._spec.durable,
-                    event_id=envelope.id,
-                    type=envelope.type,
-                    delivered=delivered,
-                    retry_in=round(delay, 2),
-                    error=repr(exc),
-                )
-                await msg.nak(delay=delay)
-                return
-            await msg.ack()
+            delay = self._spec.backoff.delay(delivered)
+            log.warning(
+                "consumer.handler_failed",
+                consumer=self._spec.durable,
+                event_id=received.id,
+                type=received.envelope.type,
+                delivered=delivered,
+                retry_in=round(delay, 2),
+                error=repr(exc),
+            )
+            await msg.nak(delay=delay)
+            return
+        await msg.ack()
 
     async def _dead_letter(self, msg: Msg, error: str) -> None:
         headers = dict(msg.headers or {})

@@ -25,6 +25,7 @@ from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_notifier.domain.emails import EmailRetryPolicy
 from evently_notifier.service_layer.channels import MailContext
+from evently_notifier.service_layer.consuming import Consuming
 
 MIGRATIONS = "evently_notifier:migrations"
 
@@ -57,13 +58,16 @@ async def build(
         runtime.nc,
         event_consumer.SPEC,
         event_consumer.make_handler(
-            uow=uow,
-            clock=clock,
+            Consuming(
+                consumer=event_consumer.SPEC.durable,
+                uow=uow,
+                clock=clock,
+                mail=mail,
+                reminder_defaults=settings.reminder_defaults,
+            ),
             on_deliveries=worker.wake,
             on_notified=hub.notify,
-            mail=mail,
             on_emails=emails.wake,
-            reminder_defaults=settings.reminder_defaults,
         ),
         SqlDeadLetters(runtime.engine),
     )

@@ -7,8 +7,8 @@ from typing import Any
 
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
 from evently_platform.calendar import CalendarEntry
+from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
-from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_events.domain.comments import Comment, CommentAdded
@@ -150,7 +150,7 @@ def to_integration_event(event: object) -> Envelope:
 
 
 def _envelope(type_: str, subject: str, data: Any) -> Envelope:
-    return Envelope(type=type_, source=SOURCE, subject=subject, data=MessageToDict(data))
+    return envelope_of(type_, data, source=SOURCE, subject=subject)
 
 
 def calendar_entry(event: Event) -> CalendarEntry:

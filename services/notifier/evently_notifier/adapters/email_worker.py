@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from evently_platform.calendar import CalendarEntry, calendar_file
 from evently_platform.clock import Clock
@@ -16,6 +14,7 @@ from evently_platform.metrics import meter
 
 from evently_notifier.adapters.mailer import Mailer
 from evently_notifier.domain.emails import Email, EmailRetryPolicy, EmailStatus
+from evently_notifier.domain.facts import EventSnapshot
 from evently_notifier.service_layer import channels
 from evently_notifier.service_layer.ports import UnitOfWork
 
@@ -30,28 +29,24 @@ _attempts = meter("evently.email").create_counter(
 CALENDAR_KINDS = frozenset({"registration.confirmed", "registration.promoted"})
 
 
-def calendar_for(kind: str, data: Mapping[str, Any]) -> bytes | None:
-    event = data.get("event") if kind in CALENDAR_KINDS else None
-    if not isinstance(event, dict) or not event.get("startTime") or not event.get("endTime"):
+def calendar_for(kind: str, event: EventSnapshot | None) -> bytes | None:
+    if kind not in CALENDAR_KINDS or event is None or event.start_time is None or event.end_time is None:
         return None
-
-    def when(key: str) -> datetime:
-        return datetime.fromisoformat(str(event.get(key)).replace("Z", "+00:00"))
-
+    now = datetime.now(UTC)
     entry = CalendarEntry(
-        event_id=str(event.get("id", "")),
-        title=str(event.get("title", "")),
-        description=str(event.get("description", "")),
-        location=str(event.get("location", "")),
-        start_time=when("startTime"),
-        end_time=when("endTime"),
-        time_zone=str(event.get("timeZone") or "UTC"),
-        revision=int(event.get("revision", 0)),
-        cancelled=event.get("state") == "CANCELLED",
-        create_time=when("createTime") if event.get("createTime") else datetime.now(UTC),
-        update_time=when("updateTime") if event.get("updateTime") else datetime.now(UTC),
+        event_id=event.id,
+        title=event.title,
+        description=event.description,
+        location=event.location,
+        start_time=event.start_time,
+        end_time=event.end_time,
+        time_zone=event.time_zone,
+        revision=event.revision,
+        cancelled=event.cancelled,
+        create_time=event.create_time or now,
+        update_time=event.update_time or now,
     )
-    return calendar_file(entry, datetime.now(UTC))
+    return calendar_file(entry, now)
 
 
 class EmailWorker:

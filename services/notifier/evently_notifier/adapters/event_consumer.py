@@ -1,47 +1,42 @@
-"""The notifier's durable consumer of every domain event: inbox notifications, projections and
-pending webhook deliveries, all from one transaction per event."""
+"""The notifier's durable consumer of every domain event: each fetched batch translated into
+facts and handled in one transaction (inbox notifications, projections, reminders, e-mail and
+pending webhook deliveries), then the workers that send are woken."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import timedelta
 
-from evently_platform.clock import Clock
-from evently_platform.messaging.consumer import ConsumerSpec
-from evently_platform.messaging.envelope import Envelope
-from evently_platform.messaging.trace_headers import current_trace_headers
+from evently_platform.messaging.consumer import ConsumerSpec, Received
 
-from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
-from evently_notifier.service_layer import channels, consuming
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.adapters.facts import to_fact
+from evently_notifier.service_layer.consuming import Consuming, Incoming
 
 SPEC = ConsumerSpec(durable="notifier", filter_subjects=("evently.>",))
 
 
+def incoming(received: Received) -> Incoming:
+    envelope = received.envelope
+    return Incoming(
+        id=envelope.id,
+        type=envelope.type,
+        subject=envelope.subject,
+        time=envelope.time,
+        fact=to_fact(envelope.type, received.payload),
+        raw=received.raw,
+        trace_headers=received.trace_headers,
+    )
+
+
 def make_handler(
+    consuming: Consuming,
     *,
-    uow: UnitOfWork,
-    clock: Clock,
     on_deliveries: Callable[[], None],
     on_notified: Callable[[Iterable[str]], None] = lambda users: None,
-    mail: channels.MailContext | None = None,
     on_emails: Callable[[], None] = lambda: None,
-    reminder_defaults: tuple[timedelta, ...] = DEFAULT_BEFORE_START,
-) -> Callable[[Envelope], Awaitable[None]]:
-    async def handle(envelope: Envelope) -> None:
-        # The consume span is current: deliveries carry its context so the webhook call joins the trace.
-        result = await asyncio.to_thread(
-            consuming.fan_out,
-            envelope,
-            envelope.encode(),
-            current_trace_headers(),
-            consumer=SPEC.durable,
-            uow=uow,
-            clock=clock,
-            mail=mail,
-            reminder_defaults=reminder_defaults,
-        )
+) -> Callable[[list[Received]], Awaitable[None]]:
+    async def handle(batch: list[Received]) -> None:
+        result = await asyncio.to_thread(consuming.handle, [incoming(r) for r in batch])
         if result.emails:
             on_emails()
         if result.deliveries:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from evently.notifier.v1 import notification_pb2, reminder_pb2, subscription_pb2
+from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.duration_pb2 import Duration
-from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_notifier.domain.deliveries import Attempt, Delivery
@@ -111,7 +111,5 @@ def to_integration_event(event: object) -> Envelope:
                 event_title=known.title,
                 event_start_time=_ts(known.start_time),
             )
-            return Envelope(
-                type="evently.reminder.due", source=SOURCE, subject=reminder.id, data=MessageToDict(data)
-            )
+            return envelope_of("evently.reminder.due", data, source=SOURCE, subject=reminder.id)
     raise TypeError(f"no integration event for {type(event).__name__}")

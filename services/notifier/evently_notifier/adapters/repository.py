@@ -17,7 +17,12 @@ from evently_notifier.adapters.inbox_repository import (
     SqlPreferencesRepository,
 )
 from evently_notifier.adapters.reminder_repository import SqlKnownEventRepository, SqlReminderRepository
-from evently_notifier.adapters.tables import deliveries, delivery_attempts, subscriptions
+from evently_notifier.adapters.tables import (
+    deliveries,
+    delivery_attempts,
+    subscriptions,
+    subscriptions_version,
+)
 from evently_notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
 from evently_notifier.service_layer.ports import Cursor
@@ -67,10 +72,20 @@ class SqlSubscriptionRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
+    def _changed(self) -> None:
+        self._connection.execute(
+            update(subscriptions_version).values(version=subscriptions_version.c.version + 1)
+        )
+
+    def version(self) -> int:
+        """Moves on with every change; SubscriptionIndex reloads when it has."""
+        return int(self._connection.execute(select(subscriptions_version.c.version)).scalar_one())
+
     def add(self, subscription: Subscription) -> None:
         row = asdict(subscription)
         row["state"] = subscription.state.value
         self._connection.execute(insert(subscriptions).values(**row))
+        self._changed()
 
     def get(self, subscription_id: str) -> Subscription | None:
         row = self._connection.execute(
@@ -89,12 +104,14 @@ class SqlSubscriptionRepository:
                 previous_secret_expire_time=subscription.previous_secret_expire_time,
             )
         )
+        self._changed()
 
     def delete(self, subscription_id: str) -> None:
         owned = select(deliveries.c.id).where(deliveries.c.subscription_id == subscription_id)
         self._connection.execute(delete(delivery_attempts).where(delivery_attempts.c.delivery_id.in_(owned)))
         self._connection.execute(delete(deliveries).where(deliveries.c.subscription_id == subscription_id))
         self._connection.execute(delete(subscriptions).where(subscriptions.c.id == subscription_id))
+        self._changed()
 
     def delete_for_owner(self, owner_id: str) -> int:
         owned = select(subscriptions.c.id).where(subscriptions.c.owner_id == owner_id)
@@ -106,7 +123,10 @@ class SqlSubscriptionRepository:
         gone = self._connection.execute(
             delete(subscriptions).where(subscriptions.c.owner_id == owner_id).returning(subscriptions.c.id)
         )
-        return len(gone.all())
+        removed = len(gone.all())
+        if removed:
+            self._changed()
+        return removed
 
     def list_for_owner(self, owner_id: str, *, before: Cursor | None, limit: int) -> list[Subscription]:
         query = (

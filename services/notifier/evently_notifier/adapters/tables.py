@@ -21,6 +21,14 @@ subscriptions = Table(
     Index("ix_subscriptions_owner", "owner_id", "create_time"),
 )
 
+# One row: bumped with every change of `subscriptions` (see SubscriptionIndex).
+subscriptions_version = Table(
+    "subscriptions_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
 deliveries = Table(
     "deliveries",
     metadata,

@@ -1,14 +1,23 @@
-"""Who is told what about each domain event: one small rule per event type. Pure Python.
+"""Who is told what about each fact: one small rule per kind of fact. Pure Python.
 
-A rule reads the CloudEvents `data` (proto3 JSON) and the people concerned with the event
-(its attendees, from the notifier's own projection of registrations) and returns notices.
-Adding a new event type is adding one rule to `RULES`."""
+A rule reads the fact (domain/facts.py) and the people concerned with it (an event's attendees,
+from the notifier's own projection of registrations) and returns notices."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+
+from evently_notifier.domain.facts import (
+    CommentAdded,
+    EventChange,
+    EventChanged,
+    Fact,
+    RegistrationChange,
+    RegistrationChanged,
+    ReminderCame,
+)
 
 # The event's attendees: people with an active (confirmed or waitlisted) registration.
 Attendees = Callable[[str], list[str]]
@@ -23,141 +32,119 @@ class Notice:
     event_id: str = ""
 
 
-Rule = Callable[[Mapping[str, Any], Attendees], list[Notice]]
-
 RESCHEDULING_FIELDS = frozenset({"start_time", "end_time", "location"})
 
 
-def _registration_created(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    registration, title = data.get("registration", {}), data.get("eventTitle", "an event")
-    event_id, user_id = registration.get("eventId", ""), registration.get("userId", "")
-    if registration.get("status") == "WAITLISTED":
+def _registration(fact: RegistrationChanged, attendees: Attendees) -> list[Notice]:
+    title = fact.event_title or "an event"
+    if fact.change is RegistrationChange.PROMOTED:
+        return [
+            Notice(
+                fact.user_id,
+                "registration.promoted",
+                f"A seat opened up: you are in for {title}",
+                "You moved from the waitlist to a confirmed seat.",
+                fact.event_id,
+            )
+        ]
+    by_someone_else = bool(fact.organizer_id) and fact.organizer_id != fact.user_id
+    if fact.change is RegistrationChange.CANCELLED:
+        if not by_someone_else:
+            return []
+        return [
+            Notice(
+                fact.organizer_id,
+                "registration.cancelled",
+                f"A registration for {title} was cancelled",
+                "A seat is free again; the waitlist moves up.",
+                fact.event_id,
+            )
+        ]
+    if fact.status == "WAITLISTED":
         mine = Notice(
-            user_id,
+            fact.user_id,
             "registration.waitlisted",
             f"You are on the waitlist for {title}",
             "We will tell you as soon as a seat frees up.",
-            event_id,
+            fact.event_id,
         )
     else:
         mine = Notice(
-            user_id,
+            fact.user_id,
             "registration.confirmed",
             f"You are registered for {title}",
             "Your seat is confirmed. The calendar file is on the event page.",
-            event_id,
+            fact.event_id,
         )
-    notices = [mine]
-    organizer = data.get("organizerId", "")
-    if organizer and organizer != user_id:
-        notices.append(
-            Notice(
-                organizer,
-                "registration.new",
-                f"New registration for {title}",
-                f"Someone registered ({registration.get('status', '').lower()}).",
-                event_id,
-            )
-        )
-    return notices
+    if not by_someone_else:
+        return [mine]
+    news = Notice(
+        fact.organizer_id,
+        "registration.new",
+        f"New registration for {title}",
+        f"Someone registered ({fact.status.lower()}).",
+        fact.event_id,
+    )
+    return [mine, news]
 
 
-def _registration_cancelled(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    registration, organizer = data.get("registration", {}), data.get("organizerId", "")
-    if not organizer or organizer == registration.get("userId"):
-        return []
-    title = data.get("eventTitle", "an event")
+def _comment_added(fact: CommentAdded, attendees: Attendees) -> list[Notice]:
+    title = fact.event_title or "an event"
+    readers = [fact.organizer_id, *attendees(fact.event_id)]
     return [
-        Notice(
-            organizer,
-            "registration.cancelled",
-            f"A registration for {title} was cancelled",
-            "A seat is free again; the waitlist moves up.",
-            registration.get("eventId", ""),
-        )
-    ]
-
-
-def _registration_promoted(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    registration, title = data.get("registration", {}), data.get("eventTitle", "an event")
-    return [
-        Notice(
-            registration.get("userId", ""),
-            "registration.promoted",
-            f"A seat opened up: you are in for {title}",
-            "You moved from the waitlist to a confirmed seat.",
-            registration.get("eventId", ""),
-        )
-    ]
-
-
-def _comment_added(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    comment, title = data.get("comment", {}), data.get("eventTitle", "an event")
-    event_id, author = comment.get("eventId", ""), comment.get("authorId", "")
-    readers = [data.get("organizerId", ""), *attendees(event_id)]
-    text = str(comment.get("text", ""))
-    return [
-        Notice(user, "comment.added", f"New comment on {title}", text[:280], event_id)
+        Notice(user, "comment.added", f"New comment on {title}", fact.text[:280], fact.event_id)
         for user in dict.fromkeys(readers)
-        if user and user != author
+        if user and user != fact.author_id
     ]
 
 
-def _event_updated(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    if not RESCHEDULING_FIELDS & set(data.get("changedFields", [])):
+def _when(value: datetime | None) -> str:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else ""
+
+
+def _event_changed(fact: EventChanged, attendees: Attendees) -> list[Notice]:
+    event = fact.event
+    title = event.title or "An event"
+    if fact.change is EventChange.CANCELLED:
+        reason = fact.reason or "No reason was given."
+        return [
+            Notice(user, "event.cancelled", f"{title} is cancelled", reason, event.id)
+            for user in attendees(event.id)
+        ]
+    if fact.change is not EventChange.UPDATED or not RESCHEDULING_FIELDS & fact.changed_fields:
         return []  # a new description or title is not news worth a notification
-    event = data.get("event", {})
-    body = f"Now {event.get('startTime', '')} to {event.get('endTime', '')} at {event.get('location', '')}."
+    body = f"Now {_when(event.start_time)} to {_when(event.end_time)} at {event.location}."
+    moved = f"{title} has moved"
+    return [Notice(user, "event.updated", moved, body, event.id) for user in attendees(event.id)]
+
+
+def _reminder_came(fact: ReminderCame, attendees: Attendees) -> list[Notice]:
+    title = fact.event_title or "your event"
     return [
         Notice(
-            user, "event.updated", f"{event.get('title', 'An event')} has moved", body, event.get("id", "")
-        )
-        for user in attendees(event.get("id", ""))
-    ]
-
-
-def _event_cancelled(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    event = data.get("event", {})
-    reason = data.get("reason") or "No reason was given."
-    return [
-        Notice(
-            user,
-            "event.cancelled",
-            f"{event.get('title', 'An event')} is cancelled",
-            reason,
-            event.get("id", ""),
-        )
-        for user in attendees(event.get("id", ""))
-    ]
-
-
-def _reminder_due(data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    title = data.get("eventTitle", "your event")
-    return [
-        Notice(
-            data.get("userId", ""),
+            fact.user_id,
             "reminder.due",
             f"Reminder: {title}",
-            f"It starts at {data.get('eventStartTime', '')}.",
-            data.get("eventId", ""),
+            f"It starts at {_when(fact.event_start_time)}.",
+            fact.event_id,
         )
     ]
 
 
-RULES: dict[str, Rule] = {
-    "evently.registration.created": _registration_created,
-    "evently.registration.cancelled": _registration_cancelled,
-    "evently.registration.promoted": _registration_promoted,
-    "evently.comment.added": _comment_added,
-    "evently.event.updated": _event_updated,
-    "evently.event.cancelled": _event_cancelled,
-    "evently.reminder.due": _reminder_due,
-}
-
-
-def notices_for(event_type: str, data: Mapping[str, Any], attendees: Attendees) -> list[Notice]:
-    rule = RULES.get(event_type)
-    return [n for n in rule(data, attendees) if n.user_id] if rule else []
+def notices_for(fact: Fact, attendees: Attendees) -> list[Notice]:
+    """Who is told what about one fact (attendees looked up only by the rules that need them)."""
+    match fact:
+        case RegistrationChanged():
+            notices = _registration(fact, attendees)
+        case CommentAdded():
+            notices = _comment_added(fact, attendees)
+        case EventChanged():
+            notices = _event_changed(fact, attendees)
+        case ReminderCame():
+            notices = _reminder_came(fact, attendees)
+        case _:
+            notices = []
+    return [n for n in notices if n.user_id]
 
 
 @dataclass(frozen=True)

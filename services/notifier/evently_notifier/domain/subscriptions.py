@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from evently_platform.errors import Violations
+
+from evently_notifier.domain.facts import (
+    CommentAdded,
+    EventChanged,
+    EventGone,
+    Fact,
+    RegistrationChanged,
+    ReminderCame,
+    UserJoined,
+    UserLeft,
+)
 
 MAX_EVENT_TYPES = 50
 _PATTERN = re.compile(r"^(\*|[a-z]+(\.[a-z_]+)*(\.\*)?)$")
@@ -85,25 +94,22 @@ def validate_subscription(url: str, event_types: list[str], description: str) ->
     problems.raise_if_any()
 
 
-def may_read(
-    owner_id: str, event_type: str, subject: str | None, data: Mapping[str, Any] | None = None
-) -> bool:
+def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | None) -> bool:
     """A subscription receives only what its owner could read through the API.
 
     Event lifecycle events are public; a user's own account events are theirs alone; the
     registrations and comments of an event are its organizer's (and a registration its
     registrant's too); a reminder is its owner's.
     """
-    data = data or {}
-    if event_type.startswith("evently.event."):
-        return True
-    if event_type.startswith("evently.user."):
-        return subject == owner_id
-    if event_type.startswith("evently.registration."):
-        registrant = data.get("registration", {}).get("userId")
-        return owner_id in (data.get("organizerId"), registrant)
-    if event_type == "evently.comment.added":
-        return owner_id == data.get("organizerId")
-    if event_type == "evently.reminder.due":
-        return owner_id == data.get("userId")
+    match fact:
+        case EventChanged() | EventGone():
+            return True
+        case UserJoined() | UserLeft():
+            return subject == owner_id
+        case RegistrationChanged(organizer_id=organizer, user_id=registrant):
+            return owner_id in (organizer, registrant)
+        case CommentAdded(organizer_id=organizer):
+            return owner_id == organizer
+        case ReminderCame(user_id=user):
+            return owner_id == user
     return False

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from evently_platform.clock import Clock, new_id
 
 from evently_notifier.domain.emails import Email, EmailRetryPolicy, after_attempt, compose
+from evently_notifier.domain.facts import EventSnapshot
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.routing import Notice
 from evently_notifier.service_layer.ports import UnitOfWork
@@ -21,7 +21,7 @@ class MailContext:
 
     base_url: str
     domain: str
-    calendar_for: Callable[[str, Mapping[str, Any]], bytes | None]
+    calendar_for: Callable[[str, EventSnapshot | None], bytes | None]
 
 
 def tell(
@@ -30,7 +30,7 @@ def tell(
     source_event_id: str,
     now: datetime,
     mail: MailContext | None,
-    data: Mapping[str, Any],
+    event: EventSnapshot | None = None,
 ) -> tuple[bool, bool]:
     """Puts a notice on the person's channels as their preferences allow: (in app, e-mail)."""
     wants = uow.preferences.get(notice.user_id)
@@ -45,7 +45,7 @@ def tell(
                 recipient,
                 message_id=f"<{email_id}@{mail.domain}>",
                 base_url=mail.base_url,
-                calendar=mail.calendar_for(notice.kind, data),
+                calendar=mail.calendar_for(notice.kind, event),
                 now=now,
             )
         )

@@ -1,122 +1,146 @@
-"""What each consumed domain event means to the notifier, in one transaction with its inbox record."""
+"""What consumed domain events mean to the notifier: a whole batch in one transaction, with its
+inbox records (a redelivered event does nothing)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
-from evently_platform.messaging.envelope import Envelope
+from evently_platform.messaging.inbox import handled_once
 
-from evently_notifier.domain.deliveries import (
-    Delivery,
-    DeliveryStatus,
-)
+from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
 from evently_notifier.domain.emails import Recipient
+from evently_notifier.domain.facts import (
+    EventGone,
+    Fact,
+    RegistrationChanged,
+    UserJoined,
+    UserLeft,
+    event_of,
+)
 from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
 from evently_notifier.domain.routing import notices_for
 from evently_notifier.domain.subscriptions import may_read
 from evently_notifier.service_layer.channels import MailContext, tell
 from evently_notifier.service_layer.ports import UnitOfWork
-from evently_notifier.service_layer.reminders import keep_reminders, parse_time
+from evently_notifier.service_layer.reminders import keep_reminders
+from evently_notifier.service_layer.subscription_index import SubscriptionIndex
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """One consumed domain event: its identity, the fact it states, and the bytes it travelled as."""
+
+    id: str
+    type: str
+    subject: str | None
+    time: datetime
+    fact: Fact
+    raw: bytes  # a webhook delivery's body
+    trace_headers: dict[str, str]  # the consume span's: the webhook call joins the trace
+
+
+@dataclass
 class FanOut:
-    deliveries: int
-    notified_users: tuple[str, ...]  # whose inbox got something
+    deliveries: int = 0
+    notified_users: list[str] = field(default_factory=list)  # whose inbox got something
     emails: int = 0
 
 
-def fan_out(
-    envelope: Envelope,
-    payload: bytes,
-    trace_headers: dict[str, str],
-    *,
-    consumer: str,
-    uow: UnitOfWork,
-    clock: Clock,
-    mail: MailContext | None = None,
-    reminder_defaults: tuple[timedelta, ...] = DEFAULT_BEFORE_START,
-) -> FanOut:
-    """Everything one domain event means to the notifier, in one transaction with its inbox
-    record (a redelivered event does nothing): what the owners of deleted things had here
-    ends, people are told per the routing rules and their preferences, the attendee
-    projection moves on, and a pending webhook delivery is made for each subscription that
-    wants the event and whose owner may read it."""
-    now = clock.now()
-    with uow:
-        if not uow.first_delivery(consumer, envelope.id):
-            return FanOut(0, ())
-        data = envelope.data
-        if envelope.type == "evently.user.created":
-            user = data.get("user", {})
-            uow.recipients.save(
-                Recipient(user.get("id", ""), user.get("email", ""), user.get("displayName", ""))
-            )
-        if envelope.type == "evently.user.deleted":
-            gone = str(data.get("userId") or envelope.subject)
-            uow.subscriptions.delete_for_owner(gone)
-            uow.notifications.delete_for_user(gone)
-            uow.attendees.delete_for_user(gone)
-            uow.preferences.delete(gone)
-            uow.recipients.delete(gone)
-            uow.emails.delete_for_user(gone)
-            uow.reminders.delete_for_user(gone)
+class Consuming:
+    def __init__(
+        self,
+        *,
+        consumer: str,
+        uow: UnitOfWork,
+        clock: Clock,
+        mail: MailContext | None = None,
+        reminder_defaults: tuple[timedelta, ...] = DEFAULT_BEFORE_START,
+        index: SubscriptionIndex | None = None,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._mail = mail
+        self._reminder_defaults = reminder_defaults
+        self._index = index or SubscriptionIndex()
+        self._handle = handled_once(consumer, self._fan_out)
+
+    def handle(self, batch: list[Incoming]) -> FanOut:
+        """Everything a batch of domain events means here, committed together."""
+        with self._uow:
+            result = self._handle(self._uow, batch)
+            self._uow.commit()
+        result.notified_users = list(dict.fromkeys(result.notified_users))
+        return result
+
+    def _fan_out(self, uow: UnitOfWork, batch: list[Incoming]) -> FanOut:
+        result = FanOut()
+        if not batch:
+            return result
+        now = self._clock.now()
+        self._index.refresh(uow)
+        for item in batch:
+            self._one(uow, item, now, result)
+        return result
+
+    def _one(self, uow: UnitOfWork, item: Incoming, now: datetime, result: FanOut) -> None:
+        """What the owners of deleted things had here ends, people are told per the routing rules
+        and their preferences, the attendee projection moves on, and a pending webhook delivery
+        is made for each subscription that wants the event and whose owner may read it."""
+        fact = item.fact
+        if isinstance(fact, UserJoined):
+            uow.recipients.save(Recipient(fact.user_id, fact.email, fact.display_name))
+        elif isinstance(fact, UserLeft):
+            _forget(uow, fact.user_id)
+            self._index.refresh(uow)  # their subscriptions are gone for the rest of the batch too
         # Route before projecting: those told of a cancellation are the attendees it ends.
-        notified = []
-        emailed = 0
-        for notice in notices_for(envelope.type, data, uow.attendees.active_for_event):
-            told_in_app, told_by_email = tell(uow, notice, envelope.id, now, mail, data)
+        event = event_of(fact)
+        for notice in notices_for(fact, uow.attendees.active_for_event):
+            told_in_app, told_by_email = tell(uow, notice, item.id, now, self._mail, event)
             if told_in_app:
-                notified.append(notice.user_id)
-            emailed += told_by_email
-        _project(uow, envelope)
-        keep_reminders(uow, envelope, now, reminder_defaults)
-        created = 0
-        for subscription in uow.subscriptions.active():
-            if subscription.wants(envelope.type) and may_read(
-                subscription.owner_id, envelope.type, envelope.subject, data
-            ):
-                uow.deliveries.add(
-                    Delivery(
-                        id=new_id(),
-                        subscription_id=subscription.id,
-                        event_id=envelope.id,
-                        event_type=envelope.type,
-                        payload=payload,
-                        trace_headers=trace_headers,
-                        status=DeliveryStatus.PENDING,
-                        attempts=0,
-                        last_status_code=0,
-                        last_error="",
-                        next_attempt_time=now,
-                        create_time=now,
-                        update_time=now,
-                    )
+                result.notified_users.append(notice.user_id)
+            result.emails += told_by_email
+        _project(uow, fact, item)
+        keep_reminders(uow, fact, now, self._reminder_defaults)
+        for subscription in self._index.wanting(item.type):
+            if not may_read(subscription.owner_id, item.type, item.subject, fact):
+                continue
+            uow.deliveries.add(
+                Delivery(
+                    id=new_id(),
+                    subscription_id=subscription.id,
+                    event_id=item.id,
+                    event_type=item.type,
+                    payload=item.raw,
+                    trace_headers=item.trace_headers,
+                    status=DeliveryStatus.PENDING,
+                    attempts=0,
+                    last_status_code=0,
+                    last_error="",
+                    next_attempt_time=now,
+                    create_time=now,
+                    update_time=now,
                 )
-                created += 1
-        uow.commit()
-    return FanOut(created, tuple(dict.fromkeys(notified)), emailed)
+            )
+            result.deliveries += 1
 
 
-def _project(uow: UnitOfWork, envelope: Envelope) -> None:
+def _forget(uow: UnitOfWork, user_id: str) -> None:
+    uow.subscriptions.delete_for_owner(user_id)
+    uow.notifications.delete_for_user(user_id)
+    uow.attendees.delete_for_user(user_id)
+    uow.preferences.delete(user_id)
+    uow.recipients.delete(user_id)
+    uow.emails.delete_for_user(user_id)
+    uow.reminders.delete_for_user(user_id)
+
+
+def _project(uow: UnitOfWork, fact: Fact, item: Incoming) -> None:
     """Keep the notifier's view of who attends what."""
-    if envelope.type.startswith("evently.registration."):
-        registration = envelope.data.get("registration", {})
-        status = (
-            "CONFIRMED"
-            if envelope.type == "evently.registration.promoted"
-            else registration.get("status", "")
-        )
-        if envelope.type == "evently.registration.cancelled":
-            status = "CANCELLED"
+    if isinstance(fact, RegistrationChanged):
         uow.attendees.record(
-            registration.get("id", ""),
-            registration.get("eventId", ""),
-            registration.get("userId", ""),
-            status,
-            parse_time(registration.get("updateTime"), envelope.time),
+            fact.registration_id, fact.event_id, fact.user_id, fact.status, fact.update_time or item.time
         )
-    elif envelope.type == "evently.event.deleted":
-        uow.attendees.delete_for_event(str(envelope.data.get("eventId") or envelope.subject))
+    elif isinstance(fact, EventGone):
+        uow.attendees.delete_for_event(fact.event_id)

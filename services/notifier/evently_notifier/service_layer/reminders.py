@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
-from evently_platform.messaging.envelope import Envelope
 
+from evently_notifier.domain.facts import (
+    EventChange,
+    EventChanged,
+    EventGone,
+    EventSnapshot,
+    Fact,
+    RegistrationChange,
+    RegistrationChanged,
+)
 from evently_notifier.domain.reminders import (
     KnownEvent,
     Reminder,
@@ -23,55 +29,43 @@ from evently_notifier.domain.reminders import (
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork
 
 
-def parse_time(value: object, fallback: datetime) -> datetime:
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    return fallback
-
-
-def _known_event(event: Mapping[str, Any]) -> KnownEvent | None:
-    if not isinstance(event, Mapping) or not event.get("id") or not event.get("startTime"):
+def _known_event(event: EventSnapshot | None) -> KnownEvent | None:
+    if event is None or not event.id or event.start_time is None:
         return None
-    return KnownEvent(
-        id=str(event["id"]),
-        organizer_id=str(event.get("organizerId", "")),
-        title=str(event.get("title", "")),
-        start_time=parse_time(event.get("startTime"), datetime.now(UTC)),
-        cancelled=event.get("state") == "CANCELLED",
-    )
+    return KnownEvent(event.id, event.organizer_id, event.title, event.start_time, event.cancelled)
 
 
 def keep_reminders(
-    uow: UnitOfWork, envelope: Envelope, now: datetime, defaults_before: tuple[timedelta, ...]
+    uow: UnitOfWork, fact: Fact, now: datetime, defaults_before: tuple[timedelta, ...]
 ) -> None:
     """Reminders follow their events: made for new attendees, moved with the start, dropped
     with the registration or the event."""
-    data, kind = envelope.data, envelope.type
-    event = _known_event(data.get("event", {}))
-    previous = uow.known_events.get(event.id) if event else None
-    if event is not None:
-        uow.known_events.save(event)
-    if kind in ("evently.event.cancelled", "evently.event.deleted"):
-        event_id = str(data.get("eventId") or data.get("event", {}).get("id") or envelope.subject)
-        uow.reminders.delete_for_event(event_id)
-        if kind == "evently.event.deleted":
+    match fact:
+        case EventGone(event_id=event_id):
+            uow.reminders.delete_for_event(event_id)
             uow.known_events.delete(event_id)
-    elif kind == "evently.event.updated" and event is not None and previous is not None:
-        if previous.start_time != event.start_time:
+            return
+        case EventChanged() | RegistrationChanged():
+            pass
+        case _:
+            return
+    event = _known_event(fact.event)
+    if event is None:
+        return
+    previous = uow.known_events.get(event.id)
+    uow.known_events.save(event)
+    match fact:
+        case EventChanged(change=EventChange.CANCELLED):
+            uow.reminders.delete_for_event(event.id)
+        case EventChanged(change=EventChange.UPDATED) if previous and previous.start_time != event.start_time:
             for reminder in uow.reminders.scheduled_for_event(event.id):
                 uow.reminders.save(moved(reminder, event.start_time, now))
-    elif kind.startswith("evently.registration.") and event is not None:
-        registration = data.get("registration", {})
-        user_id = str(registration.get("userId", ""))
-        status = "CONFIRMED" if kind == "evently.registration.promoted" else registration.get("status")
-        if kind == "evently.registration.cancelled":
+        case RegistrationChanged(change=RegistrationChange.CANCELLED, user_id=user_id):
             uow.reminders.delete_for_event(event.id, user_id)
-        elif status == "CONFIRMED" and not uow.reminders.for_user_and_event(user_id, event.id):
-            for reminder in defaults(new_id, user_id, event, now, defaults_before):
-                uow.reminders.add(reminder)
+        case RegistrationChanged(status="CONFIRMED", user_id=user_id):
+            if not uow.reminders.for_user_and_event(user_id, event.id):
+                for reminder in defaults(new_id, user_id, event, now, defaults_before):
+                    uow.reminders.add(reminder)
 
 
 def fire_due_reminders(*, uow: UnitOfWork, clock: Clock, limit: int = 200) -> int:

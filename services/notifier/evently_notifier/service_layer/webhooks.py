@@ -143,7 +143,7 @@ def finish_attempt(
                     f"Deliveries to {subscription.url} kept failing (last: {last}). "
                     "Fix the endpoint, then retry a delivery to switch it back on.",
                 )
-                tell(uow, notice, delivery.event_id, now, mail, {})
+                tell(uow, notice, delivery.event_id, now, mail)
         uow.commit()
     return updated
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from evently.users.v1 import user_pb2
+from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
-from google.protobuf.json_format import MessageToDict
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_users.domain.model import User, UserCreated, UserDeleted
@@ -35,12 +35,8 @@ def to_integration_event(event: object) -> Envelope:
     match event:
         case UserCreated(user=user):
             created = user_pb2.UserCreated(user=user_to_proto(user))
-            return Envelope(
-                type="evently.user.created", source=SOURCE, subject=user.id, data=MessageToDict(created)
-            )
+            return envelope_of("evently.user.created", created, source=SOURCE, subject=user.id)
         case UserDeleted(user_id=user_id, delete_time=delete_time):
             deleted = user_pb2.UserDeleted(user_id=user_id, delete_time=_ts(delete_time))
-            return Envelope(
-                type="evently.user.deleted", source=SOURCE, subject=user_id, data=MessageToDict(deleted)
-            )
+            return envelope_of("evently.user.deleted", deleted, source=SOURCE, subject=user_id)
     raise TypeError(f"no integration event for {type(event).__name__}")

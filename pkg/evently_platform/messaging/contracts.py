@@ -1,0 +1,77 @@
+"""The public contract of every domain event: its type bound to its protobuf payload message, in
+one registry. Producers build envelopes through it (a payload of another message is refused),
+consumers decode each message's `data` once into that message, so nobody reads JSON keys by hand
+and a renamed proto field fails at type-check or test time instead of silently reading ""."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
+from evently.notifier.v1 import reminder_pb2
+from evently.users.v1 import user_pb2
+from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
+from google.protobuf.message import Message
+
+from evently_platform.messaging.envelope import Envelope, EnvelopeError
+
+
+@dataclass(frozen=True)
+class Contract:
+    event_type: str  # also the NATS subject
+    payload: type[Message]
+    description: str
+
+
+CONTRACTS: dict[str, Contract] = {
+    c.event_type: c
+    for c in (
+        Contract("evently.user.created", user_pb2.UserCreated, "An account was made (sign-up)."),
+        Contract("evently.user.deleted", user_pb2.UserDeleted, "An account was deleted."),
+        Contract("evently.event.created", event_pb2.EventCreated, "An event was published."),
+        Contract("evently.event.updated", event_pb2.EventUpdated, "An event's details changed."),
+        Contract("evently.event.cancelled", event_pb2.EventCancelled, "An event was called off."),
+        Contract("evently.event.deleted", event_pb2.EventDeleted, "An event was deleted."),
+        Contract(
+            "evently.registration.created",
+            registration_pb2.RegistrationChanged,
+            "Someone registered: a confirmed seat or a place on the waitlist.",
+        ),
+        Contract(
+            "evently.registration.cancelled",
+            registration_pb2.RegistrationChanged,
+            "A registration was cancelled.",
+        ),
+        Contract(
+            "evently.registration.promoted",
+            registration_pb2.RegistrationChanged,
+            "A waitlisted registration got a seat.",
+        ),
+        Contract("evently.comment.added", comment_pb2.CommentAdded, "A comment was added to an event."),
+        Contract("evently.reminder.due", reminder_pb2.ReminderDue, "A reminder before an event is due."),
+    )
+}
+
+
+def envelope_of(event_type: str, payload: Message, *, source: str, subject: str) -> Envelope:
+    """The envelope of a domain event whose payload is the message its contract names."""
+    contract = CONTRACTS.get(event_type)
+    if contract is None:
+        raise TypeError(f"no contract for event type {event_type!r}: add it to CONTRACTS")
+    if type(payload) is not contract.payload:
+        wanted, given = contract.payload.DESCRIPTOR.full_name, payload.DESCRIPTOR.full_name
+        raise TypeError(f"{event_type} carries {wanted}, not {given}")
+    return Envelope(type=event_type, source=source, subject=subject, data=MessageToDict(payload))
+
+
+def decode_payload(envelope: Envelope) -> Message:
+    """The envelope's data as its contract's message. Unknown fields are ignored (a newer producer
+    may add some); an unknown type or data that does not fit the message is an EnvelopeError,
+    which no retry can fix."""
+    contract = CONTRACTS.get(envelope.type)
+    if contract is None:
+        raise EnvelopeError(f"no contract for event type {envelope.type!r}")
+    try:
+        return ParseDict(envelope.data, contract.payload(), ignore_unknown_fields=True)
+    except (ParseError, RecursionError, TypeError, ValueError) as exc:
+        raise EnvelopeError(f"data is not a {contract.payload.DESCRIPTOR.full_name}: {exc}") from exc

@@ -1,0 +1,108 @@
+"""What the notifier learns from other services' domain events, in its own terms. Pure Python:
+adapters/facts.py translates each event's protobuf payload into one of these, once, at the edge."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class EventSnapshot:
+    """An event as a domain event carried it."""
+
+    id: str
+    organizer_id: str
+    title: str
+    description: str = ""
+    location: str = ""
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    time_zone: str = "UTC"
+    revision: int = 0
+    cancelled: bool = False
+    create_time: datetime | None = None
+    update_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UserJoined:
+    user_id: str
+    email: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class UserLeft:
+    user_id: str
+
+
+class EventChange(enum.Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class EventChanged:
+    change: EventChange
+    event: EventSnapshot
+    changed_fields: frozenset[str] = field(default_factory=frozenset)  # proto field names
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class EventGone:
+    event_id: str
+    organizer_id: str
+
+
+class RegistrationChange(enum.Enum):
+    CREATED = "created"
+    CANCELLED = "cancelled"
+    PROMOTED = "promoted"
+
+
+@dataclass(frozen=True)
+class RegistrationChanged:
+    change: RegistrationChange
+    registration_id: str
+    event_id: str
+    user_id: str
+    status: str  # CONFIRMED, WAITLISTED or CANCELLED, after the change
+    update_time: datetime | None
+    organizer_id: str
+    event_title: str
+    event: EventSnapshot | None
+
+
+@dataclass(frozen=True)
+class CommentAdded:
+    comment_id: str
+    event_id: str
+    author_id: str
+    text: str
+    organizer_id: str
+    event_title: str
+
+
+@dataclass(frozen=True)
+class ReminderCame:
+    """One of the notifier's own reminders fired (`evently.reminder.due`)."""
+
+    reminder_id: str
+    user_id: str
+    event_id: str
+    event_title: str
+    event_start_time: datetime | None
+
+
+Fact = UserJoined | UserLeft | EventChanged | EventGone | RegistrationChanged | CommentAdded | ReminderCame
+
+
+def event_of(fact: Fact) -> EventSnapshot | None:
+    """The event a fact carries a snapshot of, if any."""
+    if isinstance(fact, EventChanged | RegistrationChanged):
+        return fact.event
+    return None

@@ -1,0 +1,42 @@
+"""Which active subscriptions want an event type, answered from memory: subscriptions are read
+once, indexed by pattern, and read again only when the store's subscriptions version has moved
+(any instance's change bumps it in the same transaction), instead of a query per event."""
+
+from __future__ import annotations
+
+from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
+from evently_notifier.service_layer.ports import UnitOfWork
+
+
+class SubscriptionIndex:
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._exact: dict[str, list[Subscription]] = {}
+        self._prefixes: list[tuple[str, Subscription]] = []  # "evently.event." for "evently.event.*"
+        self._everything: list[Subscription] = []
+
+    def refresh(self, uow: UnitOfWork) -> None:
+        """Inside the caller's transaction: one cheap query, and a reload when something changed."""
+        version = uow.subscriptions.version()
+        if version == self._version:
+            return
+        exact: dict[str, list[Subscription]] = {}
+        prefixes: list[tuple[str, Subscription]] = []
+        everything: list[Subscription] = []
+        for subscription in uow.subscriptions.active():
+            for pattern in dict.fromkeys(subscription.event_types):
+                if pattern == "*":
+                    everything.append(subscription)
+                elif pattern.endswith(".*"):
+                    prefixes.append((pattern[:-1], subscription))
+                else:
+                    exact.setdefault(pattern, []).append(subscription)
+        self._exact, self._prefixes, self._everything = exact, prefixes, everything
+        self._version = version
+
+    def wanting(self, event_type: str) -> list[Subscription]:
+        """Active subscriptions with a pattern that matches `event_type`, each once."""
+        found = [*self._everything, *self._exact.get(event_type, ())]
+        found += [s for prefix, s in self._prefixes if event_type.startswith(prefix)]
+        unique = {s.id: s for s in found if s.state is SubscriptionState.ACTIVE}
+        return list(unique.values())

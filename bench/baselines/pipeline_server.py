@@ -1,6 +1,6 @@
 """Baseline for the whole pipeline, written bare: a grpc.aio unary handler inserts a row with
 SQLAlchemy and publishes to JetStream; a pull consumer in the same process fetches the messages
-and POSTs each to a webhook URL with httpx, acking after a 2xx. No outbox, no inbox, no
+and POSTs each to a webhook URL with aiohttp, acking after a 2xx. No outbox, no inbox, no
 signature, no retries — the floor our pipeline is compared with. On SQLite it uses the same
 settings as Evently's engines (WAL, synchronous=NORMAL).
 
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import aiohttp
 import grpc
-import httpx
 import nats
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
@@ -49,7 +51,7 @@ async def serve(port: int, db_url: str, nats_url: str, webhook_url: str) -> None
     js = connection.jetstream()
     await js.add_stream(name="BENCH_PIPELINE", subjects=[SUBJECT])
     subscription = await js.pull_subscribe(SUBJECT, durable="bench-deliverer")
-    http = httpx.AsyncClient(timeout=10)
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
 
     def store(key: str) -> str:
         row_id = str(uuid.uuid4())
@@ -57,14 +59,22 @@ async def serve(port: int, db_url: str, nats_url: str, webhook_url: str) -> None
             conn.execute(insert(registrations).values(id=row_id, key=key))
         return row_id
 
+    # SQLite has one writer at a time: one thread for the writes, rather than several sleeping
+    # in SQLite's busy handler.
+    writer = ThreadPoolExecutor(max_workers=1)
+
     async def register(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
-        row_id = await asyncio.to_thread(store, request.decode())
+        row_id = await asyncio.get_running_loop().run_in_executor(writer, store, request.decode())
         await js.publish(SUBJECT, request, headers={"Nats-Msg-Id": row_id})
         return row_id.encode()
 
     async def deliver_one(message: Msg) -> None:
-        response = await http.post(webhook_url, json={"key": message.data.decode()})
-        if response.is_success:
+        body = json.dumps({"key": message.data.decode()}).encode()
+        async with http.post(
+            webhook_url, data=body, headers={"content-type": "application/json"}
+        ) as response:
+            await response.read()
+        if 200 <= response.status < 300:
             await message.ack()
         else:
             await message.nak()

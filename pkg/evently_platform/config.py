@@ -74,6 +74,8 @@ class Settings:
     stream_replicas: int = 1
     # Where people reach the web UI: the links in e-mail. Unset: the gateway's own address.
     public_url: str = "http://127.0.0.1:8080"
+    # A span per SQL statement (and so a stream of root spans from idle pollers): for debugging.
+    trace_sql: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +116,7 @@ class Settings:
             stream_replicas=_positive_int(
                 env.get("EVENTLY_STREAM_REPLICAS") or "1", "EVENTLY_STREAM_REPLICAS"
             ),
+            trace_sql=_truthy(env.get("EVENTLY_TRACE_SQL")),
         )
 
     def bind_addr(self, component: str) -> str:

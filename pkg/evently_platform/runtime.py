@@ -55,7 +55,7 @@ class Runtime:
 
 async def start_runtime(name: str, settings: Settings, migrations: str) -> Runtime:
     """`migrations` is the Alembic script location, e.g. "evently_users:migrations"."""
-    engine = make_engine(settings.db_urls[name])
+    engine = make_engine(settings.db_urls[name], instrument=settings.trace_sql)
     await asyncio.to_thread(upgrade, engine, name, migrations)
     hooks: list[Callable[[], Awaitable[None]]] = []
 

@@ -64,6 +64,7 @@ def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System
         "EVENTLY_CORS_ORIGINS": CORS_ORIGIN,
         "EVENTLY_METRICS_ADDR": f"127.0.0.1:{metrics_port}",  # the next ports serve the others
         "OTEL_TRACES_EXPORTER": "otlp",
+        "EVENTLY_TRACE_SQL": "true",  # the spine test follows a request into the database too
         "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.port}",
         "OTEL_EXPORTER_OTLP_INSECURE": "true",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
-from evently_notifier.adapters.webhook_sender import make_client
+from evently_notifier.adapters.guarded_resolver import RefusedAddress
+from evently_notifier.adapters.webhook_sender import WebhookSender
 
 from tests.e2e.webhook_receiver import WebhookReceiver
 
@@ -25,14 +25,20 @@ async def test_names_and_addresses_that_lead_inside_are_refused_at_connect_time(
     inside: WebhookReceiver, host: str
 ) -> None:
     port = inside.url.split(":")[2].split("/")[0]
-    async with make_client(allow_private=False, timeout=5) as client:
-        with pytest.raises(httpx.ConnectError, match="non-public address"):
-            await client.post(f"http://{host}:{port}/hooks", content=b"{}")
+    sender = WebhookSender(allow_private=False, timeout=5)
+    try:
+        with pytest.raises(RefusedAddress, match="non-public address"):
+            await sender.post(f"http://{host}:{port}/hooks", b"{}", {})
+    finally:
+        await sender.close()
     assert inside.attempts == 0
 
 
 async def test_private_targets_are_allowed_when_configured(inside: WebhookReceiver) -> None:
-    async with make_client(allow_private=True, timeout=5) as client:
-        answer = await client.post(inside.url.replace("127.0.0.1", "localhost"), content=b"{}")
-    assert answer.status_code == 401  # reached: the receiver refused the unsigned body itself
+    sender = WebhookSender(allow_private=True, timeout=5)
+    try:
+        status, _ = await sender.post(inside.url.replace("127.0.0.1", "localhost"), b"{}", {})
+    finally:
+        await sender.close()
+    assert status == 401  # reached: the receiver refused the unsigned body itself
     assert inside.attempts == 1

@@ -11,7 +11,9 @@ from sqlalchemy.engine import make_url
 READ_ONLY = "evently_read_only"
 
 
-def make_engine(url: str, *, instrument: bool = True) -> Engine:
+def make_engine(url: str, *, instrument: bool = False) -> Engine:
+    """`instrument`: an OpenTelemetry span per statement (EVENTLY_TRACE_SQL; off by default, as
+    it costs about as much as the statement and idle pollers would emit a stream of root spans)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(url)

@@ -21,7 +21,7 @@ from evently_notifier.adapters.protos import to_integration_event
 from evently_notifier.adapters.reminder_scheduler import ReminderScheduler
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
-from evently_notifier.adapters.webhook_sender import WebhookSender, make_client
+from evently_notifier.adapters.webhook_sender import WebhookSender
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_notifier.domain.emails import EmailRetryPolicy
 from evently_notifier.service_layer.channels import MailContext
@@ -44,7 +44,7 @@ async def build(
     uow = NotifierUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
-    http = make_client(allow_private=settings.webhook_allow_private)
+    sender = WebhookSender(allow_private=settings.webhook_allow_private)
     hub = InboxHub()
     mailer: Mailer = (
         SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.data_dir / "mail")
@@ -52,7 +52,7 @@ async def build(
     emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, policy=email_policy or EmailRetryPolicy())
     mail = MailContext(base_url=settings.public_url, domain="evently.invalid", calendar_for=calendar_for)
     worker = DeliveryWorker(
-        uow=uow, sender=WebhookSender(http), clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
+        uow=uow, sender=sender, clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
     )
     consumer = DurableConsumer(
         runtime.nc,
@@ -94,5 +94,5 @@ async def build(
             emails.run,
             ReminderScheduler(uow=uow, clock=clock, poll_interval=reminder_poll_seconds).run,
         ],
-        cleanups=[http.aclose, users_channel.close, runtime.close],
+        cleanups=[sender.close, users_channel.close, runtime.close],
     )

@@ -11,11 +11,12 @@ from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 from evently_platform.messaging.trace_headers import context_from_headers
 from evently_platform.metrics import meter
+from evently_platform.workers.group_commit import GroupCommit
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from evently_notifier.adapters.webhook_sender import WebhookSender
-from evently_notifier.domain.deliveries import DeliveryStatus, RetryPolicy
+from evently_notifier.domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus, RetryPolicy
 from evently_notifier.service_layer import channels, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
 
@@ -52,6 +53,11 @@ class DeliveryWorker:
         self._lease = lease  # longer than the sender's timeout
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._outcomes: GroupCommit[tuple[Delivery, AttemptOutcome], Delivery] = GroupCommit(
+            lambda attempts: webhooks.finish_attempts(
+                attempts, policy=self._policy, uow=self._uow, clock=self._clock, mail=self._mail
+            )
+        )
 
     def wake(self) -> None:
         if self._loop is not None:
@@ -102,15 +108,7 @@ class DeliveryWorker:
             if not outcome.succeeded:
                 span.set_status(StatusCode.ERROR, outcome.error)
             try:
-                updated = await asyncio.to_thread(
-                    webhooks.finish_attempt,
-                    delivery,
-                    outcome,
-                    policy=self._policy,
-                    uow=self._uow,
-                    clock=self._clock,
-                    mail=self._mail,
-                )
+                updated = await self._outcomes.add((delivery, outcome))
             except Exception:
                 log.exception("webhooks.record_failed", delivery_id=delivery.id)
                 return

@@ -29,7 +29,7 @@ class SqlRecipientRepository:
             .returning(recipients.c.user_id)
         ).first()
         if changed is None:
-            self._connection.execute(insert(recipients).values(user_id=recipient.user_id, **values))
+            self._connection.execute(insert(recipients), dict(user_id=recipient.user_id, **values))
 
     def delete(self, user_id: str) -> None:
         self._connection.execute(delete(recipients).where(recipients.c.user_id == user_id))
@@ -61,7 +61,8 @@ class SqlEmailRepository:
 
     def add(self, email: Email) -> None:
         self._connection.execute(
-            insert(emails).values(
+            insert(emails),
+            dict(
                 id=email.id,
                 user_id=email.user_id,
                 to_address=email.to_address,
@@ -77,7 +78,7 @@ class SqlEmailRepository:
                 next_attempt_time=email.next_attempt_time,
                 create_time=email.create_time,
                 update_time=email.update_time,
-            )
+            ),
         )
 
     def save(self, email: Email) -> None:

@@ -11,6 +11,7 @@ from evently_platform.calendar import CalendarEntry, calendar_file
 from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 from evently_platform.metrics import meter
+from evently_platform.workers.group_commit import GroupCommit
 
 from evently_notifier.adapters.mailer import Mailer
 from evently_notifier.domain.emails import Email, EmailRetryPolicy, EmailStatus
@@ -57,7 +58,7 @@ class EmailWorker:
         mailer: Mailer,
         clock: Clock,
         policy: EmailRetryPolicy,
-        concurrency: int = 4,
+        concurrency: int = 8,
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
@@ -70,6 +71,11 @@ class EmailWorker:
         self._lease = lease  # longer than an SMTP conversation may take
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._outcomes: GroupCommit[tuple[Email, str | None], Email] = GroupCommit(
+            lambda attempts: channels.finish_emails(
+                attempts, policy=self._policy, uow=self._uow, clock=self._clock
+            )
+        )
 
     def wake(self) -> None:
         if self._loop is not None:
@@ -103,9 +109,7 @@ class EmailWorker:
             await asyncio.to_thread(self._mailer.send, email)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-        updated = await asyncio.to_thread(
-            channels.finish_email, email, error, policy=self._policy, uow=self._uow, clock=self._clock
-        )
+        updated = await self._outcomes.add((email, error))
         _attempts.add(1, {"outcome": updated.status.value.lower()})
         if updated.status is EmailStatus.FAILED:
             log.error("email.failed", email_id=email.id, attempts=updated.attempts, error=error)

@@ -35,7 +35,8 @@ class SqlNotificationRepository:
     def add(self, notification: Notification) -> None:
         n = notification
         self._connection.execute(
-            insert(notifications).values(
+            insert(notifications),
+            dict(
                 id=n.id,
                 user_id=n.user_id,
                 kind=n.kind,
@@ -45,7 +46,7 @@ class SqlNotificationRepository:
                 source_event_id=n.source_event_id,
                 create_time=n.create_time,
                 read_time=n.read_time,
-            )
+            ),
         )
 
     def list_for_user(
@@ -125,13 +126,14 @@ class SqlAttendeeRepository:
         ).first()
         if row is None:
             self._connection.execute(
-                insert(attendees).values(
+                insert(attendees),
+                dict(
                     registration_id=registration_id,
                     event_id=event_id,
                     user_id=user_id,
                     status=status,
                     update_time=update_time,
-                )
+                ),
             )
         elif row.update_time <= update_time:
             self._connection.execute(
@@ -166,7 +168,7 @@ class SqlPreferencesRepository:
             .returning(preferences.c.user_id)
         ).first()
         if changed is None:
-            self._connection.execute(insert(preferences).values(user_id=prefs.user_id, **values))
+            self._connection.execute(insert(preferences), dict(user_id=prefs.user_id, **values))
 
     def delete(self, user_id: str) -> None:
         self._connection.execute(delete(preferences).where(preferences.c.user_id == user_id))

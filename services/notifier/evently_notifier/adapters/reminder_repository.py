@@ -51,7 +51,7 @@ class SqlKnownEventRepository:
             .returning(known_events.c.id)
         ).first()
         if changed is None:
-            self._connection.execute(insert(known_events).values(id=event.id, **values))
+            self._connection.execute(insert(known_events), dict(id=event.id, **values))
 
     def delete(self, event_id: str) -> None:
         self._connection.execute(delete(known_events).where(known_events.c.id == event_id))
@@ -63,7 +63,8 @@ class SqlReminderRepository:
 
     def add(self, reminder: Reminder) -> None:
         self._connection.execute(
-            insert(reminders).values(
+            insert(reminders),
+            dict(
                 id=reminder.id,
                 user_id=reminder.user_id,
                 event_id=reminder.event_id,
@@ -72,7 +73,7 @@ class SqlReminderRepository:
                 state=reminder.state.value,
                 is_default=reminder.is_default,
                 create_time=reminder.create_time,
-            )
+            ),
         )
 
     def save(self, reminder: Reminder) -> None:

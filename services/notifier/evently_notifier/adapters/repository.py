@@ -84,7 +84,7 @@ class SqlSubscriptionRepository:
     def add(self, subscription: Subscription) -> None:
         row = asdict(subscription)
         row["state"] = subscription.state.value
-        self._connection.execute(insert(subscriptions).values(**row))
+        self._connection.execute(insert(subscriptions), row)
         self._changed()
 
     def get(self, subscription_id: str) -> Subscription | None:
@@ -149,17 +149,18 @@ class SqlDeliveryRepository:
     def add(self, delivery: Delivery) -> None:
         row = asdict(delivery)
         row["status"] = delivery.status.value
-        self._connection.execute(insert(deliveries).values(**row))
+        self._connection.execute(insert(deliveries), row)
 
     def add_attempt(self, delivery_id: str, attempt: Attempt) -> None:
         self._connection.execute(
-            insert(delivery_attempts).values(
+            insert(delivery_attempts),
+            dict(
                 delivery_id=delivery_id,
                 number=attempt.number,
                 status_code=attempt.status_code,
                 error=attempt.error,
                 attempt_time=attempt.attempt_time,
-            )
+            ),
         )
 
     def attempts_of(self, delivery_ids: list[str]) -> dict[str, list[Attempt]]:

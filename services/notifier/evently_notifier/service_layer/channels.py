@@ -75,11 +75,14 @@ def claim_due_emails(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: 
     return claimed
 
 
-def finish_email(
-    email: Email, error: str | None, *, policy: EmailRetryPolicy, uow: UnitOfWork, clock: Clock
-) -> Email:
-    updated = after_attempt(email, error, policy, clock.now())
+def finish_emails(
+    attempts: list[tuple[Email, str | None]], *, policy: EmailRetryPolicy, uow: UnitOfWork, clock: Clock
+) -> list[Email]:
+    """Records sending attempts (an error, or None when sent), all in one transaction."""
+    now = clock.now()
+    updated = [after_attempt(email, error, policy, now) for email, error in attempts]
     with uow:
-        uow.emails.save(updated)
+        for email in updated:
+            uow.emails.save(email)
         uow.commit()
     return updated

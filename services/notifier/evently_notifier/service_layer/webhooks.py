@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
@@ -113,39 +113,46 @@ def claim_due(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) ->
     return due
 
 
-def finish_attempt(
-    delivery: Delivery,
-    outcome: AttemptOutcome,
+def finish_attempts(
+    attempts: list[tuple[Delivery, AttemptOutcome]],
     *,
     policy: RetryPolicy,
     uow: UnitOfWork,
     clock: Clock,
     mail: MailContext | None = None,
-) -> Delivery:
-    """Records an attempt. A delivery that has run out of attempts disables its subscription —
-    the endpoint keeps failing — and its owner is told."""
+) -> list[Delivery]:
+    """Records attempts, all in one transaction. A delivery that has run out of attempts disables
+    its subscription — the endpoint keeps failing — and its owner is told."""
     now = clock.now()
-    updated = record_attempt(delivery, outcome, policy, now)
+    updated = []
     with uow:
-        uow.deliveries.save(updated)
-        uow.deliveries.add_attempt(
-            delivery.id, Attempt(updated.attempts, outcome.status_code, outcome.error[:1000], now)
-        )
-        if updated.status is DeliveryStatus.FAILED:
-            subscription = uow.subscriptions.get(delivery.subscription_id)
-            if subscription is not None and subscription.state is SubscriptionState.ACTIVE:
-                uow.subscriptions.save(replace(subscription, state=SubscriptionState.DISABLED))
-                last = f"{updated.last_status_code or 'no answer'} {updated.last_error[:200]}".strip()
-                notice = Notice(
-                    subscription.owner_id,
-                    "subscription.disabled",
-                    "A webhook subscription was switched off",
-                    f"Deliveries to {subscription.url} kept failing (last: {last}). "
-                    "Fix the endpoint, then retry a delivery to switch it back on.",
-                )
-                tell(uow, notice, delivery.event_id, now, mail)
+        for delivery, outcome in attempts:
+            after = record_attempt(delivery, outcome, policy, now)
+            uow.deliveries.save(after)
+            uow.deliveries.add_attempt(
+                delivery.id, Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now)
+            )
+            if after.status is DeliveryStatus.FAILED:
+                _switch_off(uow, after, now, mail)
+            updated.append(after)
         uow.commit()
     return updated
+
+
+def _switch_off(uow: UnitOfWork, delivery: Delivery, now: datetime, mail: MailContext | None) -> None:
+    subscription = uow.subscriptions.get(delivery.subscription_id)
+    if subscription is None or subscription.state is not SubscriptionState.ACTIVE:
+        return
+    uow.subscriptions.save(replace(subscription, state=SubscriptionState.DISABLED))
+    last = f"{delivery.last_status_code or 'no answer'} {delivery.last_error[:200]}".strip()
+    notice = Notice(
+        subscription.owner_id,
+        "subscription.disabled",
+        "A webhook subscription was switched off",
+        f"Deliveries to {subscription.url} kept failing (last: {last}). "
+        "Fix the endpoint, then retry a delivery to switch it back on.",
+    )
+    tell(uow, notice, delivery.event_id, now, mail)
 
 
 SECRET_OVERLAP = timedelta(hours=24)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 READ_ONLY = "evently_read_only"
@@ -53,6 +57,33 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def writer_lock(engine: Engine) -> threading.Lock | None:
+    """SQLite takes one writer at a time, and a waiting writer sleeps in its busy handler for up
+    to 100 ms a try, long after the lock is free: the writers of one process queue here instead.
+    (Several processes on one SQLite file still meet in the busy handler; PostgreSQL needs none.)"""
+    if engine.dialect.name != "sqlite":
+        return None
+    lock = _WRITERS.get(engine)
+    if lock is None:
+        lock = _WRITERS.setdefault(engine, threading.Lock())
+    return lock
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """`engine.begin()` for a writer: in the queue of this process's writers on SQLite."""
+    lock = writer_lock(engine)
+    if lock is None:
+        with engine.begin() as connection:
+            yield connection
+        return
+    with lock, engine.begin() as connection:
+        yield connection
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -9,7 +9,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
 
-from evently_platform.db.engine import READ_ONLY
+from evently_platform.db.engine import READ_ONLY, writer_lock
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.inbox import first_deliveries, first_delivery
 from evently_platform.messaging.outbox import OutboxWriter
@@ -43,6 +43,7 @@ class SqlUnitOfWork:
         self._translate = translate
         self._on_outbox_commit = on_outbox_commit
         self._read_only = read_only
+        self._writer_lock = None if read_only else writer_lock(engine)
         self._local = threading.local()
 
     @property
@@ -72,10 +73,17 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         if getattr(self._local, "tx", None) is not None:
             raise RuntimeError("unit of work entered twice in one thread")
-        connection = self._engine.connect()
-        if self._read_only:
-            connection = connection.execution_options(**{READ_ONLY: True})
-        connection.begin()
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+        try:
+            connection = self._engine.connect()
+            if self._read_only:
+                connection = connection.execution_options(**{READ_ONLY: True})
+            connection.begin()
+        except BaseException:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+            raise
         self._local.tx = _Transaction(connection, self._repositories(connection))
         return self
 
@@ -113,5 +121,9 @@ class SqlUnitOfWork:
         tx: _Transaction | None = getattr(self._local, "tx", None)
         self._local.tx = None
         if tx is not None:
-            tx.connection.rollback()
-            tx.connection.close()
+            try:
+                tx.connection.rollback()
+                tx.connection.close()
+            finally:
+                if self._writer_lock is not None:
+                    self._writer_lock.release()

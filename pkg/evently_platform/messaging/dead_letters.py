@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select
 
+from evently_platform.db.engine import writing
 from evently_platform.messaging.tables import dead_letters
 
 
@@ -31,7 +32,7 @@ class SqlDeadLetters:
         await asyncio.to_thread(self._insert, letter)
 
     def _insert(self, letter: DeadLetter) -> None:
-        with self._engine.begin() as conn:
+        with writing(self._engine) as conn:
             conn.execute(
                 insert(dead_letters).values(
                     consumer=letter.consumer,

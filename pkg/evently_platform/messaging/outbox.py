@@ -14,7 +14,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from evently_platform.db.engine import is_postgres
+from evently_platform.db.engine import is_postgres, writing
 from evently_platform.logging import get_logger
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.tables import outbox
@@ -149,7 +149,7 @@ class OutboxRelay:
             .order_by(outbox.c.seq)
             .limit(self._batch_size)
         )
-        with self._engine.begin() as conn:
+        with writing(self._engine) as conn:
             if is_postgres(self._engine):
                 candidates = candidates.with_for_update(skip_locked=True)
             result = conn.execute(
@@ -163,7 +163,7 @@ class OutboxRelay:
 
     def _finish(self, done: Sequence[int], failed: dict[int, str], claimed: Sequence[int]) -> None:
         now = datetime.now(UTC)
-        with self._engine.begin() as conn:
+        with writing(self._engine) as conn:
             if done:
                 conn.execute(
                     update(outbox).where(outbox.c.seq.in_(done)).values(published_at=now, lease_until=None)

@@ -6,10 +6,24 @@ from datetime import datetime
 from typing import Any
 
 from evently_platform.db.engine import is_postgres
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from evently_notifier.adapters.tables import emails, recipients
 from evently_notifier.domain.emails import Email, EmailStatus, Recipient
+
+# Statements built once: building one per call costs several times what executing it does.
+_RECIPIENT = select(recipients).where(recipients.c.user_id == bindparam("b_user"))
+_SAVE_EMAIL = (
+    update(emails)
+    .where(emails.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_error=bindparam("b_last_error"),
+        next_attempt_time=bindparam("b_next"),
+        update_time=bindparam("b_update"),
+    )
+)
 
 
 class SqlRecipientRepository:
@@ -17,7 +31,7 @@ class SqlRecipientRepository:
         self._connection = connection
 
     def get(self, user_id: str) -> Recipient | None:
-        row = self._connection.execute(select(recipients).where(recipients.c.user_id == user_id)).first()
+        row = self._connection.execute(_RECIPIENT, {"b_user": user_id}).first()
         return Recipient(row.user_id, row.email, row.display_name) if row else None
 
     def save(self, recipient: Recipient) -> None:
@@ -83,15 +97,15 @@ class SqlEmailRepository:
 
     def save(self, email: Email) -> None:
         self._connection.execute(
-            update(emails)
-            .where(emails.c.id == email.id)
-            .values(
-                status=email.status.value,
-                attempts=email.attempts,
-                last_error=email.last_error,
-                next_attempt_time=email.next_attempt_time,
-                update_time=email.update_time,
-            )
+            _SAVE_EMAIL,
+            {
+                "b_id": email.id,
+                "b_status": email.status.value,
+                "b_attempts": email.attempts,
+                "b_last_error": email.last_error,
+                "b_next": email.next_attempt_time,
+                "b_update": email.update_time,
+            },
         )
 
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Email]:

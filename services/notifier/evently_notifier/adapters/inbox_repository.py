@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from evently_notifier.adapters.tables import attendees, notifications, preferences
 from evently_notifier.domain.inbox import Notification
@@ -26,6 +26,13 @@ def _to_notification(row: Any) -> Notification:
         create_time=row.create_time,
         read_time=row.read_time,
     )
+
+
+# Statements built once: building one per call costs several times what executing it does.
+_PREFERENCES = select(preferences).where(preferences.c.user_id == bindparam("b_user"))
+_ATTENDEE_TIME = select(attendees.c.update_time).where(
+    attendees.c.registration_id == bindparam("b_registration")
+)
 
 
 class SqlNotificationRepository:
@@ -121,9 +128,7 @@ class SqlAttendeeRepository:
     ) -> None:
         """Keep the newest state of a registration (events may arrive out of order)."""
         c = attendees.c
-        row = self._connection.execute(
-            select(c.update_time).where(c.registration_id == registration_id)
-        ).first()
+        row = self._connection.execute(_ATTENDEE_TIME, {"b_registration": registration_id}).first()
         if row is None:
             self._connection.execute(
                 insert(attendees),
@@ -154,7 +159,7 @@ class SqlPreferencesRepository:
         self._connection = connection
 
     def get(self, user_id: str) -> Preferences:
-        row = self._connection.execute(select(preferences).where(preferences.c.user_id == user_id)).first()
+        row = self._connection.execute(_PREFERENCES, {"b_user": user_id}).first()
         if row is None:
             return Preferences(user_id)
         return Preferences(user_id, email=row.email, in_app=row.in_app, muted_kinds=tuple(row.muted_kinds))

@@ -6,12 +6,29 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evently_platform.db.engine import is_postgres
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from evently_notifier.adapters.tables import known_events, reminders
 from evently_notifier.domain.reminders import KnownEvent, Reminder, ReminderState
 
 Cursor = tuple[datetime, str]
+
+# Statements built once: building one per call costs several times what executing it does.
+_KNOWN_EVENT = select(known_events).where(known_events.c.id == bindparam("b_id"))
+_SAVE_KNOWN_EVENT = (
+    update(known_events)
+    .where(known_events.c.id == bindparam("b_id"))
+    .values(
+        organizer_id=bindparam("b_organizer_id"),
+        title=bindparam("b_title"),
+        start_time=bindparam("b_start_time"),
+        cancelled=bindparam("b_cancelled"),
+    )
+    .returning(known_events.c.id)
+)
+_FOR_USER_AND_EVENT = select(reminders).where(
+    reminders.c.user_id == bindparam("b_user"), reminders.c.event_id == bindparam("b_event")
+)
 
 
 def _to_reminder(row: Any) -> Reminder:
@@ -32,7 +49,7 @@ class SqlKnownEventRepository:
         self._connection = connection
 
     def get(self, event_id: str) -> KnownEvent | None:
-        row = self._connection.execute(select(known_events).where(known_events.c.id == event_id)).first()
+        row = self._connection.execute(_KNOWN_EVENT, {"b_id": event_id}).first()
         if row is None:
             return None
         return KnownEvent(row.id, row.organizer_id, row.title, row.start_time, row.cancelled)
@@ -45,10 +62,7 @@ class SqlKnownEventRepository:
             "cancelled": event.cancelled,
         }
         changed = self._connection.execute(
-            update(known_events)
-            .where(known_events.c.id == event.id)
-            .values(**values)
-            .returning(known_events.c.id)
+            _SAVE_KNOWN_EVENT, {f"b_{key}": value for key, value in values.items()} | {"b_id": event.id}
         ).first()
         if changed is None:
             self._connection.execute(insert(known_events), dict(id=event.id, **values))
@@ -88,8 +102,8 @@ class SqlReminderRepository:
         return _to_reminder(row) if row else None
 
     def for_user_and_event(self, user_id: str, event_id: str) -> list[Reminder]:
-        query = select(reminders).where(reminders.c.user_id == user_id, reminders.c.event_id == event_id)
-        return [_to_reminder(r) for r in self._connection.execute(query)]
+        found = self._connection.execute(_FOR_USER_AND_EVENT, {"b_user": user_id, "b_event": event_id})
+        return [_to_reminder(r) for r in found]
 
     def scheduled_for_event(self, event_id: str) -> list[Reminder]:
         query = select(reminders).where(

@@ -8,7 +8,7 @@ from typing import Any
 
 from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from evently_notifier.adapters.email_repository import SqlEmailRepository, SqlRecipientRepository
 from evently_notifier.adapters.inbox_repository import (
@@ -26,6 +26,22 @@ from evently_notifier.adapters.tables import (
 from evently_notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
 from evently_notifier.service_layer.ports import Cursor
+
+# Statements built once: building one per call costs several times what executing it does.
+_SUBSCRIPTION = select(subscriptions).where(subscriptions.c.id == bindparam("b_id"))
+_VERSION = select(subscriptions_version.c.version)
+_SAVE_DELIVERY = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_status_code=bindparam("b_code"),
+        last_error=bindparam("b_error"),
+        next_attempt_time=bindparam("b_next"),
+        update_time=bindparam("b_update"),
+    )
+)
 
 
 def _to_subscription(row: Any) -> Subscription:
@@ -79,7 +95,7 @@ class SqlSubscriptionRepository:
 
     def version(self) -> int:
         """Moves on with every change; SubscriptionIndex reloads when it has."""
-        return int(self._connection.execute(select(subscriptions_version.c.version)).scalar_one())
+        return int(self._connection.execute(_VERSION).scalar_one())
 
     def add(self, subscription: Subscription) -> None:
         row = asdict(subscription)
@@ -88,9 +104,7 @@ class SqlSubscriptionRepository:
         self._changed()
 
     def get(self, subscription_id: str) -> Subscription | None:
-        row = self._connection.execute(
-            select(subscriptions).where(subscriptions.c.id == subscription_id)
-        ).first()
+        row = self._connection.execute(_SUBSCRIPTION, {"b_id": subscription_id}).first()
         return _to_subscription(row) if row else None
 
     def save(self, subscription: Subscription) -> None:
@@ -183,16 +197,16 @@ class SqlDeliveryRepository:
 
     def save(self, delivery: Delivery) -> None:
         self._connection.execute(
-            update(deliveries)
-            .where(deliveries.c.id == delivery.id)
-            .values(
-                status=delivery.status.value,
-                attempts=delivery.attempts,
-                last_status_code=delivery.last_status_code,
-                last_error=delivery.last_error,
-                next_attempt_time=delivery.next_attempt_time,
-                update_time=delivery.update_time,
-            )
+            _SAVE_DELIVERY,
+            {
+                "b_id": delivery.id,
+                "b_status": delivery.status.value,
+                "b_attempts": delivery.attempts,
+                "b_code": delivery.last_status_code,
+                "b_error": delivery.last_error,
+                "b_next": delivery.next_attempt_time,
+                "b_update": delivery.update_time,
+            },
         )
 
     def list_for_subscription(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from evently_events.adapters.tables import registrations
 from evently_events.domain.registrations import Registration, RegistrationStatus
@@ -43,12 +43,22 @@ def _after(time_column: Any, after: Cursor | None) -> Any:
     return or_(time_column > time, and_(time_column == time, registrations.c.id > key))
 
 
+# Statements built once: building one per call costs several times what executing it does.
+_FOR_USER = select(registrations).where(
+    registrations.c.event_id == bindparam("b_event"), registrations.c.user_id == bindparam("b_user")
+)
+_CONFIRMED_COUNT = select(func.count()).where(
+    registrations.c.event_id == bindparam("b_event"),
+    registrations.c.status == RegistrationStatus.CONFIRMED.value,
+)
+
+
 class SqlRegistrationRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
     def add(self, registration: Registration) -> None:
-        self._connection.execute(insert(registrations).values(id=registration.id, **_columns(registration)))
+        self._connection.execute(insert(registrations), {"id": registration.id, **_columns(registration)})
 
     def save(self, registration: Registration) -> None:
         self._connection.execute(
@@ -58,19 +68,11 @@ class SqlRegistrationRepository:
         )
 
     def get_for(self, event_id: str, user_id: str) -> Registration | None:
-        row = self._connection.execute(
-            select(registrations).where(
-                registrations.c.event_id == event_id, registrations.c.user_id == user_id
-            )
-        ).first()
+        row = self._connection.execute(_FOR_USER, {"b_event": event_id, "b_user": user_id}).first()
         return _to_registration(row) if row else None
 
     def count_confirmed(self, event_id: str) -> int:
-        query = select(func.count()).where(
-            registrations.c.event_id == event_id,
-            registrations.c.status == RegistrationStatus.CONFIRMED.value,
-        )
-        return int(self._connection.execute(query).scalar_one())
+        return int(self._connection.execute(_CONFIRMED_COUNT, {"b_event": event_id}).scalar_one())
 
     def _waitlist(self, event_id: str) -> Any:
         return (

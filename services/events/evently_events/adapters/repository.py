@@ -7,7 +7,7 @@ from typing import Any
 
 from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from evently_events.adapters.registration_repository import SqlRegistrationRepository
 from evently_events.adapters.tables import comments, events
@@ -53,12 +53,17 @@ def _columns(event: Event) -> dict[str, Any]:
     }
 
 
+# Statements built once: building one per call costs several times what executing it does.
+_EVENT = select(events).where(events.c.id == bindparam("b_id"))
+_LOCKED_EVENT = _EVENT.with_for_update()
+
+
 class SqlEventRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
     def add(self, event: Event) -> None:
-        self._connection.execute(insert(events).values(id=event.id, **_columns(event)))
+        self._connection.execute(insert(events), {"id": event.id, **_columns(event)})
 
     def save(self, event: Event) -> None:
         self._connection.execute(update(events).where(events.c.id == event.id).values(**_columns(event)))
@@ -75,16 +80,14 @@ class SqlEventRepository:
         return [_to_event(r) for r in self._connection.execute(query)]
 
     def get(self, event_id: str) -> Event | None:
-        row = self._connection.execute(select(events).where(events.c.id == event_id)).first()
+        row = self._connection.execute(_EVENT, {"b_id": event_id}).first()
         return _to_event(row) if row else None
 
     def get_for_update(self, event_id: str) -> Event | None:
         """The event, locked until the transaction ends: seats are counted and taken under it.
         (SQLite needs no row lock: a writing transaction already holds the database lock.)"""
-        query = select(events).where(events.c.id == event_id)
-        if is_postgres(self._connection.engine):
-            query = query.with_for_update()
-        row = self._connection.execute(query).first()
+        query = _LOCKED_EVENT if is_postgres(self._connection.engine) else _EVENT
+        row = self._connection.execute(query, {"b_id": event_id}).first()
         return _to_event(row) if row else None
 
     def list_page(self, query: EventQuery, *, after: Cursor | None, limit: int) -> list[Event]:

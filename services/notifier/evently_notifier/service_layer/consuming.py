@@ -68,9 +68,13 @@ class Consuming:
 
     def handle(self, batch: list[Incoming]) -> FanOut:
         """Everything a batch of domain events means here, committed together."""
-        with self._uow:
-            result = self._handle(self._uow, batch)
-            self._uow.commit()
+        try:
+            with self._uow:
+                result = self._handle(self._uow, batch)
+                self._uow.commit()
+        except BaseException:
+            self._index.forget()
+            raise
         result.notified_users = list(dict.fromkeys(result.notified_users))
         return result
 

@@ -34,6 +34,11 @@ class SubscriptionIndex:
         self._exact, self._prefixes, self._everything = exact, prefixes, everything
         self._version = version
 
+    def forget(self) -> None:
+        """After a rollback: what was read may include changes that never committed (and whose
+        version number a later, different change may then take), so read afresh next time."""
+        self._version = None
+
     def wanting(self, event_type: str) -> list[Subscription]:
         """Active subscriptions with a pattern that matches `event_type`, each once."""
         found = [*self._everything, *self._exact.get(event_type, ())]

@@ -50,11 +50,6 @@ class Subscription:
             return [self.secret, self.previous_secret]
         return [self.secret]
 
-    def wants(self, event_type: str) -> bool:
-        return self.state is SubscriptionState.ACTIVE and any(
-            matches(p, event_type) for p in self.event_types
-        )
-
 
 def matches(pattern: str, event_type: str) -> bool:
     """`*` matches everything; `evently.event.*` matches every type under `evently.event.`."""

@@ -4,7 +4,7 @@ once, indexed by pattern, and read again only when the store's subscriptions ver
 
 from __future__ import annotations
 
-from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
+from evently_notifier.domain.subscriptions import Subscription, matches
 from evently_notifier.service_layer.ports import UnitOfWork
 
 
@@ -12,7 +12,7 @@ class SubscriptionIndex:
     def __init__(self) -> None:
         self._version: int | None = None
         self._exact: dict[str, list[Subscription]] = {}
-        self._prefixes: list[tuple[str, Subscription]] = []  # "evently.event." for "evently.event.*"
+        self._patterns: list[tuple[str, Subscription]] = []  # e.g. "evently.event.*"
         self._everything: list[Subscription] = []
 
     def refresh(self, uow: UnitOfWork) -> None:
@@ -21,17 +21,17 @@ class SubscriptionIndex:
         if version == self._version:
             return
         exact: dict[str, list[Subscription]] = {}
-        prefixes: list[tuple[str, Subscription]] = []
+        patterns: list[tuple[str, Subscription]] = []
         everything: list[Subscription] = []
         for subscription in uow.subscriptions.active():
             for pattern in dict.fromkeys(subscription.event_types):
                 if pattern == "*":
                     everything.append(subscription)
                 elif pattern.endswith(".*"):
-                    prefixes.append((pattern[:-1], subscription))
+                    patterns.append((pattern, subscription))
                 else:
                     exact.setdefault(pattern, []).append(subscription)
-        self._exact, self._prefixes, self._everything = exact, prefixes, everything
+        self._exact, self._patterns, self._everything = exact, patterns, everything
         self._version = version
 
     def forget(self) -> None:
@@ -42,6 +42,5 @@ class SubscriptionIndex:
     def wanting(self, event_type: str) -> list[Subscription]:
         """Active subscriptions with a pattern that matches `event_type`, each once."""
         found = [*self._everything, *self._exact.get(event_type, ())]
-        found += [s for prefix, s in self._prefixes if event_type.startswith(prefix)]
-        unique = {s.id: s for s in found if s.state is SubscriptionState.ACTIVE}
-        return list(unique.values())
+        found += [s for pattern, s in self._patterns if matches(pattern, event_type)]
+        return list({s.id: s for s in found}.values())

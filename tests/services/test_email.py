@@ -39,6 +39,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.peers: list[object] = []  # the client's (address, port) per message: one per connection
         self.refuse_next = 0
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -48,6 +49,7 @@ class Inbox:
         raw = envelope.original_content or envelope.content
         assert isinstance(raw, bytes)
         self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))  # type: ignore[arg-type]
+        self.peers.append(session.peer)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -160,3 +162,19 @@ async def test_switching_email_off_keeps_the_inbox(town: Town, smtp: tuple[Inbox
     await eventually(in_app)
     await eventually(lambda: len(inbox.messages) == 1)  # Olga's
     assert inbox.to(ada_address) == []
+
+
+async def test_later_emails_reuse_the_open_smtp_connection(town: Town, smtp: tuple[Inbox, int]) -> None:
+    inbox, _ = smtp
+    _, olga = await town.resident("Olga")
+    ada_address, ada = await town.resident("Ada")
+    bob_address, bob = await town.resident("Bob")
+    event = await town.venue.event(olga, 10)
+    await town.venue.register(event.id, ada)
+    await eventually(lambda: len(inbox.messages) == 2)  # Ada's confirmation and Olga's news
+    first_connections = set(inbox.peers)
+
+    await town.venue.register(event.id, bob)
+    await eventually(lambda: len(inbox.messages) == 4)
+    assert len(inbox.to(bob_address)) == 1 and len(inbox.to(ada_address)) == 1
+    assert set(inbox.peers[2:]) <= first_connections  # no new connection for the later mail

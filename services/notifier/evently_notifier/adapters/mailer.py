@@ -3,39 +3,67 @@ or smtp+starttls://), or writes it as `.eml` files under `<data dir>/mail/` when
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import smtplib
 import ssl
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.charset import QP, Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from evently_notifier.domain.emails import Email
 
-SENDER = Address("Evently", "notifications", "evently.invalid")
+SENDER = ("Evently", "notifications@evently.invalid")
+
+# Quoted-printable keeps the text readable in the raw message; Python's default for UTF-8 is base64.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
 
 
-def to_message(email: Email) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = SENDER
-    message["To"] = Address(email.to_name, addr_spec=email.to_address)
-    message["Subject"] = email.subject
+def _text_part(content: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype)
+    part.set_payload(content, _UTF8)
+    return part
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def to_message(email: Email) -> MIMEMultipart:
+    """The MIME message: text and HTML alternatives, and the calendar file when there is one.
+
+    Built with the `email` package's compat32 classes rather than `EmailMessage`: the modern
+    header registry parses and refolds every header, which made composing a message cost ~1.9 ms
+    against ~0.5 ms here (both valid RFC 5322; the tests read them back with the modern parser)."""
+    body = MIMEMultipart(
+        "alternative", _subparts=[_text_part(email.text, "plain"), _text_part(email.html, "html")]
+    )
+    message = body
+    if email.calendar is not None:
+        calendar = _text_part(email.calendar.decode(), "calendar")
+        calendar.add_header("Content-Disposition", "attachment", filename="event.ics")
+        message = MIMEMultipart("mixed", _subparts=[body, calendar])
+    message["From"] = formataddr(SENDER)
+    message["To"] = formataddr((email.to_name, email.to_address), "utf-8")
+    message["Subject"] = _header(email.subject)
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(email.create_time)
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
-    if email.calendar is not None:
-        message.add_attachment(email.calendar, maintype="text", subtype="calendar", filename="event.ics")
     return message
 
 
 class Mailer(Protocol):
     def send(self, email: Email) -> None:
-        """Raise on failure (the e-mail is retried)."""
+        """Raise on failure (the e-mail is retried). Called from several threads at once."""
         ...
+
+    def close(self) -> None: ...
 
 
 class SmtpMailer:
@@ -50,7 +78,43 @@ class SmtpMailer:
         self._password = unquote(parts.password) if parts.password else None
         self._timeout = timeout
 
+        self._idle: queue.SimpleQueue[smtplib.SMTP] = queue.SimpleQueue()
+
     def send(self, email: Email) -> None:
+        """Over a kept-open connection when one is idle (a new one per message costs a TCP and
+        often a TLS handshake). A kept connection the server dropped while idle fails before
+        the server accepts anything; the message then goes once over a new connection."""
+        message = to_message(email)
+        try:
+            smtp = self._idle.get_nowait()
+        except queue.Empty:
+            smtp = self._connect()
+        else:
+            try:
+                self._send_on(smtp, message)
+                return
+            except (smtplib.SMTPServerDisconnected, OSError):
+                smtp = self._connect()
+        self._send_on(smtp, message)
+
+    def _send_on(self, smtp: smtplib.SMTP, message: MIMEMultipart) -> None:
+        """Sends, then keeps the connection for the next message unless it is broken."""
+        try:
+            smtp.send_message(message)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as refused:
+            # The server refused this message (smtplib has reset the transaction); 421 means
+            # it is closing the connection.
+            if getattr(refused, "smtp_code", 0) == 421:
+                _quietly_close(smtp)
+            else:
+                self._idle.put(smtp)
+            raise
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        self._idle.put(smtp)
+
+    def _connect(self) -> smtplib.SMTP:
         smtp: smtplib.SMTP
         if self._scheme == "smtps":
             smtp = smtplib.SMTP_SSL(
@@ -58,12 +122,31 @@ class SmtpMailer:
             )
         else:
             smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
-        with smtp:
+        try:
             if self._scheme == "smtp+starttls":
                 smtp.starttls(context=ssl.create_default_context())
             if self._user is not None:
                 smtp.login(self._user, self._password or "")
-            smtp.send_message(to_message(email))
+        except BaseException:
+            _quietly_close(smtp)
+            raise
+        return smtp
+
+    def close(self) -> None:
+        while True:
+            try:
+                smtp = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                _quietly_close(smtp)
+
+
+def _quietly_close(smtp: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        smtp.close()
 
 
 class FileMailer:
@@ -72,8 +155,12 @@ class FileMailer:
     def __init__(self, directory: Path) -> None:
         self._dir = directory
 
+    def close(self) -> None:
+        pass
+
     def send(self, email: Email) -> None:
-        self._dir.mkdir(parents=True, exist_ok=True)
+        if not self._dir.is_dir():
+            self._dir.mkdir(parents=True, exist_ok=True)
         temporary = self._dir / f".{email.id}.tmp"
         temporary.write_bytes(bytes(to_message(email)))
         os.replace(temporary, self._dir / f"{email.id}.eml")

@@ -1,6 +1,6 @@
 """Scenario 4: fan-out — 10,000 reminders falling due at the same moment across 1,000 events;
 the time from that moment until the last one is in its owner's in-app inbox (what the bell
-shows), with one notifier instance and with two sharing the database. Target: ≤ 20 s.
+shows), with one notifier instance and with two sharing the database. Target: ≤ 5 s with one.
 
 The reminders are written straight into the notifier's tables (with its own table definitions)
 rather than made by 10,000 registrations: what is measured is firing and fanning out, not
@@ -100,7 +100,7 @@ async def run(ctx: Context) -> list[Row]:
     name = f"fan-out {expected:,}"
     for instances, (seconds, arrived) in results.items():
         one = results[1][0] if instances == 2 else None
-        target = Target("ours", at_most=20)  # a run cut off at the limit misses it too
+        target = Target("ours", at_most=5)  # a run cut off at the limit misses it too
         rows.append(row(name, f"{instances} notifier(s): last in inbox", "s", seconds, one, target))
         if arrived < expected:
             rows.append(

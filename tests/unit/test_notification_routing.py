@@ -3,12 +3,14 @@ the notifier's one translation into facts (so a renamed proto field fails here).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2
 from evently.users.v1 import user_pb2
 from evently_notifier.adapters.facts import to_fact
-from evently_notifier.domain.routing import Attendees, Notice, Preferences, notices_for
+from evently_notifier.domain.routing import Attendees, Notice, Preferences, notices_for, reminder_notice
 from evently_platform.messaging.contracts import CONTRACTS
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -97,13 +99,22 @@ def test_attendees_hear_of_a_cancellation_with_its_reason() -> None:
 
 
 def test_a_due_reminder_tells_its_owner_when_the_event_starts() -> None:
+    notice = reminder_notice("ada", "e1", "Meetup", datetime(2027, 1, 1, 18, tzinfo=UTC))
+    assert (notice.user_id, notice.kind, notice.title, notice.body, notice.event_id) == (
+        "ada",
+        "reminder.due",
+        "Reminder: Meetup",
+        "It starts at 2027-01-01T18:00:00Z.",
+        "e1",
+    )
+
+
+def test_a_consumed_reminder_due_tells_nobody_again() -> None:
+    # Its owner was told when it fired; the domain event is for webhooks and other consumers.
     due = reminder_pb2.ReminderDue(
         user_id="ada", event_id="e1", event_title="Meetup", event_start_time=Timestamp(seconds=1798826400)
     )
-    notices = _notices("evently.reminder.due", due)
-    assert [(n.user_id, n.title, n.body) for n in notices] == [
-        ("ada", "Reminder: Meetup", "It starts at 2027-01-01T18:00:00Z.")
-    ]
+    assert _notices("evently.reminder.due", due) == []
 
 
 def test_events_nobody_is_told_about_route_nowhere() -> None:

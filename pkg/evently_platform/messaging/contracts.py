@@ -5,7 +5,7 @@ and a renamed proto field fails at type-check or test time instead of silently r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2
@@ -53,15 +53,19 @@ CONTRACTS: dict[str, Contract] = {
 }
 
 
-def envelope_of(event_type: str, payload: Message, *, source: str, subject: str) -> Envelope:
-    """The envelope of a domain event whose payload is the message its contract names."""
+def envelope_of(
+    event_type: str, payload: Message, *, source: str, subject: str, id: str | None = None
+) -> Envelope:
+    """The envelope of a domain event whose payload is the message its contract names; `id` when
+    the producer has already named the event (a new one otherwise)."""
     contract = CONTRACTS.get(event_type)
     if contract is None:
         raise TypeError(f"no contract for event type {event_type!r}: add it to CONTRACTS")
     if type(payload) is not contract.payload:
         wanted, given = contract.payload.DESCRIPTOR.full_name, payload.DESCRIPTOR.full_name
         raise TypeError(f"{event_type} carries {wanted}, not {given}")
-    return Envelope(type=event_type, source=source, subject=subject, data=MessageToDict(payload))
+    envelope = Envelope(type=event_type, source=source, subject=subject, data=MessageToDict(payload))
+    return envelope if id is None else replace(envelope, id=id)
 
 
 def decode_payload(envelope: Envelope) -> Message:

@@ -4,7 +4,6 @@ and a relay publishes them to JetStream, marking a row published only after its 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,11 +13,13 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from evently_platform.db.engine import is_postgres, writing
+from evently_platform.db.engine import writing
 from evently_platform.logging import get_logger
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.tables import outbox
 from evently_platform.messaging.trace_headers import context_from_headers, current_trace_headers
+from evently_platform.workers.claims import claim_rows
+from evently_platform.workers.poller import Poller
 
 log = get_logger(__name__)
 _tracer = trace.get_tracer("evently.outbox")
@@ -77,34 +78,17 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._lease = lease
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._poller = Poller("outbox", self._step, poll_interval=poll_interval)
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows, from any thread."""
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._poller.wake()
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        failures = 0
-        while True:
-            try:
-                published = await self.relay_once()
-                failures = 0
-            except Exception:
-                failures += 1
-                log.exception("outbox.relay_failed", consecutive_failures=failures)
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
-                continue
-            if published >= self._batch_size:
-                continue  # more is waiting
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancellation
-                # that lands as the wake-up does, and the worker would never stop.
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wake.wait()
+        await self._poller.run()
+
+    async def _step(self) -> bool:
+        return await self.relay_once() >= self._batch_size  # a full batch: more is waiting
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were published."""
@@ -142,24 +126,19 @@ class OutboxRelay:
 
     def _claim(self) -> list[_Claimed]:
         now = datetime.now(UTC)
-        candidates = (
-            select(outbox.c.seq)
-            .where(outbox.c.published_at.is_(None))
-            .where((outbox.c.lease_until.is_(None)) | (outbox.c.lease_until < now))
-            .order_by(outbox.c.seq)
-            .limit(self._batch_size)
-        )
         with writing(self._engine) as conn:
-            if is_postgres(self._engine):
-                candidates = candidates.with_for_update(skip_locked=True)
-            result = conn.execute(
-                update(outbox)
-                .where(outbox.c.seq.in_(candidates.scalar_subquery()))
-                .values(lease_until=now + self._lease)
-                .returning(outbox.c.seq, outbox.c.id, outbox.c.type, outbox.c.payload, outbox.c.headers)
+            rows = claim_rows(
+                conn,
+                outbox,
+                where=[
+                    outbox.c.published_at.is_(None),
+                    (outbox.c.lease_until.is_(None)) | (outbox.c.lease_until < now),
+                ],
+                order_by=outbox.c.seq,
+                limit=self._batch_size,
+                values={"lease_until": now + self._lease},
             )
-            claimed = [_Claimed(r.seq, r.id, r.type, bytes(r.payload), dict(r.headers or {})) for r in result]
-        return sorted(claimed, key=lambda r: r.seq)
+        return [_Claimed(r.seq, r.id, r.type, bytes(r.payload), dict(r.headers or {})) for r in rows]
 
     def _finish(self, done: Sequence[int], failed: dict[int, str], claimed: Sequence[int]) -> None:
         now = datetime.now(UTC)

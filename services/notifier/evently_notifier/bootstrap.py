@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from evently.notifier.v1 import notifier_service_pb2_grpc
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
@@ -92,7 +95,21 @@ async def build(
             consumer.run,
             worker.run,
             emails.run,
-            ReminderScheduler(uow=uow, clock=clock, poll_interval=reminder_poll_seconds).run,
+            ReminderScheduler(
+                uow=uow,
+                clock=clock,
+                mail=mail,
+                on_notified=hub.notify,
+                on_emails=emails.wake,
+                poll_interval=reminder_poll_seconds,
+            ).run,
         ],
-        cleanups=[sender.close, users_channel.close, runtime.close],
+        cleanups=[sender.close, _closing(mailer), users_channel.close, runtime.close],
     )
+
+
+def _closing(mailer: Mailer) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:
+        await asyncio.to_thread(mailer.close)
+
+    return close

@@ -3,8 +3,7 @@ share the work), sends them concurrently, and records every outcome."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+from collections.abc import Mapping
 from datetime import timedelta
 
 from evently_platform.clock import Clock
@@ -12,6 +11,7 @@ from evently_platform.logging import get_logger
 from evently_platform.messaging.trace_headers import context_from_headers
 from evently_platform.metrics import meter
 from evently_platform.workers.group_commit import GroupCommit
+from evently_platform.workers.leased import LeasedPoller
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -31,6 +31,9 @@ _tracer = trace.get_tracer("evently.webhooks")
 
 
 class DeliveryWorker:
+    """Up to `concurrency` attempts in flight, at most `per_endpoint` of them to one subscription's
+    endpoint: a slow or hanging endpoint delays only its own deliveries."""
+
     def __init__(
         self,
         *,
@@ -39,6 +42,7 @@ class DeliveryWorker:
         clock: Clock,
         policy: RetryPolicy,
         concurrency: int = 32,
+        per_endpoint: int = 8,
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=60),
         mail: channels.MailContext | None = None,
@@ -48,49 +52,38 @@ class DeliveryWorker:
         self._sender = sender
         self._clock = clock
         self._policy = policy
-        self._concurrency = concurrency
-        self._poll_interval = poll_interval
-        self._lease = lease  # longer than the sender's timeout
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lease = lease  # longer than the sender's deadline: a claimed attempt starts at once
+        self._per_endpoint = per_endpoint
         self._outcomes: GroupCommit[tuple[Delivery, AttemptOutcome], Delivery] = GroupCommit(
             lambda attempts: webhooks.finish_attempts(
                 attempts, policy=self._policy, uow=self._uow, clock=self._clock, mail=self._mail
             )
         )
+        self._poller: LeasedPoller[webhooks.DueDelivery] = LeasedPoller(
+            "webhooks",
+            claim=self._claim,
+            work=self._attempt,
+            slots=concurrency,
+            key=lambda item: item.subscription.id,
+            per_key=per_endpoint,
+            poll_interval=poll_interval,
+        )
 
     def wake(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._poller.wake()
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        in_flight: set[asyncio.Task[None]] = set()
-        while True:
-            free = self._concurrency - len(in_flight)
-            due: list[webhooks.DueDelivery] = []
-            if free > 0:
-                try:
-                    due = await asyncio.to_thread(
-                        webhooks.claim_due, uow=self._uow, clock=self._clock, lease=self._lease, limit=free
-                    )
-                except Exception:
-                    log.exception("webhooks.claim_failed")
-            for item in due:
-                task = asyncio.create_task(self._attempt(item))
-                in_flight.add(task)
-                task.add_done_callback(in_flight.discard)
-            if due and len(due) == free:
-                await asyncio.sleep(0)  # more may be due: claim again once a slot frees
-                if len(in_flight) >= self._concurrency:
-                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancellation
-                # that lands as the wake-up does, and the worker would never stop.
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wake.wait()
+        await self._poller.run()
+
+    def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[webhooks.DueDelivery]:
+        return webhooks.claim_due(
+            uow=self._uow,
+            clock=self._clock,
+            lease=self._lease,
+            limit=limit,
+            per_subscription=self._per_endpoint,
+            in_flight=in_flight,
+        )
 
     async def _attempt(self, item: webhooks.DueDelivery) -> None:
         delivery, subscription = item.delivery, item.subscription

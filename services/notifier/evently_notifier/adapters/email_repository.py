@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from evently_platform.db.engine import is_postgres
+from evently_platform.workers.claims import claim_rows
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from evently_notifier.adapters.tables import emails, recipients
 from evently_notifier.domain.emails import Email, EmailStatus, Recipient
 
 # Statements built once: building one per call costs several times what executing it does.
+_INSERT_EMAIL = insert(emails)
 _RECIPIENT = select(recipients).where(recipients.c.user_id == bindparam("b_user"))
 _SAVE_EMAIL = (
     update(emails)
@@ -33,6 +35,12 @@ class SqlRecipientRepository:
     def get(self, user_id: str) -> Recipient | None:
         row = self._connection.execute(_RECIPIENT, {"b_user": user_id}).first()
         return Recipient(row.user_id, row.email, row.display_name) if row else None
+
+    def get_many(self, user_ids: Collection[str]) -> dict[str, Recipient]:
+        if not user_ids:
+            return {}
+        found = self._connection.execute(select(recipients).where(recipients.c.user_id.in_(user_ids)))
+        return {r.user_id: Recipient(r.user_id, r.email, r.display_name) for r in found}
 
     def save(self, recipient: Recipient) -> None:
         values = {"email": recipient.email, "display_name": recipient.display_name}
@@ -73,58 +81,62 @@ class SqlEmailRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, email: Email) -> None:
+    def add(self, *added: Email) -> None:
+        if not added:
+            return
         self._connection.execute(
-            insert(emails),
-            dict(
-                id=email.id,
-                user_id=email.user_id,
-                to_address=email.to_address,
-                to_name=email.to_name,
-                subject=email.subject,
-                text=email.text,
-                html=email.html,
-                calendar=email.calendar,
-                message_id=email.message_id,
-                status=email.status.value,
-                attempts=email.attempts,
-                last_error=email.last_error,
-                next_attempt_time=email.next_attempt_time,
-                create_time=email.create_time,
-                update_time=email.update_time,
-            ),
+            _INSERT_EMAIL,
+            [
+                dict(
+                    id=email.id,
+                    user_id=email.user_id,
+                    to_address=email.to_address,
+                    to_name=email.to_name,
+                    subject=email.subject,
+                    text=email.text,
+                    html=email.html,
+                    calendar=email.calendar,
+                    message_id=email.message_id,
+                    status=email.status.value,
+                    attempts=email.attempts,
+                    last_error=email.last_error,
+                    next_attempt_time=email.next_attempt_time,
+                    create_time=email.create_time,
+                    update_time=email.update_time,
+                )
+                for email in added
+            ],
         )
 
-    def save(self, email: Email) -> None:
+    def save(self, *saved: Email) -> None:
+        if not saved:
+            return
         self._connection.execute(
             _SAVE_EMAIL,
-            {
-                "b_id": email.id,
-                "b_status": email.status.value,
-                "b_attempts": email.attempts,
-                "b_last_error": email.last_error,
-                "b_next": email.next_attempt_time,
-                "b_update": email.update_time,
-            },
+            [
+                {
+                    "b_id": email.id,
+                    "b_status": email.status.value,
+                    "b_attempts": email.attempts,
+                    "b_last_error": email.last_error,
+                    "b_next": email.next_attempt_time,
+                    "b_update": email.update_time,
+                }
+                for email in saved
+            ],
         )
 
     def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Email]:
-        candidates = (
-            select(emails.c.id)
-            .where(emails.c.status == EmailStatus.PENDING.value, emails.c.next_attempt_time <= now)
-            .order_by(emails.c.next_attempt_time)
-            .limit(limit)
-        )
-        if is_postgres(self._connection.engine):
-            candidates = candidates.with_for_update(skip_locked=True)
-        ids = [r.id for r in self._connection.execute(candidates)]
-        if not ids:
-            return []
         # Hidden from other workers until the lease runs out (then due again if we died).
-        self._connection.execute(
-            update(emails).where(emails.c.id.in_(ids)).values(next_attempt_time=lease_until)
+        rows = claim_rows(
+            self._connection,
+            emails,
+            where=[emails.c.status == EmailStatus.PENDING.value, emails.c.next_attempt_time <= now],
+            order_by=emails.c.next_attempt_time,
+            limit=limit,
+            values={"next_attempt_time": lease_until},
         )
-        return [_to_email(r) for r in self._connection.execute(select(emails).where(emails.c.id.in_(ids)))]
+        return [_to_email(r) for r in rows]
 
     def delete_for_user(self, user_id: str) -> None:
         self._connection.execute(

@@ -1,10 +1,11 @@
 """Sends queued e-mail: claims due messages from the database (several instances share the
-work), sends each in a worker thread, and records the outcome (sent, retry later, or failed)."""
+work), sends each in a worker thread, and records the outcomes together (sent, retry later, or
+failed)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from evently_platform.calendar import CalendarEntry, calendar_file
@@ -12,6 +13,7 @@ from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 from evently_platform.metrics import meter
 from evently_platform.workers.group_commit import GroupCommit
+from evently_platform.workers.leased import LeasedPoller
 
 from evently_notifier.adapters.mailer import Mailer
 from evently_notifier.domain.emails import Email, EmailRetryPolicy, EmailStatus
@@ -66,42 +68,24 @@ class EmailWorker:
         self._mailer = mailer
         self._clock = clock
         self._policy = policy
-        self._concurrency = concurrency
-        self._poll_interval = poll_interval
         self._lease = lease  # longer than an SMTP conversation may take
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._outcomes: GroupCommit[tuple[Email, str | None], Email] = GroupCommit(
             lambda attempts: channels.finish_emails(
                 attempts, policy=self._policy, uow=self._uow, clock=self._clock
             )
         )
+        self._poller: LeasedPoller[Email] = LeasedPoller(
+            "email", claim=self._claim, work=self._send, slots=concurrency, poll_interval=poll_interval
+        )
 
     def wake(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._poller.wake()
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        while True:
-            try:
-                due = await asyncio.to_thread(
-                    channels.claim_due_emails,
-                    uow=self._uow,
-                    clock=self._clock,
-                    lease=self._lease,
-                    limit=self._concurrency,
-                )
-            except Exception:
-                log.exception("email.claim_failed")
-                due = []
-            if due:
-                await asyncio.gather(*(self._send(email) for email in due))
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wake.wait()
+        await self._poller.run()
+
+    def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[Email]:
+        return channels.claim_due_emails(uow=self._uow, clock=self._clock, lease=self._lease, limit=limit)
 
     async def _send(self, email: Email) -> None:
         error = None

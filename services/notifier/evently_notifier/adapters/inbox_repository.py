@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,12 @@ def _to_notification(row: Any) -> Notification:
     )
 
 
+def _to_preferences(row: Any) -> Preferences:
+    return Preferences(row.user_id, email=row.email, in_app=row.in_app, muted_kinds=tuple(row.muted_kinds))
+
+
 # Statements built once: building one per call costs several times what executing it does.
+_INSERT_NOTIFICATION = insert(notifications)
 _PREFERENCES = select(preferences).where(preferences.c.user_id == bindparam("b_user"))
 _ATTENDEE_TIME = select(attendees.c.update_time).where(
     attendees.c.registration_id == bindparam("b_registration")
@@ -39,21 +45,25 @@ class SqlNotificationRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, notification: Notification) -> None:
-        n = notification
+    def add(self, *added: Notification) -> None:
+        if not added:
+            return
         self._connection.execute(
-            insert(notifications),
-            dict(
-                id=n.id,
-                user_id=n.user_id,
-                kind=n.kind,
-                title=n.title,
-                body=n.body,
-                event_id=n.event_id,
-                source_event_id=n.source_event_id,
-                create_time=n.create_time,
-                read_time=n.read_time,
-            ),
+            _INSERT_NOTIFICATION,
+            [
+                dict(
+                    id=n.id,
+                    user_id=n.user_id,
+                    kind=n.kind,
+                    title=n.title,
+                    body=n.body,
+                    event_id=n.event_id,
+                    source_event_id=n.source_event_id,
+                    create_time=n.create_time,
+                    read_time=n.read_time,
+                )
+                for n in added
+            ],
         )
 
     def list_for_user(
@@ -160,9 +170,15 @@ class SqlPreferencesRepository:
 
     def get(self, user_id: str) -> Preferences:
         row = self._connection.execute(_PREFERENCES, {"b_user": user_id}).first()
-        if row is None:
-            return Preferences(user_id)
-        return Preferences(user_id, email=row.email, in_app=row.in_app, muted_kinds=tuple(row.muted_kinds))
+        return _to_preferences(row) if row is not None else Preferences(user_id)
+
+    def get_many(self, user_ids: Collection[str]) -> dict[str, Preferences]:
+        """Everyone's preferences, the defaults for those who never set any."""
+        if not user_ids:
+            return {}
+        found = self._connection.execute(select(preferences).where(preferences.c.user_id.in_(user_ids)))
+        stored = {row.user_id: _to_preferences(row) for row in found}
+        return {user_id: stored.get(user_id) or Preferences(user_id) for user_id in user_ids}
 
     def save(self, prefs: Preferences) -> None:
         values = {"email": prefs.email, "in_app": prefs.in_app, "muted_kinds": list(prefs.muted_kinds)}

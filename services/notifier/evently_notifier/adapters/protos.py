@@ -103,7 +103,7 @@ def reminder_to_proto(reminder: Reminder) -> reminder_pb2.Reminder:
 def to_integration_event(event: object) -> Envelope:
     """The notifier's own domain events → `evently.reminder.due`."""
     match event:
-        case ReminderDue(reminder=reminder, event=known):
+        case ReminderDue(id=event_id, reminder=reminder, event=known):
             data = reminder_pb2.ReminderDue(
                 reminder_id=reminder.id,
                 user_id=reminder.user_id,
@@ -111,5 +111,5 @@ def to_integration_event(event: object) -> Envelope:
                 event_title=known.title,
                 event_start_time=_ts(known.start_time),
             )
-            return envelope_of("evently.reminder.due", data, source=SOURCE, subject=reminder.id)
+            return envelope_of("evently.reminder.due", data, source=SOURCE, subject=reminder.id, id=event_id)
     raise TypeError(f"no integration event for {type(event).__name__}")

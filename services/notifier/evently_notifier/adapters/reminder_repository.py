@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from evently_platform.db.engine import is_postgres
+from evently_platform.workers.claims import claim_rows
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from evently_notifier.adapters.tables import known_events, reminders
@@ -67,6 +68,12 @@ class SqlKnownEventRepository:
         if changed is None:
             self._connection.execute(insert(known_events), dict(id=event.id, **values))
 
+    def get_many(self, event_ids: Collection[str]) -> dict[str, KnownEvent]:
+        if not event_ids:
+            return {}
+        found = self._connection.execute(select(known_events).where(known_events.c.id.in_(event_ids)))
+        return {r.id: KnownEvent(r.id, r.organizer_id, r.title, r.start_time, r.cancelled) for r in found}
+
     def delete(self, event_id: str) -> None:
         self._connection.execute(delete(known_events).where(known_events.c.id == event_id))
 
@@ -124,18 +131,18 @@ class SqlReminderRepository:
         query = select(reminders).where(*conditions).order_by(c.remind_time, c.id).limit(limit)
         return [_to_reminder(r) for r in self._connection.execute(query)]
 
-    def claim_due(self, now: datetime, limit: int) -> list[Reminder]:
-        """Due reminders, locked for this transaction (skipped by other instances on
-        PostgreSQL; SQLite serialises writers): whoever commits FIRED first fires them."""
-        query = (
-            select(reminders)
-            .where(reminders.c.state == ReminderState.SCHEDULED.value, reminders.c.remind_time <= now)
-            .order_by(reminders.c.remind_time)
-            .limit(limit)
+    def fire_due(self, now: datetime, limit: int) -> list[Reminder]:
+        """Marks up to `limit` due reminders FIRED and returns them, in one statement: whoever
+        marks a reminder fires it, so it fires once however many instances look."""
+        rows = claim_rows(
+            self._connection,
+            reminders,
+            where=[reminders.c.state == ReminderState.SCHEDULED.value, reminders.c.remind_time <= now],
+            order_by=reminders.c.remind_time,
+            limit=limit,
+            values={"state": ReminderState.FIRED.value},
         )
-        if is_postgres(self._connection.engine):
-            query = query.with_for_update(skip_locked=True)
-        return [_to_reminder(r) for r in self._connection.execute(query)]
+        return [_to_reminder(r) for r in rows]
 
     def delete(self, reminder_id: str) -> None:
         self._connection.execute(delete(reminders).where(reminders.c.id == reminder_id))

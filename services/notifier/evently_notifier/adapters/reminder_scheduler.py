@@ -1,14 +1,17 @@
-"""Fires due reminders: every instance looks each poll interval; the database decides which
-instance fires which reminder, and each fires once (see reminders.fire_due_reminders)."""
+"""Fires due reminders a batch at a time: every instance looks each poll interval; the database
+decides which instance fires which reminder, and each fires once (see reminders.fire_due_reminders)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 
 from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
+from evently_platform.workers.poller import Poller
 
 from evently_notifier.service_layer import reminders
+from evently_notifier.service_layer.channels import MailContext
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -16,23 +19,35 @@ log = get_logger(__name__)
 
 class ReminderScheduler:
     def __init__(
-        self, *, uow: UnitOfWork, clock: Clock, poll_interval: float = 1.0, batch: int = 500
+        self,
+        *,
+        uow: UnitOfWork,
+        clock: Clock,
+        mail: MailContext | None = None,
+        on_notified: Callable[[Iterable[str]], None] = lambda users: None,
+        on_emails: Callable[[], None] = lambda: None,
+        poll_interval: float = 1.0,
+        batch: int = 500,
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._poll_interval = poll_interval
+        self._mail = mail
+        self._on_notified = on_notified
+        self._on_emails = on_emails
         self._batch = batch
+        self._poller = Poller("reminders", self._step, poll_interval=poll_interval)
 
     async def run(self) -> None:
-        while True:
-            try:
-                fired = await asyncio.to_thread(
-                    reminders.fire_due_reminders, uow=self._uow, clock=self._clock, limit=self._batch
-                )
-            except Exception:
-                log.exception("reminders.fire_failed")
-                fired = 0
-            if fired:
-                log.info("reminders.fired", count=fired)
-            if fired < self._batch:  # a full batch means more are due now
-                await asyncio.sleep(self._poll_interval)
+        await self._poller.run()
+
+    async def _step(self) -> bool:
+        fired = await asyncio.to_thread(
+            reminders.fire_due_reminders, uow=self._uow, clock=self._clock, mail=self._mail, limit=self._batch
+        )
+        if fired.count:
+            log.info("reminders.fired", count=fired.count, emails=fired.told.emails)
+        if fired.told.in_app_users:
+            self._on_notified(dict.fromkeys(fired.told.in_app_users))
+        if fired.told.emails:
+            self._on_emails()
+        return fired.count == self._batch  # a full batch: more are due now

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
+from evently_platform.workers.claims import KeyQuota, claim_rows
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
 from evently_notifier.adapters.email_repository import SqlEmailRepository, SqlRecipientRepository
@@ -29,6 +30,8 @@ from evently_notifier.service_layer.ports import Cursor
 
 # Statements built once: building one per call costs several times what executing it does.
 _SUBSCRIPTION = select(subscriptions).where(subscriptions.c.id == bindparam("b_id"))
+_INSERT_DELIVERY = insert(deliveries)
+_INSERT_ATTEMPT = insert(delivery_attempts)
 _VERSION = select(subscriptions_version.c.version)
 _SAVE_DELIVERY = (
     update(deliveries)
@@ -107,6 +110,14 @@ class SqlSubscriptionRepository:
         row = self._connection.execute(_SUBSCRIPTION, {"b_id": subscription_id}).first()
         return _to_subscription(row) if row else None
 
+    def get_many(self, subscription_ids: Collection[str]) -> dict[str, Subscription]:
+        if not subscription_ids:
+            return {}
+        found = self._connection.execute(
+            select(subscriptions).where(subscriptions.c.id.in_(subscription_ids))
+        )
+        return {row.id: _to_subscription(row) for row in found}
+
     def save(self, subscription: Subscription) -> None:
         self._connection.execute(
             update(subscriptions)
@@ -160,21 +171,47 @@ class SqlDeliveryRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, delivery: Delivery) -> None:
-        row = asdict(delivery)
-        row["status"] = delivery.status.value
-        self._connection.execute(insert(deliveries), row)
-
-    def add_attempt(self, delivery_id: str, attempt: Attempt) -> None:
+    def add(self, *added: Delivery) -> None:
+        if not added:
+            return
         self._connection.execute(
-            insert(delivery_attempts),
-            dict(
-                delivery_id=delivery_id,
-                number=attempt.number,
-                status_code=attempt.status_code,
-                error=attempt.error,
-                attempt_time=attempt.attempt_time,
-            ),
+            _INSERT_DELIVERY,
+            [
+                dict(
+                    id=d.id,
+                    subscription_id=d.subscription_id,
+                    event_id=d.event_id,
+                    event_type=d.event_type,
+                    payload=d.payload,
+                    trace_headers=d.trace_headers,
+                    status=d.status.value,
+                    attempts=d.attempts,
+                    last_status_code=d.last_status_code,
+                    last_error=d.last_error,
+                    next_attempt_time=d.next_attempt_time,
+                    create_time=d.create_time,
+                    update_time=d.update_time,
+                )
+                for d in added
+            ],
+        )
+
+    def add_attempts(self, attempts: list[tuple[str, Attempt]]) -> None:
+        """(delivery id, attempt) pairs, written in one statement."""
+        if not attempts:
+            return
+        self._connection.execute(
+            _INSERT_ATTEMPT,
+            [
+                dict(
+                    delivery_id=delivery_id,
+                    number=attempt.number,
+                    status_code=attempt.status_code,
+                    error=attempt.error,
+                    attempt_time=attempt.attempt_time,
+                )
+                for delivery_id, attempt in attempts
+            ],
         )
 
     def attempts_of(self, delivery_ids: list[str]) -> dict[str, list[Attempt]]:
@@ -195,18 +232,23 @@ class SqlDeliveryRepository:
         row = self._connection.execute(select(deliveries).where(deliveries.c.id == delivery_id)).first()
         return _to_delivery(row) if row else None
 
-    def save(self, delivery: Delivery) -> None:
+    def save(self, *saved: Delivery) -> None:
+        if not saved:
+            return
         self._connection.execute(
             _SAVE_DELIVERY,
-            {
-                "b_id": delivery.id,
-                "b_status": delivery.status.value,
-                "b_attempts": delivery.attempts,
-                "b_code": delivery.last_status_code,
-                "b_error": delivery.last_error,
-                "b_next": delivery.next_attempt_time,
-                "b_update": delivery.update_time,
-            },
+            [
+                {
+                    "b_id": delivery.id,
+                    "b_status": delivery.status.value,
+                    "b_attempts": delivery.attempts,
+                    "b_code": delivery.last_status_code,
+                    "b_error": delivery.last_error,
+                    "b_next": delivery.next_attempt_time,
+                    "b_update": delivery.update_time,
+                }
+                for delivery in saved
+            ],
         )
 
     def list_for_subscription(
@@ -220,24 +262,32 @@ class SqlDeliveryRepository:
         )
         return [_to_delivery(r) for r in self._connection.execute(query)]
 
-    def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
-        candidates = (
-            select(deliveries.c.id)
-            .where(deliveries.c.status == DeliveryStatus.PENDING.value, deliveries.c.next_attempt_time <= now)
-            .order_by(deliveries.c.next_attempt_time)
-            .limit(limit)
-        )
-        if is_postgres(self._connection.engine):
-            candidates = candidates.with_for_update(skip_locked=True)
-        ids = [r.id for r in self._connection.execute(candidates)]
-        if not ids:
-            return []
+    def claim_due(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        *,
+        per_subscription: int | None = None,
+        in_flight: Mapping[str, int] | None = None,
+    ) -> list[Delivery]:
         # Pushing the due time past the lease hides them from other workers; if this worker
         # dies mid-attempt, they come due again when the lease runs out.
-        self._connection.execute(
-            update(deliveries).where(deliveries.c.id.in_(ids)).values(next_attempt_time=lease_until)
+        quota = None
+        if per_subscription is not None:
+            quota = KeyQuota(deliveries.c.subscription_id, per_subscription, in_flight or {})
+        rows = claim_rows(
+            self._connection,
+            deliveries,
+            where=[
+                deliveries.c.status == DeliveryStatus.PENDING.value,
+                deliveries.c.next_attempt_time <= now,
+            ],
+            order_by=deliveries.c.next_attempt_time,
+            limit=limit,
+            values={"next_attempt_time": lease_until},
+            quota=quota,
         )
-        rows = self._connection.execute(select(deliveries).where(deliveries.c.id.in_(ids)))
         return [_to_delivery(r) for r in rows]
 
 

@@ -43,6 +43,9 @@ class Reminder:
 
 @dataclass(frozen=True)
 class ReminderDue:
+    """A reminder fired (domain event `evently.reminder.due`)."""
+
+    id: str  # the domain event's own id
     reminder: Reminder
     event: KnownEvent
 

@@ -16,7 +16,6 @@ from evently_notifier.domain.facts import (
     Fact,
     RegistrationChange,
     RegistrationChanged,
-    ReminderCame,
 )
 
 # The event's attendees: people with an active (confirmed or waitlisted) registration.
@@ -118,17 +117,19 @@ def _event_changed(fact: EventChanged, attendees: Attendees) -> list[Notice]:
     return [Notice(user, "event.updated", moved, body, event.id) for user in attendees(event.id)]
 
 
-def _reminder_came(fact: ReminderCame, attendees: Attendees) -> list[Notice]:
-    title = fact.event_title or "your event"
-    return [
-        Notice(
-            fact.user_id,
-            "reminder.due",
-            f"Reminder: {title}",
-            f"It starts at {_when(fact.event_start_time)}.",
-            fact.event_id,
-        )
-    ]
+def reminder_notice(
+    user_id: str, event_id: str, event_title: str, event_start_time: datetime | None
+) -> Notice:
+    """What a reminder says when it fires. The scheduler tells it at that moment, in the same
+    transaction that marks it fired; the `evently.reminder.due` event it publishes is for
+    webhooks and other consumers, and routes to nobody here (it would tell them twice)."""
+    return Notice(
+        user_id,
+        "reminder.due",
+        f"Reminder: {event_title or 'your event'}",
+        f"It starts at {_when(event_start_time)}.",
+        event_id,
+    )
 
 
 def notices_for(fact: Fact, attendees: Attendees) -> list[Notice]:
@@ -140,8 +141,6 @@ def notices_for(fact: Fact, attendees: Attendees) -> list[Notice]:
             notices = _comment_added(fact, attendees)
         case EventChanged():
             notices = _event_changed(fact, attendees)
-        case ReminderCame():
-            notices = _reminder_came(fact, attendees)
         case _:
             notices = []
     return [n for n in notices if n.user_id]

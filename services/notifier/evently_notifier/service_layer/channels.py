@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
@@ -24,6 +24,68 @@ class MailContext:
     calendar_for: Callable[[str, EventSnapshot | None], bytes | None]
 
 
+@dataclass(frozen=True)
+class ToTell:
+    notice: Notice
+    source_event_id: str  # the domain event the notice comes from
+    event: EventSnapshot | None = None  # for a confirmation's calendar file
+
+
+@dataclass
+class Told:
+    in_app_users: list[str] = field(default_factory=list)  # whose inbox got something
+    emails: int = 0
+
+
+def tell_all(uow: UnitOfWork, items: Sequence[ToTell], now: datetime, mail: MailContext | None) -> Told:
+    """Puts notices on people's channels (in-app inbox, e-mail) as their preferences allow. In
+    bulk: everyone's preferences and addresses read in one query each, the rows written in one
+    statement per table."""
+    told = Told()
+    if not items:
+        return told
+    users = {item.notice.user_id for item in items}
+    wants = uow.preferences.get_many(users)
+    recipients = uow.recipients.get_many(users) if mail is not None else {}
+    notifications: list[Notification] = []
+    emails: list[Email] = []
+    for item in items:
+        notice = item.notice
+        prefs = wants[notice.user_id]
+        recipient = recipients.get(notice.user_id)
+        if mail is not None and recipient is not None and prefs.wants(notice.kind, "email"):
+            email_id = new_id()
+            emails.append(
+                compose(
+                    email_id,
+                    notice,
+                    recipient,
+                    message_id=f"<{email_id}@{mail.domain}>",
+                    base_url=mail.base_url,
+                    calendar=mail.calendar_for(notice.kind, item.event),
+                    now=now,
+                )
+            )
+        if prefs.wants(notice.kind, "in_app"):
+            notifications.append(
+                Notification(
+                    id=new_id(),
+                    user_id=notice.user_id,
+                    kind=notice.kind,
+                    title=notice.title,
+                    body=notice.body,
+                    event_id=notice.event_id,
+                    source_event_id=item.source_event_id,
+                    create_time=now,
+                )
+            )
+            told.in_app_users.append(notice.user_id)
+    uow.emails.add(*emails)
+    uow.notifications.add(*notifications)
+    told.emails = len(emails)
+    return told
+
+
 def tell(
     uow: UnitOfWork,
     notice: Notice,
@@ -32,39 +94,9 @@ def tell(
     mail: MailContext | None,
     event: EventSnapshot | None = None,
 ) -> tuple[bool, bool]:
-    """Puts a notice on the person's channels as their preferences allow: (in app, e-mail)."""
-    wants = uow.preferences.get(notice.user_id)
-    recipient = uow.recipients.get(notice.user_id)
-    emailed = False
-    if mail is not None and recipient is not None and wants.wants(notice.kind, "email"):
-        email_id = new_id()
-        uow.emails.add(
-            compose(
-                email_id,
-                notice,
-                recipient,
-                message_id=f"<{email_id}@{mail.domain}>",
-                base_url=mail.base_url,
-                calendar=mail.calendar_for(notice.kind, event),
-                now=now,
-            )
-        )
-        emailed = True
-    if not wants.wants(notice.kind, "in_app"):
-        return False, emailed
-    uow.notifications.add(
-        Notification(
-            id=new_id(),
-            user_id=notice.user_id,
-            kind=notice.kind,
-            title=notice.title,
-            body=notice.body,
-            event_id=notice.event_id,
-            source_event_id=source_event_id,
-            create_time=now,
-        )
-    )
-    return True, emailed
+    """One notice on the person's channels: (told in app, told by e-mail)."""
+    told = tell_all(uow, [ToTell(notice, source_event_id, event)], now, mail)
+    return bool(told.in_app_users), bool(told.emails)
 
 
 def claim_due_emails(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) -> list[Email]:
@@ -82,7 +114,6 @@ def finish_emails(
     now = clock.now()
     updated = [after_attempt(email, error, policy, now) for email, error in attempts]
     with uow:
-        for email in updated:
-            uow.emails.save(email)
+        uow.emails.save(*updated)
         uow.commit()
     return updated

@@ -22,7 +22,7 @@ from evently_notifier.domain.facts import (
 from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
 from evently_notifier.domain.routing import notices_for
 from evently_notifier.domain.subscriptions import may_read
-from evently_notifier.service_layer.channels import MailContext, tell
+from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
 from evently_notifier.service_layer.ports import UnitOfWork
 from evently_notifier.service_layer.reminders import keep_reminders
 from evently_notifier.service_layer.subscription_index import SubscriptionIndex
@@ -84,14 +84,19 @@ class Consuming:
             return result
         now = self._clock.now()
         self._index.refresh(uow)
+        pending = _Pending()
         for item in batch:
-            self._one(uow, item, now, result)
+            if isinstance(item.fact, UserLeft):
+                self._flush(uow, pending, now, result)  # nothing of theirs may be written after
+            self._one(uow, item, now, pending)
+        self._flush(uow, pending, now, result)
         return result
 
-    def _one(self, uow: UnitOfWork, item: Incoming, now: datetime, result: FanOut) -> None:
+    def _one(self, uow: UnitOfWork, item: Incoming, now: datetime, pending: _Pending) -> None:
         """What the owners of deleted things had here ends, people are told per the routing rules
         and their preferences, the attendee projection moves on, and a pending webhook delivery
-        is made for each subscription that wants the event and whose owner may read it."""
+        is made for each subscription that wants the event and whose owner may read it. What is
+        written in bulk waits in `pending` until the batch ends."""
         fact = item.fact
         if isinstance(fact, UserJoined):
             uow.recipients.save(Recipient(fact.user_id, fact.email, fact.display_name))
@@ -101,16 +106,13 @@ class Consuming:
         # Route before projecting: those told of a cancellation are the attendees it ends.
         event = event_of(fact)
         for notice in notices_for(fact, uow.attendees.active_for_event):
-            told_in_app, told_by_email = tell(uow, notice, item.id, now, self._mail, event)
-            if told_in_app:
-                result.notified_users.append(notice.user_id)
-            result.emails += told_by_email
+            pending.notices.append(ToTell(notice, item.id, event))
         _project(uow, fact, item)
         keep_reminders(uow, fact, now, self._reminder_defaults)
         for subscription in self._index.wanting(item.type):
             if not may_read(subscription.owner_id, item.type, item.subject, fact):
                 continue
-            uow.deliveries.add(
+            pending.deliveries.append(
                 Delivery(
                     id=new_id(),
                     subscription_id=subscription.id,
@@ -127,7 +129,21 @@ class Consuming:
                     update_time=now,
                 )
             )
-            result.deliveries += 1
+
+    def _flush(self, uow: UnitOfWork, pending: _Pending, now: datetime, result: FanOut) -> None:
+        told = tell_all(uow, pending.notices, now, self._mail)
+        result.notified_users += told.in_app_users
+        result.emails += told.emails
+        uow.deliveries.add(*pending.deliveries)
+        result.deliveries += len(pending.deliveries)
+        pending.notices.clear()
+        pending.deliveries.clear()
+
+
+@dataclass
+class _Pending:
+    notices: list[ToTell] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
 
 
 def _forget(uow: UnitOfWork, user_id: str) -> None:

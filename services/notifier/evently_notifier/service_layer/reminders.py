@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
@@ -21,11 +21,12 @@ from evently_notifier.domain.reminders import (
     KnownEvent,
     Reminder,
     ReminderDue,
-    ReminderState,
     custom,
     defaults,
     moved,
 )
+from evently_notifier.domain.routing import reminder_notice
+from evently_notifier.service_layer.channels import MailContext, Told, ToTell, tell_all
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork
 
 
@@ -68,20 +69,33 @@ def keep_reminders(
                     uow.reminders.add(reminder)
 
 
-def fire_due_reminders(*, uow: UnitOfWork, clock: Clock, limit: int = 200) -> int:
-    """Marks due reminders FIRED and records `evently.reminder.due` for each, in one transaction:
-    a reminder fires once, however many notifier instances look."""
+@dataclass(frozen=True)
+class Fired:
+    count: int  # reminders fired, told or not (those of a cancelled event are not)
+    told: Told
+
+
+def fire_due_reminders(*, uow: UnitOfWork, clock: Clock, mail: MailContext | None, limit: int = 500) -> Fired:
+    """Fires a batch of due reminders in one transaction: marked FIRED in one statement (a reminder
+    fires once, however many notifier instances look), their owners told on their channels, and
+    `evently.reminder.due` recorded for each."""
     now = clock.now()
     with uow:
-        due = uow.reminders.claim_due(now, limit)
-        for reminder in due:
-            fired = replace(reminder, state=ReminderState.FIRED)
-            uow.reminders.save(fired)
-            event = uow.known_events.get(reminder.event_id)
-            if event is not None and not event.cancelled:
-                uow.record(ReminderDue(fired, event))
+        due = uow.reminders.fire_due(now, limit)
+        events = uow.known_events.get_many({reminder.event_id for reminder in due})
+        fired = [
+            ReminderDue(new_id(), reminder, events[reminder.event_id])
+            for reminder in due
+            if reminder.event_id in events and not events[reminder.event_id].cancelled
+        ]
+        notices = [
+            ToTell(reminder_notice(f.reminder.user_id, f.event.id, f.event.title, f.event.start_time), f.id)
+            for f in fired
+        ]
+        told = tell_all(uow, notices, now, mail)
+        uow.record(*fired)
         uow.commit()
-    return len(due)
+    return Fired(len(due), told)
 
 
 def create_reminder(

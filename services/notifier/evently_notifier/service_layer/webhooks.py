@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -100,17 +101,29 @@ class DueDelivery:
     subscription: Subscription
 
 
-def claim_due(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) -> list[DueDelivery]:
+def claim_due(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    lease: timedelta,
+    limit: int,
+    per_subscription: int | None = None,
+    in_flight: Mapping[str, int] | None = None,
+) -> list[DueDelivery]:
+    """Due deliveries with their subscriptions; with `per_subscription`, no more attempts in
+    flight to one subscription's endpoint than that, counting the `in_flight` ones."""
     now = clock.now()
     with uow:
-        claimed = uow.deliveries.claim_due(now, now + lease, limit)
-        due = []
-        for delivery in claimed:
-            subscription = uow.subscriptions.get(delivery.subscription_id)
-            if subscription is not None:
-                due.append(DueDelivery(delivery, subscription))
+        claimed = uow.deliveries.claim_due(
+            now, now + lease, limit, per_subscription=per_subscription, in_flight=in_flight
+        )
+        subscriptions = uow.subscriptions.get_many({d.subscription_id for d in claimed})
         uow.commit()
-    return due
+    return [
+        DueDelivery(d, subscriptions[d.subscription_id])
+        for d in claimed
+        if d.subscription_id in subscriptions
+    ]
 
 
 def finish_attempts(
@@ -126,15 +139,16 @@ def finish_attempts(
     now = clock.now()
     updated = []
     with uow:
+        log: list[tuple[str, Attempt]] = []
         for delivery, outcome in attempts:
             after = record_attempt(delivery, outcome, policy, now)
-            uow.deliveries.save(after)
-            uow.deliveries.add_attempt(
-                delivery.id, Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now)
-            )
+            log.append((delivery.id, Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now)))
+            updated.append(after)
+        uow.deliveries.save(*updated)
+        uow.deliveries.add_attempts(log)
+        for after in updated:
             if after.status is DeliveryStatus.FAILED:
                 _switch_off(uow, after, now, mail)
-            updated.append(after)
         uow.commit()
     return updated
 

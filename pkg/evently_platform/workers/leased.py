@@ -1,0 +1,103 @@
+"""A worker over a table of due items (webhook deliveries, e-mails): claim a batch under a lease
+in one statement, work on each item concurrently, claim more as slots free.
+
+The claim's lease hides the items from other instances until it runs out, so an instance that
+dies mid-work leaves them to be claimed again. Items can be grouped by a key (a webhook
+endpoint): at most `per_key` of one key are in flight, as the claim is told how many of each key
+are (see claims.KeyQuota), so a hanging endpoint holds only its own slots and never keeps
+claimed work waiting in memory past its lease."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Generic, TypeVar
+
+from evently_platform.logging import get_logger
+from evently_platform.workers.poller import Poller
+
+log = get_logger(__name__)
+
+T = TypeVar("T")
+
+# claim(limit, in_flight): at most `limit` due items, no more of a key than it has left given
+# `in_flight` (this worker's items in flight by key); runs in a worker thread, one transaction.
+Claim = Callable[[int, Mapping[str, int]], Sequence[T]]
+
+
+class LeasedPoller(Generic[T]):
+    def __init__(
+        self,
+        name: str,
+        *,
+        claim: Claim[T],
+        work: Callable[[T], Awaitable[None]],
+        slots: int,
+        key: Callable[[T], str] | None = None,
+        per_key: int | None = None,
+        poll_interval: float = 1.0,
+    ) -> None:
+        if slots < 1 or (per_key is not None and per_key < 1):
+            raise ValueError("slots and per_key must be at least 1")
+        self._claim = claim
+        self._work = work
+        self._slots = slots
+        self._key = key
+        self._per_key = per_key if key is not None else None
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._by_key: Counter[str] = Counter()
+        self._poller = Poller(name, self._step, poll_interval=poll_interval)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    def wake(self) -> None:
+        self._poller.wake()
+
+    async def run(self) -> None:
+        try:
+            await self._poller.run()
+        finally:
+            for task in self._in_flight:
+                task.cancel()
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _step(self) -> bool:
+        free = self._slots - len(self._in_flight)
+        if free <= 0:
+            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return True
+        items = await asyncio.to_thread(self._claim, free, dict(self._by_key))
+        for item in items:
+            self._start(item)
+        return len(items) == free  # a full claim: more may be due at once
+
+    def _start(self, item: T) -> None:
+        key = self._key(item) if self._key is not None else None
+        if key is not None:
+            self._by_key[key] += 1
+        task = asyncio.create_task(self._guarded(item))
+        self._in_flight.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._in_flight.discard(finished)
+            if key is None:
+                return
+            self._by_key[key] -= 1
+            was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
+            if self._by_key[key] <= 0:
+                del self._by_key[key]
+            if was_full:  # its other due items may be claimed now
+                self._poller.wake()
+
+        task.add_done_callback(done)
+
+    async def _guarded(self, item: T) -> None:
+        try:
+            await self._work(item)
+        except Exception:
+            # The work records its own outcomes; what escapes is a bug, and the item's lease
+            # brings it back later.
+            log.exception(f"{self._poller.name}.work_failed")

@@ -1,0 +1,143 @@
+"""The worker kit: a step that fails is retried, a wake runs a step at once, claims stop at the
+free slots, and one key at its limit is skipped by the claim while other keys go on."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from evently_platform.workers.leased import LeasedPoller
+from evently_platform.workers.poller import Poller
+
+from tests.support import eventually
+
+
+@asynccontextmanager
+async def running(run: Callable[[], Coroutine[Any, Any, None]]) -> AsyncIterator[None]:
+    task = asyncio.create_task(run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+async def test_a_failing_step_is_retried_and_the_worker_lives_on() -> None:
+    calls = 0
+
+    async def step() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise RuntimeError("database away")
+        return False
+
+    poller = Poller("test", step, poll_interval=60, first_backoff=0.01)
+    async with running(poller.run):
+        await eventually(lambda: calls >= 3)
+
+
+async def test_a_wake_runs_a_step_before_the_poll_interval() -> None:
+    steps = 0
+
+    async def step() -> bool:
+        nonlocal steps
+        steps += 1
+        return False
+
+    poller = Poller("test", step, poll_interval=3600)
+    async with running(poller.run):
+        await eventually(lambda: steps == 1)
+        threading.Thread(target=poller.wake).start()  # from another thread, as a commit does
+        await eventually(lambda: steps == 2)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    endpoint: str
+
+
+class Table:
+    """Due jobs, claimed as the real claim statement does (claims.KeyQuota): up to the limit,
+    and no more of a key than `per_key` minus those in flight."""
+
+    def __init__(self, jobs: list[Job], per_key: int = 1_000) -> None:
+        self.due = list(jobs)
+        self.per_key = per_key
+        self.claims: list[tuple[int, dict[str, int]]] = []
+
+    def claim(self, limit: int, in_flight: Mapping[str, int]) -> list[Job]:
+        self.claims.append((limit, dict(in_flight)))
+        left = Counter({key: self.per_key - n for key, n in in_flight.items()})
+        taken: list[Job] = []
+        for job in self.due:
+            if len(taken) == limit:
+                break
+            if left.get(job.endpoint, self.per_key) > 0:
+                left[job.endpoint] = left.get(job.endpoint, self.per_key) - 1
+                taken.append(job)
+        for job in taken:
+            self.due.remove(job)
+        return taken
+
+
+async def test_a_hanging_endpoint_holds_only_its_own_slots() -> None:
+    hanging = [Job(n, "slow.example") for n in range(10)]
+    healthy = [Job(100 + n, "fast.example") for n in range(20)]
+    table = Table(hanging + healthy, per_key=2)
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def work(job: Job) -> None:
+        if job.endpoint == "slow.example":
+            await release.wait()
+        done.append(job.id)
+
+    poller = LeasedPoller(
+        "test", claim=table.claim, work=work, slots=8, key=lambda j: j.endpoint, per_key=2, poll_interval=0.05
+    )
+    async with running(poller.run):
+        await eventually(lambda: sorted(done) == [job.id for job in healthy])
+        # Two slow jobs in flight at most; the other eight were never claimed (no lease runs out
+        # on work that waits in memory).
+        assert [job.endpoint for job in table.due] == ["slow.example"] * 8
+        assert any(in_flight.get("slow.example") == 2 for _, in_flight in table.claims)
+        release.set()
+        await eventually(lambda: len(done) == 30)
+
+
+async def test_claims_ask_for_no_more_than_the_free_slots() -> None:
+    table = Table([Job(n, "e") for n in range(12)])
+    gate = asyncio.Event()
+
+    async def work(job: Job) -> None:
+        await gate.wait()
+
+    poller = LeasedPoller("test", claim=table.claim, work=work, slots=5, poll_interval=0.05)
+    async with running(poller.run):
+        await eventually(lambda: poller.in_flight == 5)
+        gate.set()
+        await eventually(lambda: not table.due and poller.in_flight == 0)
+    assert all(limit <= 5 for limit, _ in table.claims)
+
+
+async def test_work_that_raises_frees_its_slot() -> None:
+    table = Table([Job(n, "e") for n in range(4)])
+    seen: list[int] = []
+
+    async def work(job: Job) -> None:
+        seen.append(job.id)
+        raise ValueError("a bug in the work")
+
+    poller = LeasedPoller("test", claim=table.claim, work=work, slots=1, poll_interval=0.05)
+    async with running(poller.run):
+        await eventually(lambda: sorted(seen) == [0, 1, 2, 3])
+        await eventually(lambda: poller.in_flight == 0)

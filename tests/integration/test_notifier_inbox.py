@@ -53,7 +53,7 @@ async def test_a_redelivered_event_creates_no_second_delivery(
         clock=clock,
     )
     consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock)
-    handle = event_consumer.make_handler(consuming, on_deliveries=lambda: None)
+    handle = event_consumer.make_handler(consuming, on_deliveries=lambda due: None)
     calls: list[str] = []
 
     async def commits_then_dies_before_the_ack(batch: list[Received]) -> None:

@@ -5,12 +5,18 @@ The claim's lease hides the items from other instances until it runs out, so an 
 dies mid-work leaves them to be claimed again. Items can be grouped by a key (a webhook
 endpoint): at most `per_key` of one key are in flight, as the claim is told how many of each key
 are (see claims.KeyQuota), so a hanging endpoint holds only its own slots and never keeps
-claimed work waiting in memory past its lease."""
+claimed work waiting in memory past its lease.
+
+Work that its producer claimed as it wrote it (a row inserted already leased to this process)
+is `offer`ed instead: it starts without a claim round trip through the database. Offered items
+that cannot start within `hold` (their key or every slot busy for that long) are let go; their
+lease runs out and a claim, with its quota, takes them then."""
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
@@ -37,6 +43,7 @@ class LeasedPoller(Generic[T]):
         key: Callable[[T], str] | None = None,
         per_key: int | None = None,
         poll_interval: float = 1.0,
+        hold: float = 20.0,
     ) -> None:
         if slots < 1 or (per_key is not None and per_key < 1):
             raise ValueError("slots and per_key must be at least 1")
@@ -47,6 +54,11 @@ class LeasedPoller(Generic[T]):
         self._per_key = per_key if key is not None else None
         self._in_flight: set[asyncio.Task[None]] = set()
         self._by_key: Counter[str] = Counter()
+        self._offered: deque[tuple[float, T]] = deque()
+        self._hold = hold
+        self._poll_interval = poll_interval
+        self._claim_soon = True
+        self._last_claim = float("-inf")
         self._poller = Poller(name, self._step, poll_interval=poll_interval)
 
     @property
@@ -54,6 +66,14 @@ class LeasedPoller(Generic[T]):
         return len(self._in_flight)
 
     def wake(self) -> None:
+        """Claim from the database soon: something made work due (from any thread)."""
+        self._claim_soon = True
+        self._poller.wake()
+
+    def offer(self, items: Sequence[T]) -> None:
+        """Items already leased to this process, to work on next. Call on the event loop."""
+        now = time.monotonic()
+        self._offered.extend((now, item) for item in items)
         self._poller.wake()
 
     async def run(self) -> None:
@@ -65,14 +85,40 @@ class LeasedPoller(Generic[T]):
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _step(self) -> bool:
+        self._start_offered()
         free = self._slots - len(self._in_flight)
         if free <= 0:
             await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
             return True
+        # Offered work needs no claim: the database is asked when woken, after a full claim,
+        # and once a poll interval (for retries come due, and leases other instances let go).
+        if not self._claim_soon and time.monotonic() - self._last_claim < self._poll_interval:
+            return False
+        self._claim_soon, self._last_claim = False, time.monotonic()
         items = await asyncio.to_thread(self._claim, free, dict(self._by_key))
         for item in items:
             self._start(item)
-        return len(items) == free  # a full claim: more may be due at once
+        self._claim_soon = len(items) == free  # a full claim: more may be due at once
+        return self._claim_soon
+
+    def _start_offered(self) -> None:
+        """Starts what fits of the offered items, oldest first; lets go of those held too long."""
+        waiting: deque[tuple[float, T]] = deque()
+        too_old = time.monotonic() - self._hold
+        while self._offered:
+            offered_at, item = self._offered.popleft()
+            if offered_at < too_old:
+                continue  # its lease brings it back to a claim
+            if len(self._in_flight) >= self._slots or not self._fits(item):
+                waiting.append((offered_at, item))
+                continue
+            self._start(item)
+        self._offered = waiting
+
+    def _fits(self, item: T) -> bool:
+        if self._key is None or self._per_key is None:
+            return True
+        return self._by_key[self._key(item)] < self._per_key
 
     def _start(self, item: T) -> None:
         key = self._key(item) if self._key is not None else None
@@ -83,13 +129,13 @@ class LeasedPoller(Generic[T]):
 
         def done(finished: asyncio.Task[None]) -> None:
             self._in_flight.discard(finished)
-            if key is None:
-                return
-            self._by_key[key] -= 1
-            was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
-            if self._by_key[key] <= 0:
-                del self._by_key[key]
-            if was_full:  # its other due items may be claimed now
+            was_full = False
+            if key is not None:
+                self._by_key[key] -= 1
+                was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
+                if self._by_key[key] <= 0:
+                    del self._by_key[key]
+            if was_full or self._offered:  # what waited for this slot may start now
                 self._poller.wake()
 
         task.add_done_callback(done)

@@ -16,7 +16,13 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from evently_notifier.adapters.webhook_sender import WebhookSender
-from evently_notifier.domain.deliveries import AttemptOutcome, Delivery, DeliveryStatus, RetryPolicy
+from evently_notifier.domain.deliveries import (
+    ATTEMPT_LEASE,
+    AttemptOutcome,
+    Delivery,
+    DeliveryStatus,
+    RetryPolicy,
+)
 from evently_notifier.service_layer import channels, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
 
@@ -44,7 +50,7 @@ class DeliveryWorker:
         concurrency: int = 32,
         per_endpoint: int = 8,
         poll_interval: float = 1.0,
-        lease: timedelta = timedelta(seconds=60),
+        lease: timedelta = ATTEMPT_LEASE,
         mail: channels.MailContext | None = None,
     ) -> None:
         self._mail = mail
@@ -74,6 +80,10 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         await self._poller.run()
+
+    def offer(self, due: list[webhooks.DueDelivery]) -> None:
+        """Deliveries written already leased to this process: attempted without a claim."""
+        self._poller.offer(due)
 
     def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[webhooks.DueDelivery]:
         return webhooks.claim_due(

@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from evently_platform.messaging.consumer import ConsumerSpec, Received
 
 from evently_notifier.adapters.facts import to_fact
+from evently_notifier.domain.emails import Email
 from evently_notifier.service_layer.consuming import Consuming, Incoming
+from evently_notifier.service_layer.webhooks import DueDelivery
 
 SPEC = ConsumerSpec(durable="notifier", filter_subjects=("evently.>",))
 
@@ -31,16 +33,16 @@ def incoming(received: Received) -> Incoming:
 def make_handler(
     consuming: Consuming,
     *,
-    on_deliveries: Callable[[], None],
+    on_deliveries: Callable[[list[DueDelivery]], None],
     on_notified: Callable[[Iterable[str]], None] = lambda users: None,
-    on_emails: Callable[[], None] = lambda: None,
+    on_emails: Callable[[list[Email]], None] = lambda emails: None,
 ) -> Callable[[list[Received]], Awaitable[None]]:
     async def handle(batch: list[Received]) -> None:
         result = await asyncio.to_thread(consuming.handle, [incoming(r) for r in batch])
         if result.emails:
-            on_emails()
+            on_emails(result.emails)
         if result.deliveries:
-            on_deliveries()
+            on_deliveries(result.deliveries)
         if result.notified_users:
             on_notified(result.notified_users)
 

@@ -10,6 +10,7 @@ from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 from evently_platform.workers.poller import Poller
 
+from evently_notifier.domain.emails import SEND_LEASE, Email
 from evently_notifier.service_layer import reminders
 from evently_notifier.service_layer.channels import MailContext
 from evently_notifier.service_layer.ports import UnitOfWork
@@ -25,7 +26,7 @@ class ReminderScheduler:
         clock: Clock,
         mail: MailContext | None = None,
         on_notified: Callable[[Iterable[str]], None] = lambda users: None,
-        on_emails: Callable[[], None] = lambda: None,
+        on_emails: Callable[[list[Email]], None] | None = None,
         poll_interval: float = 1.0,
         batch: int = 500,
     ) -> None:
@@ -42,12 +43,18 @@ class ReminderScheduler:
 
     async def _step(self) -> bool:
         fired = await asyncio.to_thread(
-            reminders.fire_due_reminders, uow=self._uow, clock=self._clock, mail=self._mail, limit=self._batch
+            reminders.fire_due_reminders,
+            uow=self._uow,
+            clock=self._clock,
+            mail=self._mail,
+            limit=self._batch,
+            # With someone to hand them to, e-mails are written already claimed (see tell_all).
+            email_lease=SEND_LEASE if self._on_emails is not None else None,
         )
         if fired.count:
-            log.info("reminders.fired", count=fired.count, emails=fired.told.emails)
+            log.info("reminders.fired", count=fired.count, emails=len(fired.told.emails))
         if fired.told.in_app_users:
             self._on_notified(dict.fromkeys(fired.told.in_app_users))
-        if fired.told.emails:
-            self._on_emails()
+        if fired.told.emails and self._on_emails is not None:
+            self._on_emails(fired.told.emails)
         return fired.count == self._batch  # a full batch: more are due now

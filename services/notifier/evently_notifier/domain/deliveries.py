@@ -7,6 +7,10 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+# How long a claimed attempt is this worker's before another may take it: longer than an attempt's
+# whole deadline (15 s), with room for recording its outcome.
+ATTEMPT_LEASE = timedelta(seconds=60)
+
 
 class DeliveryStatus(enum.Enum):
     PENDING = "PENDING"

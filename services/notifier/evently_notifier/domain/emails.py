@@ -11,6 +11,9 @@ from string import Template
 
 from evently_notifier.domain.routing import Notice
 
+# How long a claimed e-mail is this worker's: longer than an SMTP conversation may take.
+SEND_LEASE = timedelta(minutes=2)
+
 
 class EmailStatus(enum.Enum):
     PENDING = "PENDING"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
@@ -34,13 +34,21 @@ class ToTell:
 @dataclass
 class Told:
     in_app_users: list[str] = field(default_factory=list)  # whose inbox got something
-    emails: int = 0
+    emails: list[Email] = field(default_factory=list)
 
 
-def tell_all(uow: UnitOfWork, items: Sequence[ToTell], now: datetime, mail: MailContext | None) -> Told:
+def tell_all(
+    uow: UnitOfWork,
+    items: Sequence[ToTell],
+    now: datetime,
+    mail: MailContext | None,
+    *,
+    email_lease: timedelta | None = None,
+) -> Told:
     """Puts notices on people's channels (in-app inbox, e-mail) as their preferences allow. In
     bulk: everyone's preferences and addresses read in one query each, the rows written in one
-    statement per table."""
+    statement per table. With `email_lease`, the e-mails are written already claimed by this
+    process for that long (for its e-mail worker to send at once, see Told.emails)."""
     told = Told()
     if not items:
         return told
@@ -56,14 +64,18 @@ def tell_all(uow: UnitOfWork, items: Sequence[ToTell], now: datetime, mail: Mail
         if mail is not None and recipient is not None and prefs.wants(notice.kind, "email"):
             email_id = new_id()
             emails.append(
-                compose(
-                    email_id,
-                    notice,
-                    recipient,
-                    message_id=f"<{email_id}@{mail.domain}>",
-                    base_url=mail.base_url,
-                    calendar=mail.calendar_for(notice.kind, item.event),
-                    now=now,
+                _leased(
+                    email_lease,
+                    now,
+                    compose(
+                        email_id,
+                        notice,
+                        recipient,
+                        message_id=f"<{email_id}@{mail.domain}>",
+                        base_url=mail.base_url,
+                        calendar=mail.calendar_for(notice.kind, item.event),
+                        now=now,
+                    ),
                 )
             )
         if prefs.wants(notice.kind, "in_app"):
@@ -82,8 +94,12 @@ def tell_all(uow: UnitOfWork, items: Sequence[ToTell], now: datetime, mail: Mail
             told.in_app_users.append(notice.user_id)
     uow.emails.add(*emails)
     uow.notifications.add(*notifications)
-    told.emails = len(emails)
+    told.emails = emails
     return told
+
+
+def _leased(lease: timedelta | None, now: datetime, email: Email) -> Email:
+    return email if lease is None else replace(email, next_attempt_time=now + lease)
 
 
 def tell(

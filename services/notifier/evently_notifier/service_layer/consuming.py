@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from evently_platform.clock import Clock, new_id
 from evently_platform.messaging.inbox import handled_once
 
-from evently_notifier.domain.deliveries import Delivery, DeliveryStatus
-from evently_notifier.domain.emails import Recipient
+from evently_notifier.domain.deliveries import ATTEMPT_LEASE, Delivery, DeliveryStatus
+from evently_notifier.domain.emails import SEND_LEASE, Email, Recipient
 from evently_notifier.domain.facts import (
     EventGone,
     Fact,
@@ -26,6 +26,7 @@ from evently_notifier.service_layer.channels import MailContext, ToTell, tell_al
 from evently_notifier.service_layer.ports import UnitOfWork
 from evently_notifier.service_layer.reminders import keep_reminders
 from evently_notifier.service_layer.subscription_index import SubscriptionIndex
+from evently_notifier.service_layer.webhooks import DueDelivery
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,9 @@ class Incoming:
 
 @dataclass
 class FanOut:
-    deliveries: int = 0
+    deliveries: list[DueDelivery] = field(default_factory=list)
     notified_users: list[str] = field(default_factory=list)  # whose inbox got something
-    emails: int = 0
+    emails: list[Email] = field(default_factory=list)
 
 
 class Consuming:
@@ -58,13 +59,18 @@ class Consuming:
         mail: MailContext | None = None,
         reminder_defaults: tuple[timedelta, ...] = DEFAULT_BEFORE_START,
         index: SubscriptionIndex | None = None,
+        hand_off: bool = False,
     ) -> None:
+        """`hand_off`: new deliveries and e-mails are written already claimed by this process
+        (for ATTEMPT_LEASE, SEND_LEASE) and returned, for its workers to start without a claim
+        round trip; should the process die, their leases run out and any instance claims them."""
         self._uow = uow
         self._clock = clock
         self._mail = mail
         self._reminder_defaults = reminder_defaults
         self._index = index or SubscriptionIndex()
         self._handle = handled_once(consumer, self._fan_out)
+        self._hand_off = hand_off
 
     def handle(self, batch: list[Incoming]) -> FanOut:
         """Everything a batch of domain events means here, committed together."""
@@ -113,29 +119,34 @@ class Consuming:
             if not may_read(subscription.owner_id, item.type, item.subject, fact):
                 continue
             pending.deliveries.append(
-                Delivery(
-                    id=new_id(),
-                    subscription_id=subscription.id,
-                    event_id=item.id,
-                    event_type=item.type,
-                    payload=item.raw,
-                    trace_headers=item.trace_headers,
-                    status=DeliveryStatus.PENDING,
-                    attempts=0,
-                    last_status_code=0,
-                    last_error="",
-                    next_attempt_time=now,
-                    create_time=now,
-                    update_time=now,
+                DueDelivery(
+                    Delivery(
+                        id=new_id(),
+                        subscription_id=subscription.id,
+                        event_id=item.id,
+                        event_type=item.type,
+                        payload=item.raw,
+                        trace_headers=item.trace_headers,
+                        status=DeliveryStatus.PENDING,
+                        attempts=0,
+                        last_status_code=0,
+                        last_error="",
+                        next_attempt_time=now + ATTEMPT_LEASE if self._hand_off else now,
+                        create_time=now,
+                        update_time=now,
+                    ),
+                    subscription,
                 )
             )
 
     def _flush(self, uow: UnitOfWork, pending: _Pending, now: datetime, result: FanOut) -> None:
-        told = tell_all(uow, pending.notices, now, self._mail)
+        told = tell_all(
+            uow, pending.notices, now, self._mail, email_lease=SEND_LEASE if self._hand_off else None
+        )
         result.notified_users += told.in_app_users
         result.emails += told.emails
-        uow.deliveries.add(*pending.deliveries)
-        result.deliveries += len(pending.deliveries)
+        uow.deliveries.add(*(due.delivery for due in pending.deliveries))
+        result.deliveries += pending.deliveries
         pending.notices.clear()
         pending.deliveries.clear()
 
@@ -143,7 +154,7 @@ class Consuming:
 @dataclass
 class _Pending:
     notices: list[ToTell] = field(default_factory=list)
-    deliveries: list[Delivery] = field(default_factory=list)
+    deliveries: list[DueDelivery] = field(default_factory=list)
 
 
 def _forget(uow: UnitOfWork, user_id: str) -> None:

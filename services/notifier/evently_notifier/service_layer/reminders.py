@@ -75,10 +75,17 @@ class Fired:
     told: Told
 
 
-def fire_due_reminders(*, uow: UnitOfWork, clock: Clock, mail: MailContext | None, limit: int = 500) -> Fired:
+def fire_due_reminders(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    mail: MailContext | None,
+    limit: int = 500,
+    email_lease: timedelta | None = None,
+) -> Fired:
     """Fires a batch of due reminders in one transaction: marked FIRED in one statement (a reminder
     fires once, however many notifier instances look), their owners told on their channels, and
-    `evently.reminder.due` recorded for each."""
+    `evently.reminder.due` recorded for each. `email_lease`: see channels.tell_all."""
     now = clock.now()
     with uow:
         due = uow.reminders.fire_due(now, limit)
@@ -92,7 +99,7 @@ def fire_due_reminders(*, uow: UnitOfWork, clock: Clock, mail: MailContext | Non
             ToTell(reminder_notice(f.reminder.user_id, f.event.id, f.event.title, f.event.start_time), f.id)
             for f in fired
         ]
-        told = tell_all(uow, notices, now, mail)
+        told = tell_all(uow, notices, now, mail, email_lease=email_lease)
         uow.record(*fired)
         uow.commit()
     return Fired(len(due), told)

@@ -44,7 +44,9 @@ def databases(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
 
 
 @contextlib.contextmanager
-def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System]:
+def running_system(
+    data_dir: Path, databases: dict[str, str], extra_env: dict[str, str] | None = None
+) -> Iterator[System]:
     """`evently up` on free ports, traced into a local collector; stopped with SIGINT, which must
     end it cleanly (exit status 0)."""
     collector = Collector()
@@ -78,6 +80,7 @@ def running_system(data_dir: Path, databases: dict[str, str]) -> Iterator[System
     ):
         env.pop(name, None)
     env.update(databases)
+    env.update(extra_env or {})
     log = data_dir / "up.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

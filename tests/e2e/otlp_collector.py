@@ -37,6 +37,11 @@ class Collector(trace_service_pb2_grpc.TraceServiceServicer):
         with self._lock:
             return [(service, name) for service, name, t in self.spans if t == trace_id]
 
+    def every(self) -> list[tuple[str, str, str]]:
+        """(service, span name, trace id) of every span received so far."""
+        with self._lock:
+            return list(self.spans)
+
     def start(self) -> None:
         self.server.start()
 

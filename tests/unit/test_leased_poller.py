@@ -141,3 +141,66 @@ async def test_work_that_raises_frees_its_slot() -> None:
     async with running(poller.run):
         await eventually(lambda: sorted(seen) == [0, 1, 2, 3])
         await eventually(lambda: poller.in_flight == 0)
+
+
+async def test_offered_work_starts_without_a_claim_and_keys_take_turns() -> None:
+    table = Table([])
+    started: list[int] = []
+    gate = asyncio.Event()
+
+    async def work(job: Job) -> None:
+        started.append(job.id)
+        await gate.wait()
+
+    poller = LeasedPoller(
+        "test", claim=table.claim, work=work, slots=4, key=lambda j: j.endpoint, per_key=2, poll_interval=3600
+    )
+    async with running(poller.run):
+        await eventually(lambda: len(table.claims) == 1)  # the first look at the table
+        poller.offer([Job(n, "busy") for n in range(10)] + [Job(100, "quiet")])
+        await eventually(lambda: len(started) == 3)
+        assert sorted(started) == [0, 1, 100]  # the busy key's backlog did not starve the other
+        assert len(table.claims) == 1
+        gate.set()
+        await eventually(lambda: len(started) == 11)
+
+
+async def test_a_released_key_lets_the_next_of_that_key_start_while_the_work_goes_on() -> None:
+    table = Table([])
+    posted: list[int] = []
+    recording = asyncio.Event()
+    poller: LeasedPoller[Job]
+
+    async def work(job: Job) -> None:
+        posted.append(job.id)
+        poller.release_key()  # answered: the endpoint is free
+        await recording.wait()  # still recording the outcome
+
+    poller = LeasedPoller(
+        "test", claim=table.claim, work=work, slots=8, key=lambda j: j.endpoint, per_key=1, poll_interval=3600
+    )
+    async with running(poller.run):
+        poller.offer([Job(n, "one.example") for n in range(3)])
+        await eventually(lambda: posted == [0, 1, 2])
+        assert poller.in_flight == 3  # each still holds its slot
+        recording.set()
+        await eventually(lambda: poller.in_flight == 0)
+
+
+async def test_offered_work_that_cannot_start_in_time_is_let_go_to_the_claim() -> None:
+    table = Table([])
+    gate = asyncio.Event()
+    started: list[int] = []
+
+    async def work(job: Job) -> None:
+        started.append(job.id)
+        await gate.wait()
+
+    poller = LeasedPoller("test", claim=table.claim, work=work, slots=1, poll_interval=0.05, hold=0.2)
+    async with running(poller.run):
+        poller.offer([Job(1, "e"), Job(2, "e")])
+        await eventually(lambda: started == [1])
+        await asyncio.sleep(0.3)  # past `hold`: the second job's wait is what is under test
+        gate.set()
+        await eventually(lambda: poller.in_flight == 0)
+        assert started == [1]  # job 2 was let go; its lease would bring it back to a claim

@@ -10,13 +10,16 @@ claimed work waiting in memory past its lease.
 Work that its producer claimed as it wrote it (a row inserted already leased to this process)
 is `offer`ed instead: it starts without a claim round trip through the database. Offered items
 that cannot start within `hold` (their key or every slot busy for that long) are let go; their
-lease runs out and a claim, with its quota, takes them then."""
+lease runs out and a claim, with its quota, takes them then.
+
+A work can `release_key()` once it is done with its key's resource (a webhook's POST answered)
+and go on holding only its slot (while it records the outcome)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
@@ -44,6 +47,7 @@ class LeasedPoller(Generic[T]):
         per_key: int | None = None,
         poll_interval: float = 1.0,
         hold: float = 20.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if slots < 1 or (per_key is not None and per_key < 1):
             raise ValueError("slots and per_key must be at least 1")
@@ -52,10 +56,13 @@ class LeasedPoller(Generic[T]):
         self._slots = slots
         self._key = key
         self._per_key = per_key if key is not None else None
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: dict[asyncio.Task[None], str | None] = {}  # task -> the key it holds
         self._by_key: Counter[str] = Counter()
-        self._offered: deque[tuple[float, T]] = deque()
+        # Offered items by key, oldest first; the keys in turn, so that one busy key's backlog
+        # is never scanned for every start.
+        self._offered: OrderedDict[str | None, deque[tuple[float, T]]] = OrderedDict()
         self._hold = hold
+        self._monotonic = monotonic
         self._poll_interval = poll_interval
         self._claim_soon = True
         self._last_claim = float("-inf")
@@ -72,9 +79,20 @@ class LeasedPoller(Generic[T]):
 
     def offer(self, items: Sequence[T]) -> None:
         """Items already leased to this process, to work on next. Call on the event loop."""
-        now = time.monotonic()
-        self._offered.extend((now, item) for item in items)
+        now = self._monotonic()
+        for item in items:
+            key = self._key(item) if self._key is not None else None
+            self._offered.setdefault(key, deque()).append((now, item))
         self._poller.wake()
+
+    def release_key(self) -> None:
+        """From inside a work: its key's quota is free again; the work keeps its slot."""
+        task = asyncio.current_task()
+        key = self._in_flight.get(task) if task is not None else None
+        if task is None or key is None:
+            return
+        self._in_flight[task] = None
+        self._let_go(key)
 
     async def run(self) -> None:
         try:
@@ -92,9 +110,9 @@ class LeasedPoller(Generic[T]):
             return True
         # Offered work needs no claim: the database is asked when woken, after a full claim,
         # and once a poll interval (for retries come due, and leases other instances let go).
-        if not self._claim_soon and time.monotonic() - self._last_claim < self._poll_interval:
+        if not self._claim_soon and self._monotonic() - self._last_claim < self._poll_interval:
             return False
-        self._claim_soon, self._last_claim = False, time.monotonic()
+        self._claim_soon, self._last_claim = False, self._monotonic()
         items = await asyncio.to_thread(self._claim, free, dict(self._by_key))
         for item in items:
             self._start(item)
@@ -102,43 +120,46 @@ class LeasedPoller(Generic[T]):
         return self._claim_soon
 
     def _start_offered(self) -> None:
-        """Starts what fits of the offered items, oldest first; lets go of those held too long."""
-        waiting: deque[tuple[float, T]] = deque()
-        too_old = time.monotonic() - self._hold
-        while self._offered:
-            offered_at, item = self._offered.popleft()
-            if offered_at < too_old:
-                continue  # its lease brings it back to a claim
-            if len(self._in_flight) >= self._slots or not self._fits(item):
-                waiting.append((offered_at, item))
-                continue
-            self._start(item)
-        self._offered = waiting
+        """Starts what fits of the offered items, each key's oldest first, the keys in turn;
+        lets go of those held too long."""
+        too_old = self._monotonic() - self._hold
+        for key in list(self._offered):
+            queue = self._offered[key]
+            while queue and queue[0][0] < too_old:
+                queue.popleft()  # its lease brings it back to a claim
+            while queue and len(self._in_flight) < self._slots and self._has_room(key):
+                self._start(queue.popleft()[1])
+            if not queue:
+                del self._offered[key]
+            else:
+                self._offered.move_to_end(key)  # the next key goes first next time
 
-    def _fits(self, item: T) -> bool:
-        if self._key is None or self._per_key is None:
-            return True
-        return self._by_key[self._key(item)] < self._per_key
+    def _has_room(self, key: str | None) -> bool:
+        return key is None or self._per_key is None or self._by_key[key] < self._per_key
 
     def _start(self, item: T) -> None:
         key = self._key(item) if self._key is not None else None
         if key is not None:
             self._by_key[key] += 1
         task = asyncio.create_task(self._guarded(item))
-        self._in_flight.add(task)
+        self._in_flight[task] = key
 
         def done(finished: asyncio.Task[None]) -> None:
-            self._in_flight.discard(finished)
-            was_full = False
-            if key is not None:
-                self._by_key[key] -= 1
-                was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
-                if self._by_key[key] <= 0:
-                    del self._by_key[key]
-            if was_full or self._offered:  # what waited for this slot may start now
+            held = self._in_flight.pop(finished, None)
+            if held is not None:
+                self._let_go(held)
+            elif self._offered:  # a slot is free for what waits
                 self._poller.wake()
 
         task.add_done_callback(done)
+
+    def _let_go(self, key: str) -> None:
+        self._by_key[key] -= 1
+        was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
+        if self._by_key[key] <= 0:
+            del self._by_key[key]
+        if was_full or self._offered:  # what waited for this key or slot may start now
+            self._poller.wake()
 
     async def _guarded(self, item: T) -> None:
         try:

@@ -108,6 +108,7 @@ class DeliveryWorker:
             },
         ) as span:
             outcome = await self._sender.send(delivery, subscription)
+            self._poller.release_key()  # the endpoint is free; recording needs only the slot
             if not outcome.succeeded:
                 span.set_status(StatusCode.ERROR, outcome.error)
             try:

@@ -14,6 +14,7 @@ from evently_notifier.domain.emails import Email, EmailStatus, Recipient
 
 # Statements built once: building one per call costs several times what executing it does.
 _INSERT_EMAIL = insert(emails)
+_RECIPIENTS = select(recipients).where(recipients.c.user_id.in_(bindparam("b_users", expanding=True)))
 _RECIPIENT = select(recipients).where(recipients.c.user_id == bindparam("b_user"))
 _SAVE_EMAIL = (
     update(emails)
@@ -39,7 +40,7 @@ class SqlRecipientRepository:
     def get_many(self, user_ids: Collection[str]) -> dict[str, Recipient]:
         if not user_ids:
             return {}
-        found = self._connection.execute(select(recipients).where(recipients.c.user_id.in_(user_ids)))
+        found = self._connection.execute(_RECIPIENTS, {"b_users": list(user_ids)})
         return {r.user_id: Recipient(r.user_id, r.email, r.display_name) for r in found}
 
     def save(self, recipient: Recipient) -> None:

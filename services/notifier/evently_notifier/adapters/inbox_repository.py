@@ -35,6 +35,7 @@ def _to_preferences(row: Any) -> Preferences:
 
 # Statements built once: building one per call costs several times what executing it does.
 _INSERT_NOTIFICATION = insert(notifications)
+_PREFERENCES_OF = select(preferences).where(preferences.c.user_id.in_(bindparam("b_users", expanding=True)))
 _PREFERENCES = select(preferences).where(preferences.c.user_id == bindparam("b_user"))
 _ATTENDEE_TIME = select(attendees.c.update_time).where(
     attendees.c.registration_id == bindparam("b_registration")
@@ -176,7 +177,7 @@ class SqlPreferencesRepository:
         """Everyone's preferences, the defaults for those who never set any."""
         if not user_ids:
             return {}
-        found = self._connection.execute(select(preferences).where(preferences.c.user_id.in_(user_ids)))
+        found = self._connection.execute(_PREFERENCES_OF, {"b_users": list(user_ids)})
         stored = {row.user_id: _to_preferences(row) for row in found}
         return {user_id: stored.get(user_id) or Preferences(user_id) for user_id in user_ids}
 

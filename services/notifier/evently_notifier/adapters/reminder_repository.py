@@ -15,6 +15,7 @@ from evently_notifier.domain.reminders import KnownEvent, Reminder, ReminderStat
 Cursor = tuple[datetime, str]
 
 # Statements built once: building one per call costs several times what executing it does.
+_KNOWN_EVENTS = select(known_events).where(known_events.c.id.in_(bindparam("b_ids", expanding=True)))
 _KNOWN_EVENT = select(known_events).where(known_events.c.id == bindparam("b_id"))
 _SAVE_KNOWN_EVENT = (
     update(known_events)
@@ -71,7 +72,7 @@ class SqlKnownEventRepository:
     def get_many(self, event_ids: Collection[str]) -> dict[str, KnownEvent]:
         if not event_ids:
             return {}
-        found = self._connection.execute(select(known_events).where(known_events.c.id.in_(event_ids)))
+        found = self._connection.execute(_KNOWN_EVENTS, {"b_ids": list(event_ids)})
         return {r.id: KnownEvent(r.id, r.organizer_id, r.title, r.start_time, r.cancelled) for r in found}
 
     def delete(self, event_id: str) -> None:

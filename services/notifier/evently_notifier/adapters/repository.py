@@ -29,6 +29,7 @@ from evently_notifier.domain.subscriptions import Subscription, SubscriptionStat
 from evently_notifier.service_layer.ports import Cursor
 
 # Statements built once: building one per call costs several times what executing it does.
+_SUBSCRIPTIONS = select(subscriptions).where(subscriptions.c.id.in_(bindparam("b_ids", expanding=True)))
 _SUBSCRIPTION = select(subscriptions).where(subscriptions.c.id == bindparam("b_id"))
 _INSERT_DELIVERY = insert(deliveries)
 _INSERT_ATTEMPT = insert(delivery_attempts)
@@ -113,9 +114,7 @@ class SqlSubscriptionRepository:
     def get_many(self, subscription_ids: Collection[str]) -> dict[str, Subscription]:
         if not subscription_ids:
             return {}
-        found = self._connection.execute(
-            select(subscriptions).where(subscriptions.c.id.in_(subscription_ids))
-        )
+        found = self._connection.execute(_SUBSCRIPTIONS, {"b_ids": list(subscription_ids)})
         return {row.id: _to_subscription(row) for row in found}
 
     def save(self, subscription: Subscription) -> None:

@@ -204,3 +204,20 @@ async def test_offered_work_that_cannot_start_in_time_is_let_go_to_the_claim() -
         gate.set()
         await eventually(lambda: poller.in_flight == 0)
         assert started == [1]  # job 2 was let go; its lease would bring it back to a claim
+
+
+async def test_new_work_cuts_a_failure_backoff_short() -> None:
+    calls = 0
+
+    async def step() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("broker away")
+        return False
+
+    poller = Poller("test", step, poll_interval=3600, first_backoff=3600)
+    async with running(poller.run):
+        await eventually(lambda: calls == 1)
+        poller.wake()  # a commit wrote new work: the broker may well be back
+        await eventually(lambda: calls == 2)

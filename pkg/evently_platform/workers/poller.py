@@ -1,7 +1,7 @@
 """The loop every background worker runs: do a step of work, and when a step leaves nothing
 waiting, sleep until woken (after a commit that made work) or until the poll interval passes —
 the poll finds what other instances or an expired lease made due. A failing step is logged and
-retried with capped exponential backoff; it never stops the worker."""
+retried with capped exponential backoff (cut short by a wake); it never stops the worker."""
 
 from __future__ import annotations
 
@@ -50,12 +50,17 @@ class Poller:
             except Exception:
                 failures += 1
                 log.exception(f"{self.name}.step_failed", consecutive_failures=failures)
-                await asyncio.sleep(min(self._max_backoff, self._first_backoff * 2 ** (failures - 1)))
+                # A wake (new work committed) cuts the backoff short: what failed may work now,
+                # and new work should not wait out a long backoff after an outage has ended.
+                await self._sleep(min(self._max_backoff, self._first_backoff * 2 ** (failures - 1)))
                 continue
-            if more:
-                continue
-            with contextlib.suppress(TimeoutError):
-                # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancellation
-                # that lands as the wake-up does, and the worker would never stop.
-                async with asyncio.timeout(self._poll_interval):
-                    await self._wake.wait()
+            if not more:
+                await self._sleep(self._poll_interval)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Until woken, or `seconds` pass."""
+        with contextlib.suppress(TimeoutError):
+            # asyncio.timeout, not wait_for: on 3.11, wait_for can swallow a cancellation that
+            # lands as the wake-up does, and the worker would never stop.
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()

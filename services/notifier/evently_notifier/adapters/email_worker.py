@@ -19,7 +19,7 @@ from evently_platform.workers.leased import LeasedPoller
 from evently_notifier.adapters.mailer import Mailer
 from evently_notifier.domain.emails import SEND_LEASE, Email, EmailRetryPolicy, EmailStatus
 from evently_notifier.domain.facts import EventSnapshot
-from evently_notifier.service_layer import channels
+from evently_notifier.service_layer import email as sending
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -80,7 +80,7 @@ class EmailWorker:
         self._policy = policy
         self._lease = lease  # longer than an SMTP conversation may take
         self._outcomes: GroupCommit[tuple[Email, str | None], Email] = GroupCommit(
-            lambda attempts: channels.finish_emails(
+            lambda attempts: sending.finish_emails(
                 attempts, policy=self._policy, uow=self._uow, clock=self._clock
             )
         )
@@ -99,7 +99,7 @@ class EmailWorker:
         self._poller.offer(emails)
 
     def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[Email]:
-        return channels.claim_due_emails(uow=self._uow, clock=self._clock, lease=self._lease, limit=limit)
+        return sending.claim_due_emails(uow=self._uow, clock=self._clock, lease=self._lease, limit=limit)
 
     async def _send(self, email: Email) -> None:
         error = None

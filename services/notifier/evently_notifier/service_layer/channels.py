@@ -1,4 +1,4 @@
-"""Putting a notice on a person's channels (in-app inbox, e-mail), and sending e-mail."""
+"""Putting notices on people's channels: the in-app inbox and e-mail, as their preferences allow."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from evently_platform.clock import Clock, new_id
+from evently_platform.clock import new_id
 
-from evently_notifier.domain.emails import Email, EmailRetryPolicy, after_attempt, compose
+from evently_notifier.domain.emails import Email, compose
 from evently_notifier.domain.facts import EventSnapshot
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.routing import Notice
@@ -113,23 +113,3 @@ def tell(
     """One notice on the person's channels: (told in app, told by e-mail)."""
     told = tell_all(uow, [ToTell(notice, source_event_id, event)], now, mail)
     return bool(told.in_app_users), bool(told.emails)
-
-
-def claim_due_emails(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: int) -> list[Email]:
-    now = clock.now()
-    with uow:
-        claimed = uow.emails.claim_due(now, now + lease, limit)
-        uow.commit()
-    return claimed
-
-
-def finish_emails(
-    attempts: list[tuple[Email, str | None]], *, policy: EmailRetryPolicy, uow: UnitOfWork, clock: Clock
-) -> list[Email]:
-    """Records sending attempts (an error, or None when sent), all in one transaction."""
-    now = clock.now()
-    updated = [after_attempt(email, error, policy, now) for email, error in attempts]
-    with uow:
-        uow.emails.save(*updated)
-        uow.commit()
-    return updated

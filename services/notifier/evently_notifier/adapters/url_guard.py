@@ -1,5 +1,6 @@
-"""Refuses webhook URLs that resolve to loopback, private, link-local or reserved addresses (SSRF),
-unless EVENTLY_WEBHOOK_ALLOW_PRIVATE=true (local development, tests)."""
+"""Refuses webhook URLs that resolve to any address that is not globally routable (SSRF):
+loopback, private, link-local, carrier-grade NAT, reserved, ... unless
+EVENTLY_WEBHOOK_ALLOW_PRIVATE=true (local development, tests)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,21 @@ from urllib.parse import urlsplit
 
 from evently_platform.errors import FieldViolation, InvalidArgument
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
 
 def is_public(address: str) -> bool:
+    """Globally routable unicast only. A denylist of private ranges misses some (carrier-grade NAT,
+    100.64.0.0/10, holds a cloud metadata address); IPv6 forms that carry an IPv4 address
+    (mapped, 6to4, Teredo, NAT64) are judged by the address they carry."""
     ip = ipaddress.ip_address(address)
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_multicast
-        or ip.is_unspecified
-    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is None and ip in _NAT64:
+            carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if carried is not None and not is_public(str(carried)):
+            return False
+    return ip.is_global and not ip.is_multicast
 
 
 class UrlGuard:

@@ -242,3 +242,27 @@ async def test_a_message_its_contract_cannot_read_is_dead_lettered_without_retri
     letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t8"))
     assert letters[0].num_delivered == 1
     assert complaint in letters[0].error
+
+
+async def test_an_envelope_whose_type_is_not_its_subject_is_dead_lettered_not_believed(
+    js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
+) -> None:
+    handled: list[Received] = []
+
+    async def handle(batch: list[Received]) -> None:
+        handled.extend(batch)
+
+    spec = ConsumerSpec(durable="t9", backoff=FAST, max_deliver=5)
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, handle, dead_letters).run()))
+    forged = Envelope(type="evently.user.deleted", source="//attacker", data={"userId": "victim"})
+    await js_client.jetstream().publish(
+        "evently.comment.added", forged.encode(), headers={"Nats-Msg-Id": forged.id}
+    )
+    genuine = Envelope(type="evently.user.deleted", source="//test", data={"userId": "u9"})
+    await _publish(js_client, genuine)
+
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t9"))
+    await eventually(lambda: handled)
+    assert [(r.envelope.id, r.payload.user_id) for r in handled] == [(genuine.id, "u9")]  # type: ignore[attr-defined]
+    assert [(letter.message_id, letter.num_delivered) for letter in letters] == [(forged.id, 1)]
+    assert "arrived on subject 'evently.comment.added'" in letters[0].error

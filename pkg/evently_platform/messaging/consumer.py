@@ -198,6 +198,11 @@ class DurableConsumer:
             spans.append(span)
             try:
                 envelope = Envelope.decode(msg.data)
+                if envelope.type != msg.subject:
+                    # Producers publish each event on its type's subject, and the broker's
+                    # permissions are by subject: an envelope that claims another type is forged
+                    # or misrouted, never believed.
+                    raise EnvelopeError(f"type {envelope.type!r} arrived on subject {msg.subject!r}")
                 payload = decode_payload(envelope)
             except EnvelopeError as exc:
                 # No retry can fix a malformed message.

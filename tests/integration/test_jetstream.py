@@ -266,3 +266,38 @@ async def test_an_envelope_whose_type_is_not_its_subject_is_dead_lettered_not_be
     assert [(r.envelope.id, r.payload.user_id) for r in handled] == [(genuine.id, "u9")]  # type: ignore[attr-defined]
     assert [(letter.message_id, letter.num_delivered) for letter in letters] == [(forged.id, 1)]
     assert "arrived on subject 'evently.comment.added'" in letters[0].error
+
+
+class CountingDeadLetters(SqlDeadLetters):
+    """The real store, counting the attempts to write to it."""
+
+    attempts = 0
+
+    async def record(self, letter: DeadLetter) -> None:
+        self.attempts += 1
+        await super().record(letter)
+
+
+async def test_a_dead_letter_the_database_refuses_is_retried_until_written_and_the_consumer_lives_on(
+    js_client: NATS, engine: Engine, running: list[asyncio.Task[None]]
+) -> None:
+    letters = CountingDeadLetters(engine)  # its table does not exist yet: every write fails
+    handled: list[Received] = []
+
+    async def handle(batch: list[Received]) -> None:
+        handled.extend(batch)
+
+    spec = ConsumerSpec(durable="t10", backoff=FAST, max_deliver=5)
+    running.append(asyncio.create_task(DurableConsumer(js_client, spec, handle, letters).run()))
+    # Anything may arrive: an id and a subject longer than the dead-letter columns.
+    long_id, long_subject = "m" * 100, "evently." + "x" * 250
+    await js_client.jetstream().publish(long_subject, b"garbage", headers={"Nats-Msg-Id": long_id})
+    await eventually(lambda: letters.attempts >= 3)
+
+    metadata.create_all(engine)  # the database is back
+    [letter] = await eventually(lambda: letters.list("t10"))
+    assert (letter.message_id, letter.subject) == (long_id[:64], long_subject[:200])
+    assert letter.headers["Nats-Msg-Id"] == long_id
+    genuine = Envelope(type="evently.user.deleted", source="//test", data={"userId": "u10"})
+    await _publish(js_client, genuine)
+    await eventually(lambda: [r.envelope.id for r in handled] == [genuine.id])

@@ -152,7 +152,7 @@ class DurableConsumer:
                     headers=dict(raw.headers or {}),
                     error=f"no acknowledgement after {deliveries} deliveries "
                     f"(ack wait {self._spec.ack_wait}s)",
-                )
+                ),
             )
 
         await self._nc.subscribe(
@@ -189,7 +189,12 @@ class DurableConsumer:
                 with contextlib.suppress(nats.errors.Error):
                     await self.ensure()
                 continue
-            await self.process(messages)
+            try:
+                await self.process(messages)
+            except Exception:
+                # A bug of ours must not stop the consumer (and with it the process): what was
+                # not acknowledged comes back after the ack wait, up to its dead letter.
+                log.exception("consumer.process_failed", consumer=self._spec.durable, size=len(messages))
 
     async def process(self, messages: list[Msg]) -> None:
         spans, batch = [], []
@@ -289,12 +294,32 @@ class DurableConsumer:
                 payload=msg.data,
                 headers=headers,
                 error=error,
-            )
+            ),
+            msg,
         )
         await msg.term()  # recorded: the server must not deliver it again
 
-    async def _record(self, letter: DeadLetter) -> None:
-        await self._dead_letters.record(letter)
+    async def _record(self, letter: DeadLetter, msg: Msg | None = None) -> None:
+        """Writes the dead letter, retrying with backoff for as long as the database refuses
+        (a letter is never dropped; `msg`, when given, is kept from redelivery meanwhile)."""
+        failures = 0
+        while True:
+            try:
+                await self._dead_letters.record(letter)
+                break
+            except Exception as exc:
+                failures += 1
+                log.error(
+                    "consumer.dead_letter_not_written",
+                    consumer=letter.consumer,
+                    message_id=letter.message_id,
+                    failures=failures,
+                    error=repr(exc),
+                )
+                if msg is not None:
+                    with contextlib.suppress(nats.errors.Error):
+                        await msg.in_progress()
+                await asyncio.sleep(self._spec.backoff.delay(failures))
         log.error(
             "consumer.dead_letter",
             consumer=letter.consumer,

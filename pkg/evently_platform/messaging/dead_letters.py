@@ -35,9 +35,11 @@ class SqlDeadLetters:
         with writing(self._engine) as conn:
             conn.execute(
                 insert(dead_letters).values(
-                    consumer=letter.consumer,
-                    message_id=letter.message_id,
-                    subject=letter.subject,
+                    # Bounded to the columns: anything may arrive, and the letter must be written
+                    # (the full Nats-Msg-Id stays in `headers`, everything else in `payload`).
+                    consumer=letter.consumer[:100],
+                    message_id=letter.message_id[:64] if letter.message_id is not None else None,
+                    subject=letter.subject[:200],
                     stream_seq=letter.stream_seq,
                     num_delivered=letter.num_delivered,
                     payload=letter.payload,

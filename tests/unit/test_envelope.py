@@ -42,6 +42,9 @@ def test_every_envelope_gets_its_own_id() -> None:
     assert first.id != second.id
 
 
+_HEAD = b'{"specversion":"1.0","id":"x","source":"s","type":"t","time":"2027-01-01T00:00:00Z",'
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [
@@ -50,6 +53,12 @@ def test_every_envelope_gets_its_own_id() -> None:
         (b'{"specversion":"0.3"}', "unsupported specversion"),
         (b'{"specversion":"1.0","id":"x"}', "missing attributes"),
         (b'{"specversion":"1.0","id":"x","source":"s","type":"t","time":"yesterday"}', "bad time"),
+        # What an attacker or a bug can send: none of it may escape as anything but EnvelopeError.
+        (_HEAD + b'"data":{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}}", "nested too deeply"),
+        (_HEAD + b'"data":{"a":' + b"[" * 40 + b"]" * 40 + b"}}", "nested deeper than 32"),
+        (_HEAD + b'"data":{"n":' + b"9" * 5_000 + b"}}", "not JSON"),
+        (_HEAD + b'"data":{"s":"' + b"x" * (1024 * 1024) + b'"}}', "more than 1048576"),
+        (b"\xff\xfe", "not JSON"),
     ],
 )
 def test_malformed_envelopes_are_refused_with_a_reason(raw: bytes, reason: str) -> None:

@@ -16,6 +16,25 @@ SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 
 
+MAX_BYTES = 1024 * 1024  # NATS's own default largest message
+MAX_DEPTH = 32  # far beyond any payload of ours; deep nesting only ever comes from an attacker
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether JSON `value` nests more than `limit` levels (walked without recursion)."""
+    level: list[object] = [value]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for node in level
+            if isinstance(node, dict | list)
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return False
+    return True
+
+
 class EnvelopeError(ValueError):
     """The bytes are not a CloudEvents 1.0 structured JSON event."""
 
@@ -48,12 +67,20 @@ class Envelope:
 
     @classmethod
     def decode(cls, raw: bytes) -> Envelope:
+        """The envelope of untrusted bytes, or EnvelopeError: nothing else escapes (deep nesting,
+        huge numbers and oversize messages included), so no message can crash a consumer."""
+        if len(raw) > MAX_BYTES:
+            raise EnvelopeError(f"{len(raw)} bytes, more than {MAX_BYTES}")
         try:
             body = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except RecursionError:
+            raise EnvelopeError("not JSON this decoder reads: nested too deeply") from None
+        except (UnicodeDecodeError, ValueError) as exc:  # ValueError: also digits past int's limit
             raise EnvelopeError(f"not JSON: {exc}") from exc
         if not isinstance(body, dict):
             raise EnvelopeError("not a JSON object")
+        if _deeper_than(body, MAX_DEPTH):
+            raise EnvelopeError(f"nested deeper than {MAX_DEPTH} levels")
         if body.get("specversion") != SPEC_VERSION:
             raise EnvelopeError(f"unsupported specversion {body.get('specversion')!r}")
         missing = [k for k in ("id", "source", "type", "time") if not isinstance(body.get(k), str)]

@@ -58,6 +58,15 @@ class ResourceExhausted(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """Something the call needs (its database, the broker) cannot be reached right now: the same
+    call may well succeed after `retry_after`. Clients retry on it; it is not a bug."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = timedelta(seconds=1)) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Violations:
     """Collects every problem with a request so they are all reported at once."""
 

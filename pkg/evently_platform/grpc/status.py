@@ -16,6 +16,7 @@ _CODES: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: code_pb2.UNAUTHENTICATED,
     errors.PermissionDenied: code_pb2.PERMISSION_DENIED,
     errors.ResourceExhausted: code_pb2.RESOURCE_EXHAUSTED,
+    errors.Unavailable: code_pb2.UNAVAILABLE,
 }
 
 
@@ -33,7 +34,7 @@ def to_status(error: errors.DomainError) -> status_pb2.Status:
             )
         )
         status.details.append(detail)
-    if isinstance(error, errors.ResourceExhausted) and error.retry_after is not None:
+    if isinstance(error, errors.ResourceExhausted | errors.Unavailable) and error.retry_after is not None:
         retry = error_details_pb2.RetryInfo()
         retry.retry_delay.FromTimedelta(error.retry_after)
         detail = any_pb2.Any()

@@ -100,7 +100,9 @@ def build_request(
     if route.body:
         try:
             payload = json.loads(body) if body.strip() else {}
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except RecursionError:
+            raise TranscodingError("request body is nested too deeply") from None
+        except (UnicodeDecodeError, ValueError) as exc:  # ValueError: also digits past int's limit
             raise TranscodingError(f"request body is not valid JSON: {exc}") from None
         if route.body == "*":
             if not isinstance(payload, dict):
@@ -139,7 +141,9 @@ def build_request(
     message = message_class()
     try:
         json_format.ParseDict(tree, message, ignore_unknown_fields=False)
-    except json_format.ParseError as exc:
+    except RecursionError:
+        raise TranscodingError("request body is nested too deeply") from None
+    except (json_format.ParseError, ValueError, TypeError) as exc:
         raise TranscodingError(str(exc)) from None
     for name, value in path_params.items():
         _set_path_param(message, name, value)

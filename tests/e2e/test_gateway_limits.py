@@ -117,3 +117,14 @@ def test_text_with_a_nul_is_refused_on_every_database(system: System) -> None:
     login = http.post("/v1/users:login", json={"email": "a\u0000@example.com", "password": PASSWORD})
     assert login.status_code == 400
     assert _my_event_titles(http, auth) == []
+
+
+def test_a_deeply_nested_body_is_a_clear_400_and_changes_nothing(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    auth = signed_in(http, "Nest")
+    nested = b'{"title":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    answer = http.post("/v1/events", content=nested, headers={**auth, "content-type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == 3  # INVALID_ARGUMENT
+    assert "nested too deeply" in answer.json()["message"]
+    assert _my_event_titles(http, auth) == []

@@ -54,6 +54,8 @@ def test_the_query_string_fills_the_remaining_fields_in_either_case() -> None:
         ("GET", [("colour", "red")], b"", "unknown field 'colour'"),
         ("GET", [], b'{"a": 1}', "GET /v1/events takes no request body"),
         ("POST", [], b"{not json", "request body is not valid JSON"),
+        ("POST", [], b'{"title":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+        ("POST", [], b'{"capacity": ' + b"9" * 5_000 + b"}", "request body is not valid JSON"),
     ],
 )
 def test_bad_requests_say_precisely_what_is_wrong(

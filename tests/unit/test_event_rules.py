@@ -52,3 +52,17 @@ def test_times_are_required() -> None:
     with pytest.raises(InvalidArgument) as raised:
         new_event("e1", "ann", _draft(start_time=None, end_time=None), NOW)
     assert [v.field for v in raised.value.violations] == ["event.start_time", "event.end_time"]
+
+
+@pytest.mark.parametrize(
+    "zone", ["America", "America/", "x" * 300, "../etc/passwd", "Mars/Olympus", "posixrules"]
+)
+def test_a_time_zone_must_be_an_iana_zone_whatever_is_sent(zone: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        new_event("e1", "ann", _draft(time_zone=zone), NOW)
+    assert [v.field for v in refused.value.violations] == ["event.time_zone"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+5"])
+def test_iana_zones_are_accepted(zone: str) -> None:
+    assert new_event("e1", "ann", _draft(time_zone=zone), NOW).time_zone == zone

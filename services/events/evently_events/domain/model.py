@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import zoneinfo
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -135,11 +136,14 @@ def validate_draft(draft: EventDraft, now: datetime, *, new_start: bool = True) 
 
 
 def is_time_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """An IANA zone name: checked against the list of zones, since ZoneInfo reads any path it
+    is given (a directory such as "America", a 300-character name: OSErrors, not "no such zone")."""
+    return name in _zones()
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def new_event(event_id: str, organizer_id: str, draft: EventDraft, now: datetime) -> Event:

@@ -276,3 +276,27 @@ async def test_every_change_reaches_the_stream_under_its_own_id(venue: Venue, js
     for subject, body_id, msg_id in messages:
         assert body_id == msg_id, subject
     assert len({body_id for _, body_id, _ in messages}) == len(expected)
+
+
+async def test_a_timestamp_no_date_can_hold_is_the_callers_mistake_named(venue: Venue) -> None:
+    _, organizer = venue.person()
+    start = _ts(datetime.now(UTC) + timedelta(days=3))
+    far = Timestamp(seconds=10**15)  # beyond 9999-12-31
+    bad_nanos = Timestamp(seconds=start.seconds, nanos=2_000_000_000)
+
+    async def violations(call: Any) -> list[str]:  # the message lists them, as the details do
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await call
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT, refused.value.details()
+        return str(refused.value.details()).split("; ")
+
+    create = venue.events.CreateEvent(
+        event_service_pb2.CreateEventRequest(
+            event=event_pb2.Event(title="Far", location="Oslo", start_time=far, end_time=bad_nanos)
+        ),
+        metadata=organizer,
+    )
+    assert "event.start_time: must be a valid timestamp" in " ".join(await violations(create))
+    listing = venue.events.ListEvents(event_service_pb2.ListEventsRequest(start_after=far))
+    assert "start_after: must be a valid timestamp" in " ".join(await violations(listing))
+    assert await _titles(venue, organizer, organizer_id="me") == []  # nothing was made

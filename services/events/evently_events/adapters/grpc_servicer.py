@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 import grpc
 from evently.events.v1 import (
@@ -17,6 +17,7 @@ from evently_platform.auth.principal import require_principal
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
+from evently_platform.grpc.timestamps import optional_time
 from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
@@ -191,9 +192,7 @@ def _event_query(request: event_service_pb2.ListEventsRequest, now: datetime) ->
         past=request.timing == event_service_pb2.ListEventsRequest.PAST,
         organizer_id=organizer_id,
         words=tuple(request.query.split()),
-        start_after=request.start_after.ToDatetime(tzinfo=UTC) if request.HasField("start_after") else None,
-        start_before=request.start_before.ToDatetime(tzinfo=UTC)
-        if request.HasField("start_before")
-        else None,
+        start_after=optional_time(request, "start_after", "start_after"),
+        start_before=optional_time(request, "start_before", "start_before"),
         include_cancelled=request.include_cancelled,
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
 from evently_platform.calendar import CalendarEntry
+from evently_platform.grpc.timestamps import optional_time
 from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -35,10 +36,6 @@ def _ts(value: datetime) -> Timestamp:
     ts = Timestamp()
     ts.FromDatetime(value)
     return ts
-
-
-def _dt(message: Any, field: str) -> datetime | None:
-    return getattr(message, field).ToDatetime(tzinfo=UTC) if message.HasField(field) else None
 
 
 def event_to_proto(event: Event, confirmed: int = 0, waitlisted: int = 0) -> event_pb2.Event:
@@ -108,8 +105,8 @@ def draft_from_proto(message: event_pb2.Event) -> EventDraft:
         title=message.title,
         description=message.description,
         location=message.location,
-        start_time=_dt(message, "start_time"),
-        end_time=_dt(message, "end_time"),
+        start_time=optional_time(message, "start_time", "event.start_time"),
+        end_time=optional_time(message, "end_time", "event.end_time"),
         capacity=message.capacity,
         time_zone=message.time_zone or "UTC",
     )

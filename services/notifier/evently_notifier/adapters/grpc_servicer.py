@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC
 
 import grpc
 from evently.notifier.v1 import (
@@ -17,6 +16,7 @@ from evently.notifier.v1 import (
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
+from evently_platform.grpc.timestamps import optional_time
 from google.protobuf import empty_pb2
 
 from evently_notifier.adapters.inbox_hub import InboxHub
@@ -195,7 +195,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.CreateReminderRequest, context: grpc.aio.ServicerContext
     ) -> reminder_pb2.Reminder:
         caller = require_principal()
-        remind_time = request.remind_time.ToDatetime(tzinfo=UTC) if request.HasField("remind_time") else None
+        remind_time = optional_time(request, "remind_time", "remind_time")
         reminder = await asyncio.to_thread(
             reminders.create_reminder,
             caller.user_id,

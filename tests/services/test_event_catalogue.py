@@ -300,3 +300,15 @@ async def test_a_timestamp_no_date_can_hold_is_the_callers_mistake_named(venue: 
     listing = venue.events.ListEvents(event_service_pb2.ListEventsRequest(start_after=far))
     assert "start_after: must be a valid timestamp" in " ".join(await violations(listing))
     assert await _titles(venue, organizer, organizer_id="me") == []  # nothing was made
+
+
+async def test_a_search_longer_than_a_search_is_refused_as_such(venue: Venue) -> None:
+    huge = " ".join(["python"] * 8_000)  # ~50 KB
+    assert await _code(venue.events.ListEvents(event_service_pb2.ListEventsRequest(query=huge))) == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
+    nine = "a b c d e f g h i"
+    assert await _code(venue.events.ListEvents(event_service_pb2.ListEventsRequest(query=nine))) == (
+        grpc.StatusCode.INVALID_ARGUMENT
+    )
+    assert await _titles(venue, query="a b c d e f g h") == []  # eight words are a search

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from evently_platform.errors import FieldViolation, InvalidArgument
@@ -30,7 +30,7 @@ def decode_token(token: str) -> dict[str, Any] | None:
     try:
         padded = token + "=" * (-len(token) % 4)
         cursor = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):  # anything may be sent
         cursor = None
     if not isinstance(cursor, dict):
         raise InvalidArgument([FieldViolation("page_token", "is not a token returned by this method")])
@@ -51,8 +51,11 @@ def decode_time_cursor(token: str) -> TimeCursor | None:
     if cursor is None:
         return None
     try:
-        return datetime.fromisoformat(cursor["t"]), str(cursor["i"])
-    except (KeyError, TypeError, ValueError):
+        time, key = datetime.fromisoformat(cursor["t"]), cursor["i"]
+        if time.tzinfo is None or not isinstance(key, str):
+            raise ValueError("not a cursor of ours")
+        return time.astimezone(UTC), key
+    except (KeyError, TypeError, ValueError, OverflowError):
         raise InvalidArgument(
             [FieldViolation("page_token", "is not a token returned by this method")]
         ) from None

@@ -28,7 +28,7 @@ from evently_events.adapters.protos import (
     event_to_proto,
     registration_to_proto,
 )
-from evently_events.domain.model import Changes
+from evently_events.domain.model import Changes, search_words
 from evently_events.service_layer import handlers
 from evently_events.service_layer.ports import EventQuery, UnitOfWork
 
@@ -191,7 +191,7 @@ def _event_query(request: event_service_pb2.ListEventsRequest, now: datetime) ->
         now=now,
         past=request.timing == event_service_pb2.ListEventsRequest.PAST,
         organizer_id=organizer_id,
-        words=tuple(request.query.split()),
+        words=search_words(request.query),
         start_after=optional_time(request, "start_after", "start_after"),
         start_before=optional_time(request, "start_before", "start_before"),
         include_cancelled=request.include_cancelled,

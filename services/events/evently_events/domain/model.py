@@ -238,3 +238,17 @@ def apply_changes(
         updated.update_time = now
         updated.revision = event.revision + 1
     return updated, changed
+
+
+MAX_QUERY_CHARACTERS, MAX_QUERY_WORDS = 200, 8
+
+
+def search_words(query: str) -> tuple[str, ...]:
+    """The words of a ListEvents search. Bounded: each word is a condition on every row, and a
+    50 KB query made the database refuse the statement."""
+    if len(query) > MAX_QUERY_CHARACTERS:
+        raise InvalidArgument([FieldViolation("query", f"must be at most {MAX_QUERY_CHARACTERS} characters")])
+    words = tuple(query.split())
+    if len(words) > MAX_QUERY_WORDS:
+        raise InvalidArgument([FieldViolation("query", f"must be at most {MAX_QUERY_WORDS} words")])
+    return words

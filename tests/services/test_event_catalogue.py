@@ -312,3 +312,15 @@ async def test_a_search_longer_than_a_search_is_refused_as_such(venue: Venue) ->
         grpc.StatusCode.INVALID_ARGUMENT
     )
     assert await _titles(venue, query="a b c d e f g h") == []  # eight words are a search
+
+
+async def test_request_bytes_that_are_not_the_methods_message_are_invalid_argument(
+    venue: Venue, services: Services
+) -> None:
+    async with grpc.aio.insecure_channel(services.settings.addrs["events"]) as channel:
+        get_event = channel.unary_unary("/evently.events.v1.EventService/GetEvent")
+        for garbage in (b"\xff\xff\xff\xff", b"\x0a\x05ab"):  # a bad tag; a string cut short
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await get_event(garbage, timeout=10)
+            assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert "request: is not this method's message" in str(refused.value.details())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -13,7 +14,7 @@ from grpc_status import rpc_status
 
 from evently_platform.auth.principal import Principal, reset_principal, set_principal
 from evently_platform.auth.tokens import TokenVerifier
-from evently_platform.errors import DomainError, Unauthenticated
+from evently_platform.errors import DomainError, FieldViolation, InvalidArgument, Unauthenticated
 from evently_platform.grpc.status import grpc_code, to_status
 from evently_platform.grpc.text_guard import check_text
 from evently_platform.logging import get_logger
@@ -97,6 +98,7 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 started, code, principal = time.perf_counter(), "OK", None
                 try:
                     principal = await authenticate()
+                    _check_decoded(request)
                     check_text(request)
                     remaining = context.time_remaining()
                     if remaining is not None and remaining <= 0:
@@ -118,7 +120,7 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
             return grpc.unary_unary_rpc_method_handler(
                 unary,
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=_tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
 
@@ -129,6 +131,7 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 started, code, principal = time.perf_counter(), "OK", None
                 try:
                     principal = await authenticate()
+                    _check_decoded(request)
                     check_text(request)
                     token = set_principal(principal)
                     try:
@@ -150,10 +153,35 @@ class PlatformInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
             return grpc.unary_stream_rpc_method_handler(
                 stream,
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=_tolerant(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return handler
+
+
+@dataclass(frozen=True)
+class _Undecodable:
+    """Request bytes that are not the method's message (grpc.aio itself would answer UNKNOWN)."""
+
+    error: str
+
+
+def _tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserialize is None:
+        return None
+
+    def read(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except Exception as exc:  # DecodeError, or RecursionError from nesting too deep
+            return _Undecodable(f"{type(exc).__name__}: {exc}"[:200])
+
+    return read
+
+
+def _check_decoded(request: Any) -> None:
+    if isinstance(request, _Undecodable):
+        raise InvalidArgument([FieldViolation("request", f"is not this method's message ({request.error})")])
 
 
 def _code_name(context: grpc.aio.ServicerContext) -> str:

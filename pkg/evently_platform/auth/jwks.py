@@ -53,7 +53,13 @@ class CachedKeySource:
         return self._keys.get(kid)
 
     async def _refresh(self, kid: str) -> None:
+        asked_at = time.monotonic()
         async with self._lock:
+            if self._fetched_at >= asked_at:
+                # A fetch began after we asked, while we waited for the lock: its answer is as
+                # fresh as ours would be. (Without this, every token naming an unknown kid
+                # queued for a fetch of its own, one min_refresh apart.)
+                return
             if kid in self._keys and time.monotonic() - self._fetched_at <= self._max_age:
                 return  # another caller refreshed while we waited for the lock
             wait = self._fetched_at + self._min_refresh - time.monotonic()

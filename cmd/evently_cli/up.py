@@ -14,6 +14,7 @@ from evently_platform.config import Settings
 from evently_platform.logging import configure_logging, get_logger
 from evently_platform.messaging.embedded_server import EmbeddedNats
 from evently_platform.net import split_addr, wait_for_port
+from evently_platform.process import dying_with_this_thread
 
 from evently_cli.components import COMPONENTS
 
@@ -34,7 +35,7 @@ def up() -> int:
 
     nats: EmbeddedNats | None = None
     if not settings.nats_urls:
-        nats = EmbeddedNats(settings.data_dir / "nats")
+        nats = EmbeddedNats(settings.data_dir / "nats", supervised=True)
         env["EVENTLY_NATS_URL"] = nats.start()
         log.info("up.nats_started", url=nats.url, store=str(nats.store_dir))
 
@@ -55,6 +56,7 @@ def up() -> int:
                 [sys.executable, "-m", "evently_cli.main", "serve", component],
                 env=component_env(env, settings, component),
                 start_new_session=True,  # we forward signals ourselves, once
+                preexec_fn=dying_with_this_thread(),  # killed with us, even by SIGKILL
             )
         _announce_when_listening(settings, children)
         while not stopping:

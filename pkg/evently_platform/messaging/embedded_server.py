@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from evently_platform.net import free_port
+from evently_platform.process import dying_with_this_thread
 
 
 def nats_server_binary() -> str:
@@ -29,8 +30,11 @@ def nats_server_binary() -> str:
 
 
 class EmbeddedNats:
-    def __init__(self, store_dir: Path, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self, store_dir: Path, *, host: str = "127.0.0.1", port: int | None = None, supervised: bool = False
+    ) -> None:
         self.store_dir = store_dir
+        self._supervised = supervised
         self.host = host
         self.port = port or free_port(host)
         self.monitor_port = free_port(host)
@@ -58,6 +62,11 @@ class EmbeddedNats:
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            # Supervised (`evently up`): out of the terminal's process group, so that Ctrl-C
+            # reaches the supervisor alone and the services drain before the broker stops; and
+            # stopped by the kernel should the supervisor die without stopping it.
+            start_new_session=self._supervised,
+            preexec_fn=dying_with_this_thread() if self._supervised else None,
         )
         log_file.close()
         self._wait_ready(timeout)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import grpc
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from evently_platform.auth.jwks import CachedKeySource
 from evently_platform.auth.tokens import TokenVerifier
@@ -30,6 +30,12 @@ from evently_platform.metrics import gauge
 from evently_platform.telemetry import shutdown_tracing
 
 log = get_logger(__name__)
+READINESS_TIMEOUT = 5.0
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 @dataclass
@@ -41,6 +47,23 @@ class Runtime:
     js: JetStreamContext
     relay: OutboxRelay
     on_reconnect: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def readiness(self) -> list[Callable[[], Awaitable[str | None]]]:
+        """The database answers a query, and the broker connection is up."""
+
+        async def database() -> str | None:
+            try:
+                await asyncio.wait_for(asyncio.to_thread(_ping, self.engine), timeout=READINESS_TIMEOUT)
+            except TimeoutError:
+                return f"database: no answer within {READINESS_TIMEOUT:g} s"
+            except Exception as exc:
+                return f"database: {type(exc).__name__}"
+            return None
+
+        async def broker() -> str | None:
+            return None if self.nc.is_connected else "broker: not connected"
+
+        return [database, broker]
 
     async def close(self) -> None:
         if not self.nc.is_closed:

@@ -21,6 +21,10 @@ log = get_logger(__name__)
 Register = Callable[[grpc.aio.Server], None]
 Worker = Callable[[], Coroutine[Any, Any, None]]
 Cleanup = Callable[[], Awaitable[None]]
+# What the service needs to do its work (its database, the broker): None when it is there, else
+# why not. While one says no, health answers NOT_SERVING.
+ReadinessCheck = Callable[[], Awaitable[str | None]]
+NOT_READY_AFTER = 3  # failing rounds in a row
 
 
 @dataclass
@@ -34,6 +38,8 @@ class ServiceHost:
     interceptors: Sequence[grpc.aio.ServerInterceptor] = ()
     workers: Sequence[Worker] = ()  # outbox relay, consumers, schedulers
     cleanups: Sequence[Cleanup] = ()  # run after the server stopped, in order
+    readiness: Sequence[ReadinessCheck] = ()
+    readiness_interval: float = 1.0
     grace_seconds: float = 5.0
     bound_port: int | None = field(default=None, init=False)
 
@@ -74,6 +80,10 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
     for name in ("", *host.service_names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("service.started", service=host.name, addr=host.addr, port=port)
+    names = ("", *host.service_names)
+    monitor = asyncio.create_task(
+        _watch_readiness(host, health_servicer, names), name=f"{host.name}-readiness"
+    )
 
     exit_code = 0
     stop_waiter = asyncio.create_task(stop.wait())
@@ -85,6 +95,7 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
             log.error("service.worker_died", task=task.get_name(), error=repr(error), exc_info=error)
 
     log.info("service.stopping", service=host.name)
+    await _cancel_all([monitor])
     await health_servicer.enter_graceful_shutdown()
     await server.stop(host.grace_seconds)
     stop_waiter.cancel()
@@ -96,6 +107,38 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
             log.exception("service.cleanup_failed")
     log.info("service.stopped", service=host.name)
     return exit_code
+
+
+async def _watch_readiness(
+    host: ServiceHost, health_servicer: health.aio.HealthServicer, names: Sequence[str]
+) -> None:
+    """Health follows readiness: NOT_SERVING once a check has failed `NOT_READY_AFTER` rounds in a
+    row (load balancers and `evently health` then look elsewhere; one slow answer under load is
+    no outage), SERVING again as soon as every check passes."""
+    ready, failing = True, 0
+    while True:
+        await asyncio.sleep(host.readiness_interval)
+        reasons = []
+        for check in host.readiness:
+            try:
+                reason = await check()
+            except Exception as exc:  # a check that fails to run says no
+                reason = repr(exc)
+            if reason is not None:
+                reasons.append(reason)
+        failing = failing + 1 if reasons else 0
+        if ready == (failing < NOT_READY_AFTER):
+            continue
+        ready = failing < NOT_READY_AFTER
+        status = (
+            health_pb2.HealthCheckResponse.SERVING if ready else health_pb2.HealthCheckResponse.NOT_SERVING
+        )
+        for name in names:
+            await health_servicer.set(name, status)
+        if ready:
+            log.info("service.ready", service=host.name)
+        else:
+            log.warning("service.not_ready", service=host.name, reasons=reasons)
 
 
 async def _cancel_all(tasks: Sequence[asyncio.Task[None]]) -> None:

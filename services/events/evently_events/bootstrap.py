@@ -36,6 +36,7 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
     runtime.on_reconnect.append(consumer.ensure)
     return ServiceHost(
         name="events",
+        readiness=runtime.readiness(),
         addr=settings.bind_addr("events"),
         register=[lambda server: event_service_pb2_grpc.add_EventServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],

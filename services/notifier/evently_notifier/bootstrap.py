@@ -85,6 +85,7 @@ async def build(
     )
     return ServiceHost(
         name="notifier",
+        readiness=runtime.readiness(),
         addr=settings.bind_addr("notifier"),
         register=[
             lambda server: notifier_service_pb2_grpc.add_NotifierServiceServicer_to_server(servicer, server)

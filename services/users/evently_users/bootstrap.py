@@ -37,6 +37,7 @@ async def build(
     verifier = TokenVerifier(keys)  # the users service owns the keys: it verifies locally
     return ServiceHost(
         name="users",
+        readiness=runtime.readiness(),
         addr=settings.bind_addr("users"),
         register=[lambda server: user_service_pb2_grpc.add_UserServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],

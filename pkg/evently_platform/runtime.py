@@ -13,6 +13,7 @@ from nats.js import JetStreamContext
 from sqlalchemy import Engine, text
 
 from evently_platform.auth.jwks import CachedKeySource
+from evently_platform.auth.revocations import Revocations
 from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.config import Settings
 from evently_platform.db.engine import make_engine
@@ -46,6 +47,7 @@ class Runtime:
     nc: NATS
     js: JetStreamContext
     relay: OutboxRelay
+    revocations: Revocations
     on_reconnect: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def readiness(self) -> list[Callable[[], Awaitable[str | None]]]:
@@ -98,11 +100,23 @@ async def start_runtime(name: str, settings: Settings, migrations: str) -> Runti
         unit="{message}",
         description="Domain events committed but not yet acknowledged by JetStream",
     )
-    return Runtime(name=name, settings=settings, engine=engine, nc=nc, js=js, relay=relay, on_reconnect=hooks)
+    return Runtime(
+        name=name,
+        settings=settings,
+        engine=engine,
+        nc=nc,
+        js=js,
+        relay=relay,
+        revocations=Revocations(js),
+        on_reconnect=hooks,
+    )
 
 
-def users_service_verifier(settings: Settings) -> tuple[TokenVerifier, grpc.aio.Channel]:
-    """Verifies tokens with the users service's public keys, fetched over gRPC and cached."""
+def users_service_verifier(
+    settings: Settings, revocations: Revocations | None = None
+) -> tuple[TokenVerifier, grpc.aio.Channel]:
+    """Verifies tokens with the users service's public keys, fetched over gRPC and cached; with
+    `revocations`, a deleted account's tokens are refused at once."""
     from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
 
     channel = client_channel(settings.addrs["users"])
@@ -112,4 +126,4 @@ def users_service_verifier(settings: Settings) -> tuple[TokenVerifier, grpc.aio.
         body = await stub.GetJwks(user_service_pb2.GetJwksRequest(), timeout=5.0)
         return bytes(body.data)
 
-    return TokenVerifier(CachedKeySource(fetch)), channel
+    return TokenVerifier(CachedKeySource(fetch), revocations=revocations), channel

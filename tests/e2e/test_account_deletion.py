@@ -4,6 +4,7 @@ service cancels the user's upcoming events and the notifier removes their subscr
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -49,3 +50,33 @@ def test_a_deleted_account_leaves_no_upcoming_events_and_no_subscriptions(system
     )
     assert cancelled["cancelReason"] == "the organizer's account was deleted"
     wait_until(lambda: _subscriptions_of(system, user_id) == 0, timeout=30)
+
+
+def test_a_deleted_accounts_token_stops_working_in_every_service(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    user_id, _, auth = _sign_in(http)
+    assert http.get("/v1/subscriptions", headers=auth).status_code == 200
+    assert http.delete(f"/v1/users/{user_id}", headers=auth).status_code == 200
+
+    # Within moments, not when the token expires. (Polled with reads, which change nothing.)
+    def refused(path: str) -> bool:
+        return http.get(path, headers=auth).status_code == 401
+
+    wait_until(lambda: refused("/v1/subscriptions"))  # the notifier
+    wait_until(lambda: refused(f"/v1/users/{user_id}"))  # the users service
+    wait_until(lambda: refused("/v1/events?organizerId=me"))  # the events service
+    start = datetime.now(UTC) + timedelta(days=3)
+    body = {
+        "title": "After the account",
+        "location": "Online",
+        "startTime": start.isoformat().replace("+00:00", "Z"),
+        "endTime": (start + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
+    }
+    made = http.post("/v1/events", json=body, headers=auth)
+    assert made.status_code == 401, made.text
+    assert "deleted" in made.json()["message"]
+    hook = http.post(
+        "/v1/subscriptions", json={"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}, headers=auth
+    )
+    assert hook.status_code == 401
+    assert _subscriptions_of(system, user_id) == 0  # nothing outlives the account

@@ -62,10 +62,23 @@ class KeySource(Protocol):
         ...
 
 
+class Revoked(Protocol):
+    def revoked(self, user_id: str) -> bool:
+        """True when tokens naming this account must be refused (it was deleted)."""
+        ...
+
+
 class TokenVerifier:
-    def __init__(self, keys: KeySource, *, leeway: timedelta = timedelta(seconds=30)) -> None:
+    def __init__(
+        self,
+        keys: KeySource,
+        *,
+        leeway: timedelta = timedelta(seconds=30),
+        revocations: Revoked | None = None,
+    ) -> None:
         self._keys = keys
         self._leeway = leeway
+        self._revocations = revocations
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -92,4 +105,7 @@ class TokenVerifier:
             raise Unauthenticated("access token expired") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid access token: {exc}") from exc
-        return Principal(user_id=str(claims["sub"]))
+        user_id = str(claims["sub"])
+        if self._revocations is not None and self._revocations.revoked(user_id):
+            raise Unauthenticated("the account this access token was issued to has been deleted")
+        return Principal(user_id=user_id)

@@ -21,7 +21,7 @@ MIGRATIONS = "evently_events:migrations"
 
 async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHost:
     runtime = await start_runtime("events", settings, MIGRATIONS)
-    verifier, users_channel = users_service_verifier(settings)
+    verifier, users_channel = users_service_verifier(settings, runtime.revocations)
     uow = EventsUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
@@ -41,6 +41,6 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
         register=[lambda server: event_service_pb2_grpc.add_EventServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
-        workers=[runtime.relay.run, consumer.run],
+        workers=[runtime.relay.run, consumer.run, runtime.revocations.run],
         cleanups=[users_channel.close, runtime.close],
     )

@@ -43,7 +43,7 @@ async def build(
 ) -> ServiceHost:
     clock = clock or SystemClock()
     runtime = await start_runtime("notifier", settings, MIGRATIONS)
-    verifier, users_channel = users_service_verifier(settings)
+    verifier, users_channel = users_service_verifier(settings, runtime.revocations)
     uow = NotifierUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
@@ -94,6 +94,7 @@ async def build(
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
         workers=[
             runtime.relay.run,
+            runtime.revocations.run,
             consumer.run,
             worker.run,
             emails.run,

@@ -34,7 +34,8 @@ async def build(
         clock=clock or SystemClock(),
         jwks_json=keys.jwks_json,
     )
-    verifier = TokenVerifier(keys)  # the users service owns the keys: it verifies locally
+    # The users service owns the keys: it verifies locally.
+    verifier = TokenVerifier(keys, revocations=runtime.revocations)
     return ServiceHost(
         name="users",
         readiness=runtime.readiness(),
@@ -42,6 +43,6 @@ async def build(
         register=[lambda server: user_service_pb2_grpc.add_UserServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
         interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
-        workers=[runtime.relay.run],
+        workers=[runtime.relay.run, runtime.revocations.run],
         cleanups=[runtime.close],
     )

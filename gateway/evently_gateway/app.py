@@ -31,7 +31,7 @@ from evently_gateway.errors import (
     error_body,
     retry_after_header,
 )
-from evently_gateway.limits import LimitError, deadline_seconds, read_body
+from evently_gateway.limits import LimitError, check_forwarded_header, deadline_seconds, read_body
 from evently_gateway.openapi import document
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.sse import events as sse_events
@@ -84,6 +84,8 @@ def create_app(settings: Settings) -> Starlette:
         route, params = found
         try:
             timeout = deadline_seconds(request.headers.get("grpc-timeout"), ceiling)
+            for name in FORWARDED_HEADERS:
+                check_forwarded_header(name, request.headers.get(name, ""))
             body = await read_body(request, settings.gateway_max_body_bytes)
         except LimitError as exc:
             if exc.status == 400:

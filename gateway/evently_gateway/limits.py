@@ -21,6 +21,16 @@ class LimitError(ValueError):
         self.field = field
 
 
+# A forwarded header becomes gRPC metadata, whose default limit is 8 KiB for all of it: a larger
+# one would come back as RESOURCE_EXHAUSTED (429), which says "slow down" when it means "too big".
+MAX_FORWARDED_HEADER_BYTES = 4096
+
+
+def check_forwarded_header(name: str, value: str) -> None:
+    if len(value) > MAX_FORWARDED_HEADER_BYTES:
+        raise LimitError(431, f"the {name} header is longer than {MAX_FORWARDED_HEADER_BYTES} bytes", name)
+
+
 def deadline_seconds(header: str | None, ceiling: float) -> float:
     """The client's `grpc-timeout` when it asks for less than our ceiling, else the ceiling."""
     if header is None:

@@ -128,3 +128,10 @@ def test_a_deeply_nested_body_is_a_clear_400_and_changes_nothing(system: System)
     assert answer.json()["code"] == 3  # INVALID_ARGUMENT
     assert "nested too deeply" in answer.json()["message"]
     assert _my_event_titles(http, auth) == []
+
+
+def test_an_oversized_authorization_header_is_431_not_429(system: System) -> None:
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    answer = http.get("/v1/subscriptions", headers={"authorization": "Bearer " + "a" * 65_536})
+    assert answer.status_code == 431, answer.text
+    assert "authorization header is longer than" in answer.json()["message"]

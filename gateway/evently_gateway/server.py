@@ -9,6 +9,7 @@ from evently_platform.net import split_addr
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
 from evently_gateway.app import create_app
+from evently_gateway.slow_clients import HeaderDeadlineProtocol
 
 log = get_logger(__name__)
 
@@ -26,7 +27,7 @@ async def serve(settings: Settings) -> int:
         log_config=None,
         access_log=False,
         lifespan="on",
-        http="httptools",  # the C parser rather than h11
+        http=HeaderDeadlineProtocol,  # httptools' C parser, with a deadline for headers
         # Open Server-Sent Events streams never end by themselves: give them a few seconds.
         timeout_graceful_shutdown=5,
     )

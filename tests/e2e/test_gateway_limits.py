@@ -4,6 +4,7 @@ and that a refused request changes nothing."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ import httpx
 
 from tests.e2e.accounts import PASSWORD, signed_in
 from tests.e2e.conftest import CORS_ORIGIN, System
+from tests.support import wait_until
 
 
 def _event(title: str) -> dict[str, str]:
@@ -135,3 +137,30 @@ def test_an_oversized_authorization_header_is_431_not_429(system: System) -> Non
     answer = http.get("/v1/subscriptions", headers={"authorization": "Bearer " + "a" * 65_536})
     assert answer.status_code == 431, answer.text
     assert "authorization header is longer than" in answer.json()["message"]
+
+
+def test_clients_that_never_finish_their_headers_are_cut_off(system: System) -> None:
+    host, port = system.gateway.removeprefix("http://").split(":")
+    slow = []
+    for _ in range(20):
+        connection = socket.create_connection((host, int(port)), timeout=5)
+        connection.sendall(b"GET /v1/events HTTP/1.1\r\nHost: evently\r\nX-Slow: ")  # and no more
+        slow.append(connection)
+    http = httpx.Client(base_url=system.gateway, timeout=30)
+    assert http.get("/v1/events").status_code == 200  # others are served meanwhile
+
+    def closed(connection: socket.socket) -> bool:
+        try:
+            return connection.recv(1024) == b""
+        except TimeoutError:
+            return False
+        except OSError:  # reset by the server
+            return True
+
+    for connection in slow:
+        connection.settimeout(0.2)
+    try:
+        wait_until(lambda: all(closed(c) for c in slow), timeout=60)
+    finally:
+        for connection in slow:
+            connection.close()

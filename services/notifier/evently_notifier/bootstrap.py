@@ -40,6 +40,7 @@ async def build(
     retry_policy: RetryPolicy | None = None,
     email_policy: EmailRetryPolicy | None = None,
     reminder_poll_seconds: float = 1.0,
+    webhook_timeout: float = 15.0,
 ) -> ServiceHost:
     clock = clock or SystemClock()
     runtime = await start_runtime("notifier", settings, MIGRATIONS)
@@ -47,7 +48,7 @@ async def build(
     uow = NotifierUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
-    sender = WebhookSender(allow_private=settings.webhook_allow_private)
+    sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout)
     hub = InboxHub()
     mailer: Mailer = (
         SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.data_dir / "mail")

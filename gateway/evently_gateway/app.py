@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -86,7 +87,11 @@ def create_app(settings: Settings) -> Starlette:
             timeout = deadline_seconds(request.headers.get("grpc-timeout"), ceiling)
             for name in FORWARDED_HEADERS:
                 check_forwarded_header(name, request.headers.get(name, ""))
-            body = await read_body(request, settings.gateway_max_body_bytes)
+            began = time.monotonic()
+            # The call's deadline bounds its body too, but never below a second: a tiny deadline
+            # is meant for the call, and a body needs a moment to arrive.
+            body = await read_body(request, settings.gateway_max_body_bytes, max(timeout, 1.0))
+            timeout = max(0.001, timeout - (time.monotonic() - began))  # what is left for the call
         except LimitError as exc:
             if exc.status == 400:
                 return JSONResponse(bad_request(str(exc), exc.field), status_code=400)

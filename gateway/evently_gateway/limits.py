@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from starlette.requests import Request
@@ -42,17 +43,23 @@ def deadline_seconds(header: str | None, ceiling: float) -> float:
     return min(requested, ceiling)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, deadline: float) -> bytes:
     """The body, refused with 413 as soon as it is known to exceed `limit` — before it is all read
-    when the client declares its length, after `limit` bytes when it streams."""
+    when the client declares its length, after `limit` bytes when it streams — and with 408 when
+    it has not all arrived within `deadline` seconds (a client trickling its body holds a
+    connection no longer than the call itself may take)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise LimitError(413, f"request body is {declared} bytes; the limit is {limit}")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise LimitError(413, f"request body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(deadline):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise LimitError(413, f"request body exceeds the limit of {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise LimitError(408, f"the request body did not arrive within {deadline:g} s") from None
     return b"".join(chunks)

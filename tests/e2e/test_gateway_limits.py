@@ -164,3 +164,18 @@ def test_clients_that_never_finish_their_headers_are_cut_off(system: System) -> 
     finally:
         for connection in slow:
             connection.close()
+
+
+def test_a_body_that_trickles_in_past_the_calls_deadline_is_408(system: System) -> None:
+    host, port = system.gateway.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(
+            b"POST /v1/events HTTP/1.1\r\nHost: evently\r\ncontent-type: application/json\r\n"
+            b"content-length: 100\r\ngrpc-timeout: 2S\r\n\r\n{"  # and the other 99 bytes never
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer:  # the server answers without the rest of the body
+            received = connection.recv(4096)
+            assert received, "closed without an answer"
+            answer += received
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]

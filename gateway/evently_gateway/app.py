@@ -91,11 +91,15 @@ def create_app(settings: Settings) -> Starlette:
             # The call's deadline bounds its body too, but never below a second: a tiny deadline
             # is meant for the call, and a body needs a moment to arrive.
             body = await read_body(request, settings.gateway_max_body_bytes, max(timeout, 1.0))
-            timeout = max(0.001, timeout - (time.monotonic() - began))  # what is left for the call
+            timeout -= time.monotonic() - began  # what is left for the call
         except LimitError as exc:
             if exc.status == 400:
                 return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
             return JSONResponse(error_body(grpc.StatusCode.INVALID_ARGUMENT, str(exc)), exc.status)
+        if timeout <= 0:  # spent before the call could start: it is not made at all
+            return JSONResponse(
+                error_body(grpc.StatusCode.DEADLINE_EXCEEDED, "the deadline passed before the call"), 504
+            )
         try:
             message = build_request(route, params, list(request.query_params.multi_items()), body)
         except TranscodingError as exc:

@@ -77,10 +77,10 @@ async def run_service(host: ServiceHost, stop: asyncio.Event | None = None) -> i
     await server.start()
 
     workers = [asyncio.create_task(w(), name=f"{host.name}-worker-{i}") for i, w in enumerate(host.workers)]
-    for name in ("", *host.service_names):
+    names = ("", *host.service_names)
+    for name in names:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("service.started", service=host.name, addr=host.addr, port=port)
-    names = ("", *host.service_names)
     monitor = asyncio.create_task(
         _watch_readiness(host, health_servicer, names), name=f"{host.name}-readiness"
     )

@@ -76,7 +76,6 @@ class OutboxRelay:
         self._engine = engine
         self._publisher = publisher
         self._batch_size = batch_size
-        self._poll_interval = poll_interval
         self._lease = lease
         self._poller = Poller("outbox", self._step, poll_interval=poll_interval)
 

@@ -88,9 +88,6 @@ class EmailWorker:
             "email", claim=self._claim, work=self._send, slots=concurrency, poll_interval=poll_interval
         )
 
-    def wake(self) -> None:
-        self._poller.wake()
-
     async def run(self) -> None:
         await self._poller.run()
 

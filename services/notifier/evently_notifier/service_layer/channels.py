@@ -100,16 +100,3 @@ def tell_all(
 
 def _leased(lease: timedelta | None, now: datetime, email: Email) -> Email:
     return email if lease is None else replace(email, next_attempt_time=now + lease)
-
-
-def tell(
-    uow: UnitOfWork,
-    notice: Notice,
-    source_event_id: str,
-    now: datetime,
-    mail: MailContext | None,
-    event: EventSnapshot | None = None,
-) -> tuple[bool, bool]:
-    """One notice on the person's channels: (told in app, told by e-mail)."""
-    told = tell_all(uow, [ToTell(notice, source_event_id, event)], now, mail)
-    return bool(told.in_app_users), bool(told.emails)

@@ -24,7 +24,7 @@ from evently_notifier.domain.subscriptions import (
     SubscriptionState,
     validate_subscription,
 )
-from evently_notifier.service_layer.channels import MailContext, tell
+from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
 
 
@@ -166,7 +166,7 @@ def _switch_off(uow: UnitOfWork, delivery: Delivery, now: datetime, mail: MailCo
         f"Deliveries to {subscription.url} kept failing (last: {last}). "
         "Fix the endpoint, then retry a delivery to switch it back on.",
     )
-    tell(uow, notice, delivery.event_id, now, mail)
+    tell_all(uow, [ToTell(notice, delivery.event_id)], now, mail)
 
 
 SECRET_OVERLAP = timedelta(hours=24)

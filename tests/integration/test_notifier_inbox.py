@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from evently_notifier.adapters import event_consumer
@@ -53,7 +54,7 @@ async def test_a_redelivered_event_creates_no_second_delivery(
         clock=clock,
     )
     consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock)
-    handle = event_consumer.make_handler(consuming, on_deliveries=lambda due: None)
+    handle = event_consumer.make_handler(consuming, on_deliveries=lambda due, leased: None)
     calls: list[str] = []
 
     async def commits_then_dies_before_the_ack(batch: list[Received]) -> None:
@@ -78,3 +79,42 @@ async def test_a_redelivered_event_creates_no_second_delivery(
         "u1", subscription.id, before=None, page_size=10, uow=uow
     ).deliveries
     assert [(d.event_id, d.event_type) for d in deliveries] == [(event.id, "evently.event.created")]
+
+
+@pytest.mark.parametrize("workers_have_room", [True, False])
+async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers_have_room(
+    workers_have_room: bool,
+    js_client: NATS,
+    engine: Engine,
+    uow: NotifierUnitOfWork,
+    consumer_task: list[asyncio.Task[None]],
+) -> None:
+    clock = SystemClock()
+    webhooks.create_subscription(
+        webhooks.CreateSubscription(
+            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
+        ),
+        uow=uow,
+        guard=UrlGuard(allow_private=True),
+        clock=clock,
+    )
+    consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock, hand_off=lambda: workers_have_room)
+    handed: list[tuple[int, bool]] = []
+    handle = event_consumer.make_handler(
+        consuming, on_deliveries=lambda due, leased: handed.append((len(due), leased))
+    )
+    spec = ConsumerSpec(durable="notifier-test")
+    consumer_task.append(
+        asyncio.create_task(DurableConsumer(js_client, spec, handle, SqlDeadLetters(engine)).run())
+    )
+    event = Envelope(type="evently.event.created", source="//events", subject="e1", data={"id": "e1"})
+    await JetStreamPublisher(js_client.jetstream()).publish(
+        event.type, event.encode(), msg_id=event.id, headers={}
+    )
+
+    await eventually(lambda: handed == [(1, workers_have_room)])
+    claimable = webhooks.claim_due(
+        uow=uow, clock=clock, lease=timedelta(minutes=1), limit=10, per_subscription=8, in_flight={}
+    )
+    # Leased: this process works on it and no claim sees it; backlogged: any instance claims it.
+    assert [d.delivery.event_id for d in claimable] == ([] if workers_have_room else [event.id])

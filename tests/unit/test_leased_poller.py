@@ -204,6 +204,26 @@ async def test_offered_work_that_cannot_start_in_time_is_let_go_to_the_claim() -
         gate.set()
         await eventually(lambda: poller.in_flight == 0)
         assert started == [1]  # job 2 was let go; its lease would bring it back to a claim
+        assert poller.waiting == 0
+
+
+async def test_past_its_waiting_limit_a_poller_asks_for_no_more_offers_until_work_starts() -> None:
+    table = Table([])
+    gate = asyncio.Event()
+
+    async def work(job: Job) -> None:
+        await gate.wait()
+
+    poller = LeasedPoller("test", claim=table.claim, work=work, slots=1, poll_interval=3600, max_waiting=3)
+    async with running(poller.run):
+        assert poller.has_room()
+        poller.offer([Job(n, "e") for n in range(4)])  # one starts, three wait
+        await eventually(lambda: poller.in_flight == 1)
+        assert poller.waiting == 3
+        assert not poller.has_room()  # a producer leaves new work in the table for the claims
+        gate.set()
+        await eventually(lambda: poller.waiting == 0 and poller.in_flight == 0)
+        assert poller.has_room()
 
 
 async def test_new_work_cuts_a_failure_backoff_short() -> None:

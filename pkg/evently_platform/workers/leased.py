@@ -10,7 +10,9 @@ claimed work waiting in memory past its lease.
 Work that its producer claimed as it wrote it (a row inserted already leased to this process)
 is `offer`ed instead: it starts without a claim round trip through the database. Offered items
 that cannot start within `hold` (their key or every slot busy for that long) are let go; their
-lease runs out and a claim, with its quota, takes them then.
+lease runs out and a claim, with its quota, takes them then. A producer asks `has_room()` before
+it leases work to this process: past `max_waiting` offered items it leaves new work to the
+claims, so that a backlog under overload waits in the database, not in memory.
 
 A work can `release_key()` once it is done with its key's resource (a webhook's POST answered)
 and go on holding only its slot (while it records the outcome)."""
@@ -47,6 +49,7 @@ class LeasedPoller(Generic[T]):
         per_key: int | None = None,
         poll_interval: float = 1.0,
         hold: float = 20.0,
+        max_waiting: int = 1000,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if slots < 1 or (per_key is not None and per_key < 1):
@@ -61,6 +64,8 @@ class LeasedPoller(Generic[T]):
         # Offered items by key, oldest first; the keys in turn, so that one busy key's backlog
         # is never scanned for every start.
         self._offered: OrderedDict[str | None, deque[tuple[float, T]]] = OrderedDict()
+        self._waiting = 0  # offered items not started yet
+        self._max_waiting = max_waiting
         self._hold = hold
         self._monotonic = monotonic
         self._poll_interval = poll_interval
@@ -71,6 +76,15 @@ class LeasedPoller(Generic[T]):
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+    def has_room(self) -> bool:
+        """Whether more work may be leased to this process and offered (from any thread): an
+        answer that a concurrent offer can make stale by one batch, which bounds the overshoot."""
+        return self._waiting < self._max_waiting
 
     def wake(self) -> None:
         """Claim from the database soon: something made work due (from any thread)."""
@@ -83,6 +97,7 @@ class LeasedPoller(Generic[T]):
         for item in items:
             key = self._key(item) if self._key is not None else None
             self._offered.setdefault(key, deque()).append((now, item))
+        self._waiting += len(items)
         self._poller.wake()
 
     def release_key(self) -> None:
@@ -127,14 +142,16 @@ class LeasedPoller(Generic[T]):
             queue = self._offered[key]
             while queue and queue[0][0] < too_old:
                 queue.popleft()  # its lease brings it back to a claim
-            while queue and len(self._in_flight) < self._slots and self._has_room(key):
+                self._waiting -= 1
+            while queue and len(self._in_flight) < self._slots and self._key_has_room(key):
                 self._start(queue.popleft()[1])
+                self._waiting -= 1
             if not queue:
                 del self._offered[key]
             else:
                 self._offered.move_to_end(key)  # the next key goes first next time
 
-    def _has_room(self, key: str | None) -> bool:
+    def _key_has_room(self, key: str | None) -> bool:
         return key is None or self._per_key is None or self._by_key[key] < self._per_key
 
     def _start(self, item: T) -> None:

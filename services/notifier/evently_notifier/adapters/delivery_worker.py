@@ -81,9 +81,17 @@ class DeliveryWorker:
     async def run(self) -> None:
         await self._poller.run()
 
-    def offer(self, due: list[webhooks.DueDelivery]) -> None:
-        """Deliveries written already leased to this process: attempted without a claim."""
-        self._poller.offer(due)
+    def has_room(self) -> bool:
+        """Whether new deliveries may be leased to this process (its backlog is short)."""
+        return self._poller.has_room()
+
+    def offer(self, due: list[webhooks.DueDelivery], leased: bool = True) -> None:
+        """New deliveries: those leased to this process are attempted without a claim; the
+        others are claimed from the table soon (by whichever instance is first)."""
+        if leased:
+            self._poller.offer(due)
+        else:
+            self._poller.wake()
 
     def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[webhooks.DueDelivery]:
         return webhooks.claim_due(

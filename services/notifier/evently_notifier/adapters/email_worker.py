@@ -91,9 +91,17 @@ class EmailWorker:
     async def run(self) -> None:
         await self._poller.run()
 
-    def offer(self, emails: list[Email]) -> None:
-        """E-mails written already leased to this process: sent without a claim."""
-        self._poller.offer(emails)
+    def has_room(self) -> bool:
+        """Whether new e-mails may be leased to this process (its backlog is short)."""
+        return self._poller.has_room()
+
+    def offer(self, emails: list[Email], leased: bool = True) -> None:
+        """New e-mails: those leased to this process are sent without a claim; the others are
+        claimed from the table soon (by whichever instance is first)."""
+        if leased:
+            self._poller.offer(emails)
+        else:
+            self._poller.wake()
 
     def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[Email]:
         return sending.claim_due_emails(uow=self._uow, clock=self._clock, lease=self._lease, limit=limit)

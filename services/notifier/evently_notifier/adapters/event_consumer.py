@@ -33,16 +33,19 @@ def incoming(received: Received) -> Incoming:
 def make_handler(
     consuming: Consuming,
     *,
-    on_deliveries: Callable[[list[DueDelivery]], None],
+    on_deliveries: Callable[[list[DueDelivery], bool], None],
     on_notified: Callable[[Iterable[str]], None] = lambda users: None,
-    on_emails: Callable[[list[Email]], None] = lambda emails: None,
+    on_emails: Callable[[list[Email], bool], None] = lambda emails, leased: None,
 ) -> Callable[[list[Received]], Awaitable[None]]:
+    """`on_deliveries(due, leased)`, `on_emails(emails, leased)`: what the batch made to send,
+    and whether it was written leased to this process (see Consuming)."""
+
     async def handle(batch: list[Received]) -> None:
         result = await asyncio.to_thread(consuming.handle, [incoming(r) for r in batch])
         if result.emails:
-            on_emails(result.emails)
+            on_emails(result.emails, result.leased)
         if result.deliveries:
-            on_deliveries(result.deliveries)
+            on_deliveries(result.deliveries, result.leased)
         if result.notified_users:
             on_notified(result.notified_users)
 

@@ -26,7 +26,8 @@ class ReminderScheduler:
         clock: Clock,
         mail: MailContext | None = None,
         on_notified: Callable[[Iterable[str]], None] = lambda users: None,
-        on_emails: Callable[[list[Email]], None] | None = None,
+        on_emails: Callable[[list[Email], bool], None] = lambda emails, leased: None,
+        hand_off: Callable[[], bool] = lambda: False,
         poll_interval: float = 1.0,
         batch: int = 500,
     ) -> None:
@@ -34,7 +35,8 @@ class ReminderScheduler:
         self._clock = clock
         self._mail = mail
         self._on_notified = on_notified
-        self._on_emails = on_emails
+        self._on_emails = on_emails  # (e-mails, whether leased to this process)
+        self._hand_off = hand_off  # whether e-mails may be written leased to this process
         self._batch = batch
         self._poller = Poller("reminders", self._step, poll_interval=poll_interval)
 
@@ -42,19 +44,20 @@ class ReminderScheduler:
         await self._poller.run()
 
     async def _step(self) -> bool:
+        leased = self._hand_off()
         fired = await asyncio.to_thread(
             reminders.fire_due_reminders,
             uow=self._uow,
             clock=self._clock,
             mail=self._mail,
             limit=self._batch,
-            # With someone to hand them to, e-mails are written already claimed (see tell_all).
-            email_lease=SEND_LEASE if self._on_emails is not None else None,
+            # With room to take them, e-mails are written already claimed (see tell_all).
+            email_lease=SEND_LEASE if leased else None,
         )
         if fired.count:
             log.info("reminders.fired", count=fired.count, emails=len(fired.told.emails))
         if fired.told.in_app_users:
             self._on_notified(dict.fromkeys(fired.told.in_app_users))
-        if fired.told.emails and self._on_emails is not None:
-            self._on_emails(fired.told.emails)
+        if fired.told.emails:
+            self._on_emails(fired.told.emails, leased)
         return fired.count == self._batch  # a full batch: more are due now

@@ -3,6 +3,7 @@ inbox records (a redelivered event does nothing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,6 +48,7 @@ class FanOut:
     deliveries: list[DueDelivery] = field(default_factory=list)
     notified_users: list[str] = field(default_factory=list)  # whose inbox got something
     emails: list[Email] = field(default_factory=list)
+    leased: bool = False  # deliveries and e-mails were written leased to this process
 
 
 class Consuming:
@@ -59,11 +61,13 @@ class Consuming:
         mail: MailContext | None = None,
         reminder_defaults: tuple[timedelta, ...] = DEFAULT_BEFORE_START,
         index: SubscriptionIndex | None = None,
-        hand_off: bool = False,
+        hand_off: Callable[[], bool] = lambda: False,
     ) -> None:
-        """`hand_off`: new deliveries and e-mails are written already claimed by this process
-        (for ATTEMPT_LEASE, SEND_LEASE) and returned, for its workers to start without a claim
-        round trip; should the process die, their leases run out and any instance claims them."""
+        """`hand_off()` asked per batch: when true, new deliveries and e-mails are written already
+        claimed by this process (for ATTEMPT_LEASE, SEND_LEASE) and returned as `leased`, for its
+        workers to start without a claim round trip; should the process die, their leases run out
+        and any instance claims them. When false (its workers have a backlog) they are written
+        due now, for whichever instance claims first."""
         self._uow = uow
         self._clock = clock
         self._mail = mail
@@ -90,7 +94,8 @@ class Consuming:
             return result
         now = self._clock.now()
         self._index.refresh(uow)
-        pending = _Pending()
+        result.leased = self._hand_off()
+        pending = _Pending(leased=result.leased)
         for item in batch:
             if isinstance(item.fact, UserLeft):
                 self._flush(uow, pending, now, result)  # nothing of theirs may be written after
@@ -131,7 +136,7 @@ class Consuming:
                         attempts=0,
                         last_status_code=0,
                         last_error="",
-                        next_attempt_time=now + ATTEMPT_LEASE if self._hand_off else now,
+                        next_attempt_time=now + ATTEMPT_LEASE if pending.leased else now,
                         create_time=now,
                         update_time=now,
                     ),
@@ -141,7 +146,7 @@ class Consuming:
 
     def _flush(self, uow: UnitOfWork, pending: _Pending, now: datetime, result: FanOut) -> None:
         told = tell_all(
-            uow, pending.notices, now, self._mail, email_lease=SEND_LEASE if self._hand_off else None
+            uow, pending.notices, now, self._mail, email_lease=SEND_LEASE if pending.leased else None
         )
         result.notified_users += told.in_app_users
         result.emails += told.emails
@@ -153,6 +158,7 @@ class Consuming:
 
 @dataclass
 class _Pending:
+    leased: bool
     notices: list[ToTell] = field(default_factory=list)
     deliveries: list[DueDelivery] = field(default_factory=list)
 

@@ -114,6 +114,23 @@ async def test_a_hanging_endpoint_holds_only_its_own_slots() -> None:
         await eventually(lambda: len(done) == 30)
 
 
+async def test_a_backlog_of_one_key_is_claimed_as_its_places_free_not_once_a_poll() -> None:
+    table = Table([Job(n, "busy.example") for n in range(30)], per_key=2)
+    done: list[int] = []
+
+    async def work(job: Job) -> None:
+        await asyncio.sleep(0)
+        done.append(job.id)
+
+    poller = LeasedPoller(
+        "test", claim=table.claim, work=work, slots=8, key=lambda j: j.endpoint, per_key=2, poll_interval=3600
+    )
+    async with running(poller.run):
+        # Each claim is cut to the key's two places; a freed place must bring the next claim,
+        # or the backlog would move two jobs per poll interval (here, an hour).
+        await eventually(lambda: len(done) == 30)
+
+
 async def test_claims_ask_for_no_more_than_the_free_slots() -> None:
     table = Table([Job(n, "e") for n in range(12)])
     gate = asyncio.Event()

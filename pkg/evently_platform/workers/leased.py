@@ -175,6 +175,10 @@ class LeasedPoller(Generic[T]):
         was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
         if self._by_key[key] <= 0:
             del self._by_key[key]
+        if was_full and key not in self._offered:
+            # The claims left this key's due items in the table while it was full: claim again
+            # now, not at the next poll (offered items of the key, when there are, go first).
+            self._claim_soon = True
         if was_full or self._offered:  # what waited for this key or slot may start now
             self._poller.wake()
 

@@ -7,6 +7,9 @@ import sys
 
 from evently_cli.components import COMPONENTS, MIGRATIONS
 
+# The services whose consumers keep dead letters.
+SERVICES = ("events", "notifier")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -51,6 +54,47 @@ def _parser() -> argparse.ArgumentParser:
         "<data dir>/keys). The old public key stays published, so tokens it signed keep working "
         "until they expire; running services pick the new key up without a restart.",
     )
+    commands.add_parser(
+        "operator-token",
+        help="print a short-lived operator access token",
+        description="Print an access token for operator methods (ListDeadLetters, "
+        "ReplayDeadLetter), valid 15 minutes, signed with the users service's current key from "
+        "EVENTLY_SIGNING_KEYS_DIR (default <data dir>/keys): run it where that key is. Use it as "
+        '`grpcurl -H "authorization: Bearer $(evently operator-token)" ...`.',
+    )
+    letters = commands.add_parser(
+        "dead-letters",
+        help="list or replay messages a consumer gave up on",
+        description="Messages the events and notifier services' consumers gave up on (undecodable, "
+        "forged, or failing every delivery), with the reason; replay one once its cause is fixed. "
+        "Uses an operator token (see `evently operator-token`).",
+    )
+    letter_commands = letters.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = letter_commands.add_parser(
+        "list", help="show the newest dead letters", description="Show the newest dead letters, newest first."
+    )
+    listing.add_argument(
+        "--service", choices=SERVICES, action="append", help="only this service (repeatable; default: all)"
+    )
+    listing.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        choices=range(1, 101),
+        metavar="1..100",
+        help="at most this many per service (default 50)",
+    )
+    replay = letter_commands.add_parser(
+        "replay",
+        help="hand one dead letter to its consumer again",
+        description="Hand one dead letter to its service's consumer again. Once handled it leaves "
+        "the list (an event already handled does nothing twice); if it fails again it stays, "
+        "with the new error, and the exit status is 1.",
+    )
+    replay.add_argument("service", choices=SERVICES, help="the service that lists it")
+    replay.add_argument("id", help="its ID from `evently dead-letters list`")
+    for sub in (listing, replay):
+        sub.add_argument("--timeout", type=float, default=10.0, help="seconds per call (default 10)")
     return parser
 
 
@@ -64,6 +108,16 @@ def main(argv: list[str] | None = None) -> int:
         from evently_cli.keys import rotate_signing_key
 
         return rotate_signing_key()
+    if args.command == "operator-token":
+        from evently_cli.operator import operator_token
+
+        return operator_token()
+    if args.command == "dead-letters":
+        from evently_cli import operator
+
+        if args.action == "list":
+            return operator.list_dead_letters(args.service or list(SERVICES), args.limit, args.timeout)
+        return operator.replay_dead_letter(args.service, args.id, args.timeout)
     if args.command == "health":
         from evently_cli.health import health
 

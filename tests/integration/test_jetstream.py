@@ -88,7 +88,7 @@ async def test_a_failed_handler_gets_the_message_again_after_a_nak(
     await eventually(lambda: len(attempts) >= 2)
     assert attempts == [envelope.id, envelope.id]
     await eventually(lambda: _settled(js_client, "t2"))
-    assert dead_letters.list() == []
+    assert dead_letters.letters() == []
 
 
 async def test_a_message_that_always_fails_ends_as_a_dead_letter(
@@ -105,7 +105,7 @@ async def test_a_message_that_always_fails_ends_as_a_dead_letter(
     envelope = Envelope(type="evently.comment.added", source="//test", data={})
     await _publish(js_client, envelope)
 
-    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t3"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t3"))
     assert len(letters) == 1
     letter = letters[0]
     assert (letter.message_id, letter.subject, letter.num_delivered) == (
@@ -129,7 +129,7 @@ async def test_an_undecodable_message_is_dead_lettered_without_retries(
     spec = ConsumerSpec(durable="t4", backoff=FAST, max_deliver=5)
     running.append(asyncio.create_task(DurableConsumer(js_client, spec, never, dead_letters).run()))
     await js_client.jetstream().publish("evently.event.created", b"garbage", headers={"Nats-Msg-Id": "bad-1"})
-    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t4"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t4"))
     assert letters[0].num_delivered == 1
     assert letters[0].error.startswith("undecodable")
 
@@ -160,7 +160,7 @@ async def test_a_message_never_acknowledged_until_max_deliver_becomes_a_dead_let
             continue
     running.append(asyncio.create_task(consumer.run()))
 
-    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t5"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t5"))
     assert len(letters) == 1
     letter = letters[0]
     assert (letter.message_id, letter.subject, letter.num_delivered) == (
@@ -189,7 +189,7 @@ async def test_one_poison_message_in_a_batch_neither_holds_back_nor_reruns_the_o
 
     spec = ConsumerSpec(durable="t6", backoff=FAST, max_deliver=3)
     running.append(asyncio.create_task(DurableConsumer(js_client, spec, all_or_nothing, dead_letters).run()))
-    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t6"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t6"))
     await eventually(lambda: _settled(js_client, "t6"))
     assert [letter.message_id for letter in letters] == [poison.id]
     assert sorted(done) == sorted(e.id for e in good)  # each once
@@ -239,7 +239,7 @@ async def test_a_message_its_contract_cannot_read_is_dead_lettered_without_retri
     spec = ConsumerSpec(durable="t8", backoff=FAST, max_deliver=5)
     running.append(asyncio.create_task(DurableConsumer(js_client, spec, never, dead_letters).run()))
     await _publish(js_client, Envelope(type=subject, source="//test", data=data))
-    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t8"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t8"))
     assert letters[0].num_delivered == 1
     assert complaint in letters[0].error
 
@@ -261,7 +261,7 @@ async def test_an_envelope_whose_type_is_not_its_subject_is_dead_lettered_not_be
     genuine = Envelope(type="evently.user.deleted", source="//test", data={"userId": "u9"})
     await _publish(js_client, genuine)
 
-    letters: list[DeadLetter] = await eventually(lambda: dead_letters.list("t9"))
+    letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t9"))
     await eventually(lambda: handled)
     assert [(r.envelope.id, r.payload.user_id) for r in handled] == [(genuine.id, "u9")]  # type: ignore[attr-defined]
     assert [(letter.message_id, letter.num_delivered) for letter in letters] == [(forged.id, 1)]
@@ -295,7 +295,7 @@ async def test_a_dead_letter_the_database_refuses_is_retried_until_written_and_t
     await eventually(lambda: letters.attempts >= 3)
 
     metadata.create_all(engine)  # the database is back
-    [letter] = await eventually(lambda: letters.list("t10"))
+    [letter] = await eventually(lambda: letters.letters("t10"))
     assert (letter.message_id, letter.subject) == (long_id[:64], long_subject[:200])
     assert letter.headers["Nats-Msg-Id"] == long_id
     genuine = Envelope(type="evently.user.deleted", source="//test", data={"userId": "u10"})

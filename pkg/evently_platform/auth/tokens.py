@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -49,9 +50,11 @@ class TokenIssuer:
     def kid(self) -> str:
         return str(self._kid)
 
-    def issue(self, user_id: str, now: datetime) -> IssuedToken:
+    def issue(self, user_id: str, now: datetime, *, roles: Sequence[str] = ()) -> IssuedToken:
         expire = now + self._ttl
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": user_id, "iat": now, "exp": expire}
+        claims: dict[str, Any] = {"iss": ISSUER, "aud": AUDIENCE, "sub": user_id, "iat": now, "exp": expire}
+        if roles:
+            claims["roles"] = sorted(roles)
         token = jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self._kid})
         return IssuedToken(token=token, expire_time=expire)
 
@@ -108,4 +111,7 @@ class TokenVerifier:
         user_id = str(claims["sub"])
         if self._revocations is not None and self._revocations.revoked(user_id):
             raise Unauthenticated("the account this access token was issued to has been deleted")
-        return Principal(user_id=user_id)
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthenticated("invalid access token: roles must be a list of names")
+        return Principal(user_id=user_id, roles=frozenset(roles))

@@ -50,6 +50,21 @@ class Received:
 
 
 BatchHandler = Callable[[list[Received]], Awaitable[None]]
+
+
+class ReplayFailed(Exception):
+    """A replayed dead letter failed again; the message says why."""
+
+
+def _decode(data: bytes, subject: str) -> tuple[Envelope, Message]:
+    envelope = Envelope.decode(data)
+    if envelope.type != subject:
+        # Producers publish each event on its type's subject, and the broker's permissions are
+        # by subject: an envelope that claims another type is forged or misrouted, never believed.
+        raise EnvelopeError(f"type {envelope.type!r} arrived on subject {subject!r}")
+    return envelope, decode_payload(envelope)
+
+
 LAG_READ_INTERVAL = 10.0
 
 
@@ -202,13 +217,7 @@ class DurableConsumer:
             span = self._start_span(msg)
             spans.append(span)
             try:
-                envelope = Envelope.decode(msg.data)
-                if envelope.type != msg.subject:
-                    # Producers publish each event on its type's subject, and the broker's
-                    # permissions are by subject: an envelope that claims another type is forged
-                    # or misrouted, never believed.
-                    raise EnvelopeError(f"type {envelope.type!r} arrived on subject {msg.subject!r}")
-                payload = decode_payload(envelope)
+                envelope, payload = _decode(msg.data, msg.subject)
             except EnvelopeError as exc:
                 # No retry can fix a malformed message.
                 span.set_status(StatusCode.ERROR, str(exc))
@@ -238,6 +247,35 @@ class DurableConsumer:
         finally:
             for span in spans:
                 span.end()
+
+    async def replay(self, letter: DeadLetter) -> None:
+        """Hands a dead letter's message to the handler again, as a redelivery would; raises
+        ReplayFailed with the reason when it still cannot be decoded or handled."""
+        with _tracer.start_as_current_span(
+            f"{letter.subject} replay",
+            context=context_from_headers(letter.headers),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "nats",
+                "messaging.destination.name": letter.subject,
+                "messaging.consumer.group.name": self._spec.durable,
+                "messaging.message.id": letter.message_id or "",
+            },
+        ) as span:
+            try:
+                envelope, payload = _decode(letter.payload, letter.subject)
+            except EnvelopeError as exc:
+                raise ReplayFailed(f"undecodable: {exc}") from exc
+            headers: dict[str, str] = {}
+            propagate.inject(headers, context=trace.set_span_in_context(span))
+            try:
+                await self._handler([Received(envelope, payload, letter.payload, headers)])
+            except Exception as exc:
+                raise ReplayFailed(f"{type(exc).__name__}: {exc}") from exc
+
+    @property
+    def durable(self) -> str:
+        return self._spec.durable
 
     def _start_span(self, msg: Msg) -> Span:
         headers = dict(msg.headers or {})

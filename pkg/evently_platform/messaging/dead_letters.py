@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select, update
 
 from evently_platform.db.engine import writing
 from evently_platform.messaging.tables import dead_letters
@@ -22,6 +23,13 @@ class DeadLetter:
     payload: bytes
     headers: dict[str, str]
     error: str
+
+
+@dataclass(frozen=True)
+class StoredDeadLetter:
+    id: int
+    letter: DeadLetter
+    create_time: datetime
 
 
 class SqlDeadLetters:
@@ -49,21 +57,51 @@ class SqlDeadLetters:
                 )
             )
 
-    def list(self, consumer: str | None = None) -> list[DeadLetter]:
+    def letters(self, consumer: str | None = None) -> list[DeadLetter]:
+        """Every letter, oldest first."""
         query = select(dead_letters).order_by(dead_letters.c.seq)
         if consumer is not None:
             query = query.where(dead_letters.c.consumer == consumer)
         with self._engine.connect() as conn:
-            return [
-                DeadLetter(
-                    consumer=r.consumer,
-                    message_id=r.message_id,
-                    subject=r.subject,
-                    stream_seq=r.stream_seq,
-                    num_delivered=r.num_delivered,
-                    payload=bytes(r.payload),
-                    headers=dict(r.headers or {}),
-                    error=r.error,
-                )
-                for r in conn.execute(query)
-            ]
+            return [_stored(r).letter for r in conn.execute(query)]
+
+    def page(self, *, before: int | None, limit: int) -> list[StoredDeadLetter]:
+        """Newest first: up to `limit` letters older than the one numbered `before`."""
+        query = select(dead_letters).order_by(dead_letters.c.seq.desc()).limit(limit)
+        if before is not None:
+            query = query.where(dead_letters.c.seq < before)
+        with self._engine.connect() as conn:
+            return [_stored(r) for r in conn.execute(query)]
+
+    def get(self, letter_id: int) -> StoredDeadLetter | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(dead_letters).where(dead_letters.c.seq == letter_id)).first()
+        return _stored(row) if row is not None else None
+
+    def discard(self, letter_id: int) -> None:
+        """A replayed letter, handled at last."""
+        with writing(self._engine) as conn:
+            conn.execute(delete(dead_letters).where(dead_letters.c.seq == letter_id))
+
+    def failed_again(self, letter_id: int, error: str) -> None:
+        with writing(self._engine) as conn:
+            conn.execute(
+                update(dead_letters).where(dead_letters.c.seq == letter_id).values(error=error[:4000])
+            )
+
+
+def _stored(row: Any) -> StoredDeadLetter:
+    return StoredDeadLetter(
+        id=int(row.seq),
+        letter=DeadLetter(
+            consumer=row.consumer,
+            message_id=row.message_id,
+            subject=row.subject,
+            stream_seq=row.stream_seq,
+            num_delivered=row.num_delivered,
+            payload=bytes(row.payload),
+            headers=dict(row.headers or {}),
+            error=row.error,
+        ),
+        create_time=row.created_at,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from evently.events.v1 import event_service_pb2_grpc
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
+from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.interceptor import PlatformInterceptor
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.messaging.consumer import DurableConsumer
@@ -26,13 +27,11 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
     clock = clock or SystemClock()
-    servicer = EventServicer(uow=uow, clock=clock)
+    dead_letters = SqlDeadLetters(runtime.engine)
     consumer = DurableConsumer(
-        runtime.nc,
-        event_consumer.SPEC,
-        event_consumer.make_handler(uow=uow, clock=clock),
-        SqlDeadLetters(runtime.engine),
+        runtime.nc, event_consumer.SPEC, event_consumer.make_handler(uow=uow, clock=clock), dead_letters
     )
+    servicer = EventServicer(uow=uow, clock=clock, dead_letters=DeadLetterMethods(dead_letters, consumer))
     runtime.on_reconnect.append(consumer.ensure)
     return ServiceHost(
         name="events",

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from evently.notifier.v1 import notifier_service_pb2_grpc
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
+from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.interceptor import PlatformInterceptor
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.messaging.consumer import DurableConsumer
@@ -58,6 +59,7 @@ async def build(
     worker = DeliveryWorker(
         uow=uow, sender=sender, clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
     )
+    dead_letters = SqlDeadLetters(runtime.engine)
     consumer = DurableConsumer(
         runtime.nc,
         event_consumer.SPEC,
@@ -74,7 +76,7 @@ async def build(
             on_notified=hub.notify,
             on_emails=emails.offer,
         ),
-        SqlDeadLetters(runtime.engine),
+        dead_letters,
     )
     runtime.on_reconnect.append(consumer.ensure)
     servicer = NotifierServicer(
@@ -83,6 +85,7 @@ async def build(
         clock=clock,
         hub=hub,
         on_retry=worker.wake,
+        dead_letters=DeadLetterMethods(dead_letters, consumer),
     )
     return ServiceHost(
         name="notifier",

@@ -3,6 +3,7 @@ import datetime
 from evently.events.v1 import comment_pb2 as _comment_pb2
 from evently.events.v1 import event_pb2 as _event_pb2
 from evently.events.v1 import registration_pb2 as _registration_pb2
+from evently.operations.v1 import dead_letter_pb2 as _dead_letter_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import empty_pb2 as _empty_pb2

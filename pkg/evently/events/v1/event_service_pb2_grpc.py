@@ -7,6 +7,7 @@ from evently.events.v1 import comment_pb2 as evently_dot_events_dot_v1_dot_comme
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from evently.events.v1 import event_service_pb2 as evently_dot_events_dot_v1_dot_event__service__pb2
 from evently.events.v1 import registration_pb2 as evently_dot_events_dot_v1_dot_registration__pb2
+from evently.operations.v1 import dead_letter_pb2 as evently_dot_operations_dot_v1_dot_dead__letter__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
@@ -99,6 +100,16 @@ class EventServiceStub:
                 '/evently.events.v1.EventService/ListRegistrations',
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
+                _registered_method=True)
+        self.ListDeadLetters = channel.unary_unary(
+                '/evently.events.v1.EventService/ListDeadLetters',
+                request_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.SerializeToString,
+                response_deserializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersResponse.FromString,
+                _registered_method=True)
+        self.ReplayDeadLetter = channel.unary_unary(
+                '/evently.events.v1.EventService/ReplayDeadLetter',
+                request_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ReplayDeadLetterRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
 
 
@@ -194,6 +205,23 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDeadLetters(self, request, context):
+        """Operator only: messages this service's consumer gave up on, newest first. Not on the HTTP
+        gateway.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayDeadLetter(self, request, context):
+        """Operator only: hands a dead letter to this service's consumer again; once handled it leaves
+        the list (a domain event already handled does nothing twice). FAILED_PRECONDITION with the
+        error when it fails again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EventServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -256,6 +284,16 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.ListRegistrations,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.SerializeToString,
+            ),
+            'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDeadLetters,
+                    request_deserializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.FromString,
+                    response_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersResponse.SerializeToString,
+            ),
+            'ReplayDeadLetter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayDeadLetter,
+                    request_deserializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ReplayDeadLetterRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -583,6 +621,60 @@ class EventService:
             '/evently.events.v1.EventService/ListRegistrations',
             evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDeadLetters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/ListDeadLetters',
+            evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.SerializeToString,
+            evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayDeadLetter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/ReplayDeadLetter',
+            evently_dot_operations_dot_v1_dot_dead__letter__pb2.ReplayDeadLetterRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -25,13 +25,14 @@ _sym_db = _symbol_database.Default()
 from evently.notifier.v1 import notification_pb2 as evently_dot_notifier_dot_v1_dot_notification__pb2
 from evently.notifier.v1 import reminder_pb2 as evently_dot_notifier_dot_v1_dot_reminder__pb2
 from evently.notifier.v1 import subscription_pb2 as evently_dot_notifier_dot_v1_dot_subscription__pb2
+from evently.operations.v1 import dead_letter_pb2 as evently_dot_operations_dot_v1_dot_dead__letter__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*evently/notifier/v1/notifier_service.proto\x12\x13\x65vently.notifier.v1\x1a&evently/notifier/v1/notification.proto\x1a\"evently/notifier/v1/reminder.proto\x1a&evently/notifier/v1/subscription.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"T\n\x19\x43reateSubscriptionRequest\x12\x37\n\x0csubscription\x18\x01 \x01(\x0b\x32!.evently.notifier.v1.Subscription\"A\n\x18ListSubscriptionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"n\n\x19ListSubscriptionsResponse\x12\x38\n\rsubscriptions\x18\x01 \x03(\x0b\x32!.evently.notifier.v1.Subscription\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n\x19\x44\x65leteSubscriptionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"W\n\x15ListDeliveriesRequest\x12\x17\n\x0fsubscription_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"d\n\x16ListDeliveriesResponse\x12\x31\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1d.evently.notifier.v1.Delivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0bunread_only\x18\x03 \x01(\x08\"\x84\x01\n\x19ListNotificationsResponse\x12\x38\n\rnotifications\x18\x01 \x03(\x0b\x32!.evently.notifier.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x05\"3\n\x19WatchNotificationsRequest\x12\x16\n\x0einclude_unread\x18\x01 \x01(\x08\"+\n\x1cMarkNotificationsReadRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"5\n\x1dMarkNotificationsReadResponse\x12\x14\n\x0cmarked_count\x18\x01 \x01(\x05\"\x17\n\x15GetPreferencesRequest\"\x82\x01\n\x18UpdatePreferencesRequest\x12\x35\n\x0bpreferences\x18\x01 \x01(\x0b\x32 .evently.notifier.v1.Preferences\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"Z\n\x15\x43reateReminderRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0bremind_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"O\n\x14ListRemindersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\"b\n\x15ListRemindersResponse\x12\x30\n\treminders\x18\x01 \x03(\x0b\x32\x1d.evently.notifier.v1.Reminder\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x15\x44\x65leteReminderRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\"\n\x14RetryDeliveryRequest\x12\n\n\x02id\x18\x01 \x01(\t\"-\n\x1fRotateSubscriptionSecretRequest\x12\n\n\x02id\x18\x01 \x01(\t2\xb0\x0f\n\x0fNotifierService\x12\x90\x01\n\x12\x43reateSubscription\x12..evently.notifier.v1.CreateSubscriptionRequest\x1a!.evently.notifier.v1.Subscription\"\'\x82\xd3\xe4\x93\x02!\"\x11/v1/subscriptions:\x0csubscription\x12\x8d\x01\n\x11ListSubscriptions\x12-.evently.notifier.v1.ListSubscriptionsRequest\x1a..evently.notifier.v1.ListSubscriptionsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/subscriptions\x12|\n\x12\x44\x65leteSubscription\x12..evently.notifier.v1.DeleteSubscriptionRequest\x1a\x16.google.protobuf.Empty\"\x1e\x82\xd3\xe4\x93\x02\x18*\x16/v1/subscriptions/{id}\x12\xa1\x01\n\x0eListDeliveries\x12*.evently.notifier.v1.ListDeliveriesRequest\x1a+.evently.notifier.v1.ListDeliveriesResponse\"6\x82\xd3\xe4\x93\x02\x30\x12./v1/subscriptions/{subscription_id}/deliveries\x12\x7f\n\rRetryDelivery\x12).evently.notifier.v1.RetryDeliveryRequest\x1a\x1d.evently.notifier.v1.Delivery\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/deliveries/{id}:retry:\x01*\x12\xa3\x01\n\x18RotateSubscriptionSecret\x12\x34.evently.notifier.v1.RotateSubscriptionSecretRequest\x1a!.evently.notifier.v1.Subscription\".\x82\xd3\xe4\x93\x02(\"#/v1/subscriptions/{id}:rotateSecret:\x01*\x12\x8d\x01\n\x11ListNotifications\x12-.evently.notifier.v1.ListNotificationsRequest\x1a..evently.notifier.v1.ListNotificationsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/notifications\x12\x8a\x01\n\x12WatchNotifications\x12..evently.notifier.v1.WatchNotificationsRequest\x1a!.evently.notifier.v1.Notification\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/notifications:watch0\x01\x12\xa5\x01\n\x15MarkNotificationsRead\x12\x31.evently.notifier.v1.MarkNotificationsReadRequest\x1a\x32.evently.notifier.v1.MarkNotificationsReadResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/notifications:markRead:\x01*\x12u\n\x0e\x43reateReminder\x12*.evently.notifier.v1.CreateReminderRequest\x1a\x1d.evently.notifier.v1.Reminder\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/reminders:\x01*\x12}\n\rListReminders\x12).evently.notifier.v1.ListRemindersRequest\x1a*.evently.notifier.v1.ListRemindersResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/reminders\x12p\n\x0e\x44\x65leteReminder\x12*.evently.notifier.v1.DeleteReminderRequest\x1a\x16.google.protobuf.Empty\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/v1/reminders/{id}\x12w\n\x0eGetPreferences\x12*.evently.notifier.v1.GetPreferencesRequest\x1a .evently.notifier.v1.Preferences\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/preferences\x12\x8a\x01\n\x11UpdatePreferences\x12-.evently.notifier.v1.UpdatePreferencesRequest\x1a .evently.notifier.v1.Preferences\"$\x82\xd3\xe4\x93\x02\x1e\x32\x0f/v1/preferences:\x0bpreferencesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*evently/notifier/v1/notifier_service.proto\x12\x13\x65vently.notifier.v1\x1a&evently/notifier/v1/notification.proto\x1a\"evently/notifier/v1/reminder.proto\x1a&evently/notifier/v1/subscription.proto\x1a\'evently/operations/v1/dead_letter.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"T\n\x19\x43reateSubscriptionRequest\x12\x37\n\x0csubscription\x18\x01 \x01(\x0b\x32!.evently.notifier.v1.Subscription\"A\n\x18ListSubscriptionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"n\n\x19ListSubscriptionsResponse\x12\x38\n\rsubscriptions\x18\x01 \x03(\x0b\x32!.evently.notifier.v1.Subscription\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\'\n\x19\x44\x65leteSubscriptionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"W\n\x15ListDeliveriesRequest\x12\x17\n\x0fsubscription_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"d\n\x16ListDeliveriesResponse\x12\x31\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1d.evently.notifier.v1.Delivery\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"V\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0bunread_only\x18\x03 \x01(\x08\"\x84\x01\n\x19ListNotificationsResponse\x12\x38\n\rnotifications\x18\x01 \x03(\x0b\x32!.evently.notifier.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x05\"3\n\x19WatchNotificationsRequest\x12\x16\n\x0einclude_unread\x18\x01 \x01(\x08\"+\n\x1cMarkNotificationsReadRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"5\n\x1dMarkNotificationsReadResponse\x12\x14\n\x0cmarked_count\x18\x01 \x01(\x05\"\x17\n\x15GetPreferencesRequest\"\x82\x01\n\x18UpdatePreferencesRequest\x12\x35\n\x0bpreferences\x18\x01 \x01(\x0b\x32 .evently.notifier.v1.Preferences\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"Z\n\x15\x43reateReminderRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12/\n\x0bremind_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"O\n\x14ListRemindersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\"b\n\x15ListRemindersResponse\x12\x30\n\treminders\x18\x01 \x03(\x0b\x32\x1d.evently.notifier.v1.Reminder\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x15\x44\x65leteReminderRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\"\n\x14RetryDeliveryRequest\x12\n\n\x02id\x18\x01 \x01(\t\"-\n\x1fRotateSubscriptionSecretRequest\x12\n\n\x02id\x18\x01 \x01(\t2\x82\x11\n\x0fNotifierService\x12\x90\x01\n\x12\x43reateSubscription\x12..evently.notifier.v1.CreateSubscriptionRequest\x1a!.evently.notifier.v1.Subscription\"\'\x82\xd3\xe4\x93\x02!\"\x11/v1/subscriptions:\x0csubscription\x12\x8d\x01\n\x11ListSubscriptions\x12-.evently.notifier.v1.ListSubscriptionsRequest\x1a..evently.notifier.v1.ListSubscriptionsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/subscriptions\x12|\n\x12\x44\x65leteSubscription\x12..evently.notifier.v1.DeleteSubscriptionRequest\x1a\x16.google.protobuf.Empty\"\x1e\x82\xd3\xe4\x93\x02\x18*\x16/v1/subscriptions/{id}\x12\xa1\x01\n\x0eListDeliveries\x12*.evently.notifier.v1.ListDeliveriesRequest\x1a+.evently.notifier.v1.ListDeliveriesResponse\"6\x82\xd3\xe4\x93\x02\x30\x12./v1/subscriptions/{subscription_id}/deliveries\x12\x7f\n\rRetryDelivery\x12).evently.notifier.v1.RetryDeliveryRequest\x1a\x1d.evently.notifier.v1.Delivery\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/deliveries/{id}:retry:\x01*\x12\xa3\x01\n\x18RotateSubscriptionSecret\x12\x34.evently.notifier.v1.RotateSubscriptionSecretRequest\x1a!.evently.notifier.v1.Subscription\".\x82\xd3\xe4\x93\x02(\"#/v1/subscriptions/{id}:rotateSecret:\x01*\x12\x8d\x01\n\x11ListNotifications\x12-.evently.notifier.v1.ListNotificationsRequest\x1a..evently.notifier.v1.ListNotificationsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/notifications\x12\x8a\x01\n\x12WatchNotifications\x12..evently.notifier.v1.WatchNotificationsRequest\x1a!.evently.notifier.v1.Notification\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/notifications:watch0\x01\x12\xa5\x01\n\x15MarkNotificationsRead\x12\x31.evently.notifier.v1.MarkNotificationsReadRequest\x1a\x32.evently.notifier.v1.MarkNotificationsReadResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/v1/notifications:markRead:\x01*\x12u\n\x0e\x43reateReminder\x12*.evently.notifier.v1.CreateReminderRequest\x1a\x1d.evently.notifier.v1.Reminder\"\x18\x82\xd3\xe4\x93\x02\x12\"\r/v1/reminders:\x01*\x12}\n\rListReminders\x12).evently.notifier.v1.ListRemindersRequest\x1a*.evently.notifier.v1.ListRemindersResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/reminders\x12p\n\x0e\x44\x65leteReminder\x12*.evently.notifier.v1.DeleteReminderRequest\x1a\x16.google.protobuf.Empty\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/v1/reminders/{id}\x12w\n\x0eGetPreferences\x12*.evently.notifier.v1.GetPreferencesRequest\x1a .evently.notifier.v1.Preferences\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/preferences\x12\x8a\x01\n\x11UpdatePreferences\x12-.evently.notifier.v1.UpdatePreferencesRequest\x1a .evently.notifier.v1.Preferences\"$\x82\xd3\xe4\x93\x02\x1e\x32\x0f/v1/preferences:\x0bpreferences\x12r\n\x0fListDeadLetters\x12-.evently.operations.v1.ListDeadLettersRequest\x1a..evently.operations.v1.ListDeadLettersResponse\"\x00\x12\\\n\x10ReplayDeadLetter\x12..evently.operations.v1.ReplayDeadLetterRequest\x1a\x16.google.protobuf.Empty\"\x00\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -66,44 +67,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_NOTIFIERSERVICE'].methods_by_name['GetPreferences']._serialized_options = b'\202\323\344\223\002\021\022\017/v1/preferences'
   _globals['_NOTIFIERSERVICE'].methods_by_name['UpdatePreferences']._loaded_options = None
   _globals['_NOTIFIERSERVICE'].methods_by_name['UpdatePreferences']._serialized_options = b'\202\323\344\223\002\0362\017/v1/preferences:\013preferences'
-  _globals['_CREATESUBSCRIPTIONREQUEST']._serialized_start=309
-  _globals['_CREATESUBSCRIPTIONREQUEST']._serialized_end=393
-  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_start=395
-  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_end=460
-  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_start=462
-  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_end=572
-  _globals['_DELETESUBSCRIPTIONREQUEST']._serialized_start=574
-  _globals['_DELETESUBSCRIPTIONREQUEST']._serialized_end=613
-  _globals['_LISTDELIVERIESREQUEST']._serialized_start=615
-  _globals['_LISTDELIVERIESREQUEST']._serialized_end=702
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=704
-  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=804
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=806
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=892
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=895
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=1027
-  _globals['_WATCHNOTIFICATIONSREQUEST']._serialized_start=1029
-  _globals['_WATCHNOTIFICATIONSREQUEST']._serialized_end=1080
-  _globals['_MARKNOTIFICATIONSREADREQUEST']._serialized_start=1082
-  _globals['_MARKNOTIFICATIONSREADREQUEST']._serialized_end=1125
-  _globals['_MARKNOTIFICATIONSREADRESPONSE']._serialized_start=1127
-  _globals['_MARKNOTIFICATIONSREADRESPONSE']._serialized_end=1180
-  _globals['_GETPREFERENCESREQUEST']._serialized_start=1182
-  _globals['_GETPREFERENCESREQUEST']._serialized_end=1205
-  _globals['_UPDATEPREFERENCESREQUEST']._serialized_start=1208
-  _globals['_UPDATEPREFERENCESREQUEST']._serialized_end=1338
-  _globals['_CREATEREMINDERREQUEST']._serialized_start=1340
-  _globals['_CREATEREMINDERREQUEST']._serialized_end=1430
-  _globals['_LISTREMINDERSREQUEST']._serialized_start=1432
-  _globals['_LISTREMINDERSREQUEST']._serialized_end=1511
-  _globals['_LISTREMINDERSRESPONSE']._serialized_start=1513
-  _globals['_LISTREMINDERSRESPONSE']._serialized_end=1611
-  _globals['_DELETEREMINDERREQUEST']._serialized_start=1613
-  _globals['_DELETEREMINDERREQUEST']._serialized_end=1648
-  _globals['_RETRYDELIVERYREQUEST']._serialized_start=1650
-  _globals['_RETRYDELIVERYREQUEST']._serialized_end=1684
-  _globals['_ROTATESUBSCRIPTIONSECRETREQUEST']._serialized_start=1686
-  _globals['_ROTATESUBSCRIPTIONSECRETREQUEST']._serialized_end=1731
-  _globals['_NOTIFIERSERVICE']._serialized_start=1734
-  _globals['_NOTIFIERSERVICE']._serialized_end=3702
+  _globals['_CREATESUBSCRIPTIONREQUEST']._serialized_start=350
+  _globals['_CREATESUBSCRIPTIONREQUEST']._serialized_end=434
+  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_start=436
+  _globals['_LISTSUBSCRIPTIONSREQUEST']._serialized_end=501
+  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_start=503
+  _globals['_LISTSUBSCRIPTIONSRESPONSE']._serialized_end=613
+  _globals['_DELETESUBSCRIPTIONREQUEST']._serialized_start=615
+  _globals['_DELETESUBSCRIPTIONREQUEST']._serialized_end=654
+  _globals['_LISTDELIVERIESREQUEST']._serialized_start=656
+  _globals['_LISTDELIVERIESREQUEST']._serialized_end=743
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_start=745
+  _globals['_LISTDELIVERIESRESPONSE']._serialized_end=845
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=847
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=933
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=936
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=1068
+  _globals['_WATCHNOTIFICATIONSREQUEST']._serialized_start=1070
+  _globals['_WATCHNOTIFICATIONSREQUEST']._serialized_end=1121
+  _globals['_MARKNOTIFICATIONSREADREQUEST']._serialized_start=1123
+  _globals['_MARKNOTIFICATIONSREADREQUEST']._serialized_end=1166
+  _globals['_MARKNOTIFICATIONSREADRESPONSE']._serialized_start=1168
+  _globals['_MARKNOTIFICATIONSREADRESPONSE']._serialized_end=1221
+  _globals['_GETPREFERENCESREQUEST']._serialized_start=1223
+  _globals['_GETPREFERENCESREQUEST']._serialized_end=1246
+  _globals['_UPDATEPREFERENCESREQUEST']._serialized_start=1249
+  _globals['_UPDATEPREFERENCESREQUEST']._serialized_end=1379
+  _globals['_CREATEREMINDERREQUEST']._serialized_start=1381
+  _globals['_CREATEREMINDERREQUEST']._serialized_end=1471
+  _globals['_LISTREMINDERSREQUEST']._serialized_start=1473
+  _globals['_LISTREMINDERSREQUEST']._serialized_end=1552
+  _globals['_LISTREMINDERSRESPONSE']._serialized_start=1554
+  _globals['_LISTREMINDERSRESPONSE']._serialized_end=1652
+  _globals['_DELETEREMINDERREQUEST']._serialized_start=1654
+  _globals['_DELETEREMINDERREQUEST']._serialized_end=1689
+  _globals['_RETRYDELIVERYREQUEST']._serialized_start=1691
+  _globals['_RETRYDELIVERYREQUEST']._serialized_end=1725
+  _globals['_ROTATESUBSCRIPTIONSECRETREQUEST']._serialized_start=1727
+  _globals['_ROTATESUBSCRIPTIONSECRETREQUEST']._serialized_end=1772
+  _globals['_NOTIFIERSERVICE']._serialized_start=1775
+  _globals['_NOTIFIERSERVICE']._serialized_end=3953
 # @@protoc_insertion_point(module_scope)

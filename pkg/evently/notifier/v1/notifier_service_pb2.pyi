@@ -3,6 +3,7 @@ import datetime
 from evently.notifier.v1 import notification_pb2 as _notification_pb2
 from evently.notifier.v1 import reminder_pb2 as _reminder_pb2
 from evently.notifier.v1 import subscription_pb2 as _subscription_pb2
+from evently.operations.v1 import dead_letter_pb2 as _dead_letter_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2

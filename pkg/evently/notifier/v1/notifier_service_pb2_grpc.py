@@ -7,6 +7,7 @@ from evently.notifier.v1 import notification_pb2 as evently_dot_notifier_dot_v1_
 from evently.notifier.v1 import notifier_service_pb2 as evently_dot_notifier_dot_v1_dot_notifier__service__pb2
 from evently.notifier.v1 import reminder_pb2 as evently_dot_notifier_dot_v1_dot_reminder__pb2
 from evently.notifier.v1 import subscription_pb2 as evently_dot_notifier_dot_v1_dot_subscription__pb2
+from evently.operations.v1 import dead_letter_pb2 as evently_dot_operations_dot_v1_dot_dead__letter__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -108,6 +109,16 @@ class NotifierServiceStub:
                 '/evently.notifier.v1.NotifierService/UpdatePreferences',
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
+                _registered_method=True)
+        self.ListDeadLetters = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/ListDeadLetters',
+                request_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.SerializeToString,
+                response_deserializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersResponse.FromString,
+                _registered_method=True)
+        self.ReplayDeadLetter = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/ReplayDeadLetter',
+                request_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ReplayDeadLetterRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
 
 
@@ -216,6 +227,23 @@ class NotifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDeadLetters(self, request, context):
+        """Operator only: messages this service's consumer gave up on, newest first. Not on the HTTP
+        gateway.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayDeadLetter(self, request, context):
+        """Operator only: hands a dead letter to this service's consumer again; once handled it leaves
+        the list (a domain event already handled does nothing twice). FAILED_PRECONDITION with the
+        error when it fails again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifierServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -288,6 +316,16 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.UpdatePreferences,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.SerializeToString,
+            ),
+            'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDeadLetters,
+                    request_deserializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.FromString,
+                    response_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersResponse.SerializeToString,
+            ),
+            'ReplayDeadLetter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayDeadLetter,
+                    request_deserializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ReplayDeadLetterRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -669,6 +707,60 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/UpdatePreferences',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDeadLetters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/ListDeadLetters',
+            evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.SerializeToString,
+            evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayDeadLetter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/ReplayDeadLetter',
+            evently_dot_operations_dot_v1_dot_dead__letter__pb2.ReplayDeadLetterRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,9 +13,11 @@ from evently.events.v1 import (
     event_service_pb2_grpc,
     registration_pb2,
 )
+from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
+from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
 from google.api import httpbody_pb2
@@ -39,9 +41,20 @@ PUBLIC_METHODS = frozenset(
 
 
 class EventServicer(event_service_pb2_grpc.EventServiceServicer):
-    def __init__(self, *, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWork, clock: Clock, dead_letters: DeadLetterMethods) -> None:
         self._uow = uow
         self._clock = clock
+        self._dead_letters = dead_letters
+
+    async def ListDeadLetters(
+        self, request: dead_letter_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext
+    ) -> dead_letter_pb2.ListDeadLettersResponse:
+        return await self._dead_letters.list(request)
+
+    async def ReplayDeadLetter(
+        self, request: dead_letter_pb2.ReplayDeadLetterRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        return await self._dead_letters.replay(request)
 
     async def CreateEvent(
         self, request: event_service_pb2.CreateEventRequest, context: grpc.aio.ServicerContext

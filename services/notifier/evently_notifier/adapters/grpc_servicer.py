@@ -13,8 +13,10 @@ from evently.notifier.v1 import (
     reminder_pb2,
     subscription_pb2,
 )
+from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
+from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
 from google.protobuf import empty_pb2
@@ -42,16 +44,28 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         uow: UnitOfWork,
         guard: UrlGuard,
         clock: Clock,
+        dead_letters: DeadLetterMethods,
         hub: InboxHub | None = None,
         watch_poll_seconds: float = 2.0,
         on_retry: Callable[[], None] | None = None,
     ) -> None:
+        self._dead_letters = dead_letters
         self._on_retry = on_retry
         self._uow = uow
         self._guard = guard
         self._clock = clock
         self._hub = hub or InboxHub()
         self._watch_poll_seconds = watch_poll_seconds
+
+    async def ListDeadLetters(
+        self, request: dead_letter_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext
+    ) -> dead_letter_pb2.ListDeadLettersResponse:
+        return await self._dead_letters.list(request)
+
+    async def ReplayDeadLetter(
+        self, request: dead_letter_pb2.ReplayDeadLetterRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        return await self._dead_letters.replay(request)
 
     async def CreateSubscription(
         self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext

@@ -92,30 +92,39 @@ class Table:
 async def test_a_hanging_endpoint_holds_only_its_own_slots() -> None:
     hanging = [Job(n, "slow.example") for n in range(10)]
     healthy = [Job(100 + n, "fast.example") for n in range(20)]
-    table = Table(hanging + healthy, per_key=2)
+    table = Table(hanging + healthy)
     release = asyncio.Event()
     done: list[int] = []
+    slow_in_flight = slow_most = 0
 
     async def work(job: Job) -> None:
+        nonlocal slow_in_flight, slow_most
         if job.endpoint == "slow.example":
+            slow_in_flight += 1
+            slow_most = max(slow_most, slow_in_flight)
             await release.wait()
+            slow_in_flight -= 1
         done.append(job.id)
 
     poller = LeasedPoller(
         "test", claim=table.claim, work=work, slots=8, key=lambda j: j.endpoint, per_key=2, poll_interval=0.05
     )
+    assert poller.claim_quota == 4
+    table.per_key = poller.claim_quota
     async with running(poller.run):
         await eventually(lambda: sorted(done) == [job.id for job in healthy])
-        # Two slow jobs in flight at most; the other eight were never claimed (no lease runs out
-        # on work that waits in memory).
-        assert [job.endpoint for job in table.due] == ["slow.example"] * 8
-        assert any(in_flight.get("slow.example") == 2 for _, in_flight in table.claims)
+        # Two slow jobs in flight at most and two more claimed ahead; the other six were never
+        # claimed (no lease runs out on work that waits in memory).
+        assert slow_most == 2
+        assert [job.endpoint for job in table.due] == ["slow.example"] * 6
+        assert any(taken.get("slow.example") == 4 for _, taken in table.claims)
         release.set()
         await eventually(lambda: len(done) == 30)
+        assert slow_most == 2
 
 
 async def test_a_backlog_of_one_key_is_claimed_as_its_places_free_not_once_a_poll() -> None:
-    table = Table([Job(n, "busy.example") for n in range(30)], per_key=2)
+    table = Table([Job(n, "busy.example") for n in range(30)])
     done: list[int] = []
 
     async def work(job: Job) -> None:
@@ -125,25 +134,33 @@ async def test_a_backlog_of_one_key_is_claimed_as_its_places_free_not_once_a_pol
     poller = LeasedPoller(
         "test", claim=table.claim, work=work, slots=8, key=lambda j: j.endpoint, per_key=2, poll_interval=3600
     )
+    table.per_key = poller.claim_quota or 0
     async with running(poller.run):
-        # Each claim is cut to the key's two places; a freed place must bring the next claim,
-        # or the backlog would move two jobs per poll interval (here, an hour).
+        # Each claim is cut to the key's quota; its places freeing must bring the next claim, or
+        # the backlog would move a quota per poll interval (here, an hour).
         await eventually(lambda: len(done) == 30)
 
 
-async def test_claims_ask_for_no_more_than_the_free_slots() -> None:
-    table = Table([Job(n, "e") for n in range(12)])
+async def test_claims_reach_one_round_of_slots_ahead_and_no_further() -> None:
+    table = Table([Job(n, "e") for n in range(30)])
     gate = asyncio.Event()
+    running_now = most = 0
 
     async def work(job: Job) -> None:
+        nonlocal running_now, most
+        running_now += 1
+        most = max(most, running_now)
         await gate.wait()
+        running_now -= 1
 
     poller = LeasedPoller("test", claim=table.claim, work=work, slots=5, poll_interval=0.05)
     async with running(poller.run):
-        await eventually(lambda: poller.in_flight == 5)
+        await eventually(lambda: poller.in_flight == 5 and poller.waiting == 5)
+        assert len(table.due) == 20  # five at work, five waiting in memory
         gate.set()
         await eventually(lambda: not table.due and poller.in_flight == 0)
-    assert all(limit <= 5 for limit, _ in table.claims)
+    assert most == 5
+    assert all(limit <= 10 for limit, _ in table.claims)
 
 
 async def test_work_that_raises_frees_its_slot() -> None:

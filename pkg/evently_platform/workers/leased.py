@@ -3,16 +3,20 @@ in one statement, work on each item concurrently, claim more as slots free.
 
 The claim's lease hides the items from other instances until it runs out, so an instance that
 dies mid-work leaves them to be claimed again. Items can be grouped by a key (a webhook
-endpoint): at most `per_key` of one key are in flight, as the claim is told how many of each key
-are (see claims.KeyQuota), so a hanging endpoint holds only its own slots and never keeps
-claimed work waiting in memory past its lease.
+endpoint): at most `per_key` of one key are in flight, so a hanging endpoint holds only its own
+slots.
+
+Claims reach one round ahead: up to the free slots plus `slots` more, and of a key up to
+`claim_quota` (twice `per_key`) counting those in flight and waiting (see claims.KeyQuota), so
+that a backlog of one endpoint is claimed a batch at a time rather than a place at a time. What
+cannot start at once waits in memory, like offered work, for at most `hold` (shorter than a
+lease): then it is let go, its lease runs out and a later claim takes it.
 
 Work that its producer claimed as it wrote it (a row inserted already leased to this process)
-is `offer`ed instead: it starts without a claim round trip through the database. Offered items
-that cannot start within `hold` (their key or every slot busy for that long) are let go; their
-lease runs out and a claim, with its quota, takes them then. A producer asks `has_room()` before
-it leases work to this process: past `max_waiting` offered items it leaves new work to the
-claims, so that a backlog under overload waits in the database, not in memory.
+is `offer`ed instead: it starts without a claim round trip through the database. A producer
+asks `has_room()` before it leases work to this process: past `max_waiting` waiting items it
+leaves new work to the claims, so that a backlog under overload waits in the database, not in
+memory.
 
 A work can `release_key()` once it is done with its key's resource (a webhook's POST answered)
 and go on holding only its slot (while it records the outcome)."""
@@ -33,7 +37,8 @@ log = get_logger(__name__)
 T = TypeVar("T")
 
 # claim(limit, in_flight): at most `limit` due items, no more of a key than it has left given
-# `in_flight` (this worker's items in flight by key); runs in a worker thread, one transaction.
+# `taken` (this worker's items in flight or waiting, by key): at most `claim_quota` of a key,
+# counting those taken; runs in a worker thread, one transaction.
 Claim = Callable[[int, Mapping[str, int]], Sequence[T]]
 
 
@@ -59,6 +64,7 @@ class LeasedPoller(Generic[T]):
         self._slots = slots
         self._key = key
         self._per_key = per_key if key is not None else None
+        self.claim_quota = 2 * per_key if per_key is not None and key is not None else None
         self._in_flight: dict[asyncio.Task[None], str | None] = {}  # task -> the key it holds
         self._by_key: Counter[str] = Counter()
         # Offered items by key, oldest first; the keys in turn, so that one busy key's backlog
@@ -71,6 +77,7 @@ class LeasedPoller(Generic[T]):
         self._poll_interval = poll_interval
         self._claim_soon = True
         self._last_claim = float("-inf")
+        self._at_quota: set[str] = set()  # keys the last claim could take no more of
         self._poller = Poller(name, self._step, poll_interval=poll_interval)
 
     @property
@@ -127,11 +134,25 @@ class LeasedPoller(Generic[T]):
         # and once a poll interval (for retries come due, and leases other instances let go).
         if not self._claim_soon and self._monotonic() - self._last_claim < self._poll_interval:
             return False
+        limit = free + self._slots - self._waiting  # one round ahead, less what already waits
+        if limit <= 0:
+            return False
         self._claim_soon, self._last_claim = False, self._monotonic()
-        items = await asyncio.to_thread(self._claim, free, dict(self._by_key))
-        for item in items:
-            self._start(item)
-        self._claim_soon = len(items) == free  # a full claim: more may be due at once
+        taken = Counter(self._by_key)
+        for key, queue in self._offered.items():
+            if key is not None:
+                taken[key] += len(queue)
+        items = await asyncio.to_thread(self._claim, limit, dict(taken))
+        self.offer(items)
+        self._start_offered()
+        self._claim_soon = len(items) == limit  # a full claim: more may be due at once
+        if self.claim_quota is not None:
+            # A key at its quota got nothing more: its due items may be waiting in the table,
+            # to claim as soon as it has room again.
+            key_of = self._key
+            assert key_of is not None  # a quota is per key
+            taken.update(key_of(item) for item in items)
+            self._at_quota = {key for key, n in taken.items() if n >= self.claim_quota}
         return self._claim_soon
 
     def _start_offered(self) -> None:
@@ -175,11 +196,13 @@ class LeasedPoller(Generic[T]):
         was_full = self._per_key is not None and self._by_key[key] == self._per_key - 1
         if self._by_key[key] <= 0:
             del self._by_key[key]
-        if was_full and key not in self._offered:
-            # The claims left this key's due items in the table while it was full: claim again
-            # now, not at the next poll (offered items of the key, when there are, go first).
+        if key in self._at_quota and key not in self._offered:
+            # Its waiting items have started: claim its next batch now, not at the next poll
+            # (a backlog of one endpoint would otherwise move a quota per poll interval).
+            self._at_quota.discard(key)
             self._claim_soon = True
-        if was_full or self._offered:  # what waited for this key or slot may start now
+            self._poller.wake()
+        elif was_full or self._offered:  # what waited for this key or slot may start now
             self._poller.wake()
 
     async def _guarded(self, item: T) -> None:

@@ -93,14 +93,14 @@ class DeliveryWorker:
         else:
             self._poller.wake()
 
-    def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[webhooks.DueDelivery]:
+    def _claim(self, limit: int, taken: Mapping[str, int]) -> list[webhooks.DueDelivery]:
         return webhooks.claim_due(
             uow=self._uow,
             clock=self._clock,
             lease=self._lease,
             limit=limit,
-            per_subscription=self._per_endpoint,
-            in_flight=in_flight,
+            per_subscription=self._poller.claim_quota,
+            in_flight=taken,
         )
 
     async def _attempt(self, item: webhooks.DueDelivery) -> None:

@@ -7,8 +7,9 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-# How long a claimed attempt is this worker's before another may take it: longer than an attempt's
-# whole deadline (15 s), with room for recording its outcome.
+# How long a claimed attempt is this worker's before another may take it: longer than it may wait
+# in memory to start (the worker kit's hold, 20 s) plus an attempt's whole deadline (15 s), with
+# room for recording its outcome.
 ATTEMPT_LEASE = timedelta(seconds=60)
 
 

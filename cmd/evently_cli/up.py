@@ -12,6 +12,7 @@ from pathlib import Path
 
 from evently_platform.config import Settings
 from evently_platform.logging import configure_logging, get_logger
+from evently_platform.messaging.accounts import PUBLISHES, generate_accounts
 from evently_platform.messaging.embedded_server import EmbeddedNats
 from evently_platform.net import split_addr, wait_for_port
 from evently_platform.process import dying_with_this_thread
@@ -35,8 +36,9 @@ def up() -> int:
 
     nats: EmbeddedNats | None = None
     if not settings.nats_urls:
-        nats = EmbeddedNats(settings.data_dir / "nats", supervised=True)
-        env["EVENTLY_NATS_URL"] = nats.start()
+        # Each service connects as its own account, which may publish its own events only.
+        nats = EmbeddedNats(settings.data_dir / "nats", supervised=True, accounts=generate_accounts())
+        nats.start()
         log.info("up.nats_started", url=nats.url, store=str(nats.store_dir))
 
     stopping = False
@@ -54,7 +56,7 @@ def up() -> int:
         for component in COMPONENTS:
             children[component] = subprocess.Popen(
                 [sys.executable, "-m", "evently_cli.main", "serve", component],
-                env=component_env(env, settings, component),
+                env=component_env(env, settings, component, nats),
                 start_new_session=True,  # we forward signals ourselves, once
                 preexec_fn=dying_with_this_thread(),  # killed with us, even by SIGKILL
             )
@@ -108,10 +110,16 @@ def _announce_when_listening(settings: Settings, children: dict[str, subprocess.
     )
 
 
-def component_env(env: dict[str, str], settings: Settings, component: str) -> dict[str, str]:
-    """One component's environment. Metrics, when asked for at `host:port`, are served by the
-    components on that port and the next ones, in the order of COMPONENTS."""
-    if not settings.metrics_addr:
-        return env
-    host, port = split_addr(settings.metrics_addr)
-    return {**env, "EVENTLY_METRICS_ADDR": f"{host}:{port + COMPONENTS.index(component)}"}
+def component_env(
+    env: dict[str, str], settings: Settings, component: str, nats: EmbeddedNats | None = None
+) -> dict[str, str]:
+    """One component's environment: the embedded broker's URL with its own account (the gateway
+    needs none), and metrics, when asked for at `host:port`, served by the components on that port
+    and the next ones, in the order of COMPONENTS."""
+    env = dict(env)
+    if nats is not None and component in PUBLISHES:
+        env["EVENTLY_NATS_URL"] = nats.url_for(component)
+    if settings.metrics_addr:
+        host, port = split_addr(settings.metrics_addr)
+        env["EVENTLY_METRICS_ADDR"] = f"{host}:{port + COMPONENTS.index(component)}"
+    return env

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from evently_platform.messaging.accounts import authorization_block
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -78,9 +79,17 @@ def test_compose_runs_every_component_with_health_checks_and_ordered_start() -> 
         assert service["healthcheck"]["test"] == ["CMD", "evently", "health", name]
         assert service["read_only"] is True
         env = service["environment"]
-        assert env["EVENTLY_NATS_URL"] == "nats://nats:4222"
+        # Each service as its own broker account; the gateway never talks to the broker.
+        expected = f"nats://{name}:{name}-trial-password@nats:4222" if name != "gateway" else None
+        assert env.get("EVENTLY_NATS_URL") == expected, name
         assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4317"
         assert env["EVENTLY_METRICS_ADDR"] == "0.0.0.0:9464"
+    nats = services["nats"]
+    assert nats["command"][:2] == ["--config", "/etc/nats/accounts.conf"]
+    assert [str(p).split(":")[0] for p in nats["ports"]] == ["127.0.0.1"]  # not on every interface
+    assert {n: nats["environment"][f"NATS_{n.upper()}_PASSWORD"] for n in GRPC_PORTS} == {
+        n: f"{n}-trial-password" for n in GRPC_PORTS
+    }
     for name in ("users", "events", "notifier"):
         assert services[name]["environment"][f"EVENTLY_{name.upper()}_DB_URL"].startswith(
             "postgresql+psycopg://"
@@ -165,7 +174,33 @@ def test_nats_runs_as_a_three_node_jetstream_cluster_and_the_stream_keeps_three_
         r for r in _resources() if r["kind"] == "ConfigMap" and r["metadata"]["name"] == "evently-config"
     )
     assert evently["data"]["EVENTLY_STREAM_REPLICAS"] == "3"
-    assert len(evently["data"]["EVENTLY_NATS_URL"].split(",")) == 3
+    workloads = _workloads()
+    for name in GRPC_PORTS:
+        env = {e["name"]: e for e in workloads[name]["spec"]["template"]["spec"]["containers"][0]["env"]}
+        # Every node, each as the service's own account, its password from the Secret.
+        assert env["EVENTLY_NATS_URL"]["value"].split(",") == [
+            f"nats://{name}:$(NATS_PASSWORD)@nats-{i}.nats:4222" for i in range(3)
+        ]
+        assert env["NATS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "nats-accounts",
+            "key": f"NATS_{name.upper()}_PASSWORD",
+        }
+    assert "EVENTLY_NATS_URL" not in evently["data"]
+
+
+def test_the_broker_admits_each_service_as_its_own_account_in_every_deployment() -> None:
+    block = authorization_block()  # the same rules `evently up` gives its embedded server
+    assert (ROOT / "deploy" / "docker" / "nats-accounts.conf").read_text() == block
+    config = next(
+        r for r in _resources() if r["kind"] == "ConfigMap" and r["metadata"]["name"] == "nats-config"
+    )
+    assert block in config["data"]["nats.conf"]
+    accounts = next(
+        r for r in _resources() if r["kind"] == "Secret" and r["metadata"]["name"] == "nats-accounts"
+    )
+    assert set(accounts["stringData"]) == {f"NATS_{n.upper()}_PASSWORD" for n in GRPC_PORTS}
+    nats = _workloads()["nats"]["spec"]["template"]["spec"]["containers"][0]
+    assert {"secretRef": {"name": "nats-accounts"}} in nats["envFrom"]
 
 
 def test_the_image_is_built_in_stages_and_runs_as_an_unprivileged_user() -> None:

@@ -5,6 +5,7 @@ Used by `evently up` when EVENTLY_NATS_URL is unset, and by the tests.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sysconfig
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from evently_platform.messaging.accounts import BrokerAccount, authorization_block, with_credentials
 from evently_platform.net import free_port
 from evently_platform.process import dying_with_this_thread
 
@@ -31,10 +33,18 @@ def nats_server_binary() -> str:
 
 class EmbeddedNats:
     def __init__(
-        self, store_dir: Path, *, host: str = "127.0.0.1", port: int | None = None, supervised: bool = False
+        self,
+        store_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        supervised: bool = False,
+        accounts: dict[str, BrokerAccount] | None = None,
     ) -> None:
+        """`accounts`: the server admits these (see accounts.py) and nobody else; without, anyone."""
         self.store_dir = store_dir
         self._supervised = supervised
+        self._accounts = accounts
         self.host = host
         self.port = port or free_port(host)
         self.monitor_port = free_port(host)
@@ -43,6 +53,21 @@ class EmbeddedNats:
     @property
     def url(self) -> str:
         return f"nats://{self.host}:{self.port}"
+
+    def url_for(self, service: str) -> str:
+        """The URL a service connects with: with its account's credentials when there are accounts."""
+        if self._accounts is None:
+            return self.url
+        return with_credentials(self.url, self._accounts[service])
+
+    def _config_args(self) -> list[str]:
+        if self._accounts is None:
+            return []
+        config = self.store_dir / "nats.conf"
+        fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds passwords
+        with os.fdopen(fd, "w") as f:
+            f.write(authorization_block(self._accounts))
+        return ["-c", str(config)]
 
     def start(self, timeout: float = 20.0) -> str:
         self.store_dir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +84,7 @@ class EmbeddedNats:
                 "-js",
                 "-sd",
                 str(self.store_dir),
+                *self._config_args(),
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,

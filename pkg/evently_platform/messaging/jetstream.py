@@ -76,7 +76,9 @@ async def connect(
     """A connection that reconnects forever; streams and consumers are ensured again after it does."""
 
     async def reconnected() -> None:
-        log.info("nats.reconnected", url=str(nc.connected_url.netloc if nc.connected_url else ""))
+        server = nc.connected_url
+        # The host and port only: the URL may carry this service's broker password.
+        log.info("nats.reconnected", server=f"{server.hostname}:{server.port}" if server else "")
         if on_reconnect is not None:
             await on_reconnect()
 

@@ -57,7 +57,7 @@ async def test_a_published_event_reaches_a_durable_consumer(
 
     consumer = DurableConsumer(js_client, ConsumerSpec(durable="t1"), handle, dead_letters)
     running.append(asyncio.create_task(consumer.run()))
-    sent = Envelope(type="evently.event.created", source="//test", data={"n": 1})
+    sent = Envelope(type="evently.event.created", source="//test", data={"event": {"id": "e1"}})
     await _publish(js_client, sent)
     await eventually(lambda: received)
     assert received == [sent]
@@ -83,7 +83,7 @@ async def test_a_failed_handler_gets_the_message_again_after_a_nak(
 
     spec = ConsumerSpec(durable="t2", backoff=FAST, max_deliver=5)
     running.append(asyncio.create_task(DurableConsumer(js_client, spec, flaky, dead_letters).run()))
-    envelope = Envelope(type="evently.event.created", source="//test", data={})
+    envelope = Envelope(type="evently.event.created", source="//test", data={"event": {"id": "e2"}})
     await _publish(js_client, envelope)
     await eventually(lambda: len(attempts) >= 2)
     assert attempts == [envelope.id, envelope.id]
@@ -102,7 +102,7 @@ async def test_a_message_that_always_fails_ends_as_a_dead_letter(
 
     spec = ConsumerSpec(durable="t3", backoff=FAST, max_deliver=3)
     running.append(asyncio.create_task(DurableConsumer(js_client, spec, broken, dead_letters).run()))
-    envelope = Envelope(type="evently.comment.added", source="//test", data={})
+    envelope = Envelope(type="evently.comment.added", source="//test", data={"comment": {"id": "c1"}})
     await _publish(js_client, envelope)
 
     letters: list[DeadLetter] = await eventually(lambda: dead_letters.letters("t3"))
@@ -148,7 +148,7 @@ async def test_a_message_never_acknowledged_until_max_deliver_becomes_a_dead_let
     spec = ConsumerSpec(durable="t5", max_deliver=2, ack_wait=1.0)
     consumer = DurableConsumer(js_client, spec, surviving, dead_letters)
     await consumer.ensure()
-    envelope = Envelope(type="evently.event.created", source="//test", data={"n": 5})
+    envelope = Envelope(type="evently.event.created", source="//test", data={"event": {"id": "e5"}})
     await _publish(js_client, envelope)
 
     dying = await js_client.jetstream().pull_subscribe_bind(durable="t5", stream=STREAM)
@@ -176,8 +176,11 @@ async def test_a_message_never_acknowledged_until_max_deliver_becomes_a_dead_let
 async def test_one_poison_message_in_a_batch_neither_holds_back_nor_reruns_the_others(
     js_client: NATS, dead_letters: SqlDeadLetters, running: list[asyncio.Task[None]]
 ) -> None:
-    good = [Envelope(type="evently.event.created", source="//test", data={}) for _ in range(5)]
-    poison = Envelope(type="evently.comment.added", source="//test", data={})
+    good = [
+        Envelope(type="evently.event.created", source="//test", data={"event": {"id": f"e{n}"}})
+        for n in range(5)
+    ]
+    poison = Envelope(type="evently.comment.added", source="//test", data={"comment": {"id": "c1"}})
     for envelope in [*good[:2], poison, *good[2:]]:
         await _publish(js_client, envelope)
     done: list[str] = []  # what committed: a failing batch commits nothing

@@ -69,7 +69,9 @@ async def test_a_redelivered_event_creates_no_second_delivery(
     consumer = DurableConsumer(js_client, spec, commits_then_dies_before_the_ack, SqlDeadLetters(engine))
     consumer_task.append(asyncio.create_task(consumer.run()))
 
-    event = Envelope(type="evently.event.created", source="//events", subject="e1", data={"id": "e1"})
+    event = Envelope(
+        type="evently.event.created", source="//events", subject="e1", data={"event": {"id": "e1"}}
+    )
     await JetStreamPublisher(js_client.jetstream()).publish(
         event.type, event.encode(), msg_id=event.id, headers={}
     )
@@ -107,7 +109,9 @@ async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers
     consumer_task.append(
         asyncio.create_task(DurableConsumer(js_client, spec, handle, SqlDeadLetters(engine)).run())
     )
-    event = Envelope(type="evently.event.created", source="//events", subject="e1", data={"id": "e1"})
+    event = Envelope(
+        type="evently.event.created", source="//events", subject="e1", data={"event": {"id": "e1"}}
+    )
     await JetStreamPublisher(js_client.jetstream()).publish(
         event.type, event.encode(), msg_id=event.id, headers={}
     )

@@ -112,7 +112,9 @@ async def test_a_replayed_letter_is_handled_once_and_leaves_the_list(
         metadata=owner,
     )
     # A well-formed event the notifier gave up on during an outage long fixed.
-    event = Envelope(type="evently.event.created", source="//events", subject="e1", data={"id": "e1"})
+    event = Envelope(
+        type="evently.event.created", source="//events", subject="e1", data={"event": {"id": "e1"}}
+    )
     await SqlDeadLetters(notifier_db).record(
         DeadLetter(
             consumer="notifier",

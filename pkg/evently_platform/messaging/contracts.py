@@ -21,34 +21,50 @@ class Contract:
     event_type: str  # also the NATS subject
     payload: type[Message]
     description: str
+    # The field path naming what the event is about: without it the data says nothing usable
+    # (proto3 has no required fields, and data of another shape parses as an empty message).
+    identity: str
 
 
 CONTRACTS: dict[str, Contract] = {
     c.event_type: c
     for c in (
-        Contract("evently.user.created", user_pb2.UserCreated, "An account was made (sign-up)."),
-        Contract("evently.user.deleted", user_pb2.UserDeleted, "An account was deleted."),
-        Contract("evently.event.created", event_pb2.EventCreated, "An event was published."),
-        Contract("evently.event.updated", event_pb2.EventUpdated, "An event's details changed."),
-        Contract("evently.event.cancelled", event_pb2.EventCancelled, "An event was called off."),
-        Contract("evently.event.deleted", event_pb2.EventDeleted, "An event was deleted."),
+        Contract("evently.user.created", user_pb2.UserCreated, "An account was made (sign-up).", "user.id"),
+        Contract("evently.user.deleted", user_pb2.UserDeleted, "An account was deleted.", "user_id"),
+        Contract("evently.event.created", event_pb2.EventCreated, "An event was published.", "event.id"),
+        Contract("evently.event.updated", event_pb2.EventUpdated, "An event's details changed.", "event.id"),
+        Contract("evently.event.cancelled", event_pb2.EventCancelled, "An event was called off.", "event.id"),
+        Contract("evently.event.deleted", event_pb2.EventDeleted, "An event was deleted.", "event_id"),
         Contract(
             "evently.registration.created",
             registration_pb2.RegistrationChanged,
             "Someone registered: a confirmed seat or a place on the waitlist.",
+            "registration.id",
         ),
         Contract(
             "evently.registration.cancelled",
             registration_pb2.RegistrationChanged,
             "A registration was cancelled.",
+            "registration.id",
         ),
         Contract(
             "evently.registration.promoted",
             registration_pb2.RegistrationChanged,
             "A waitlisted registration got a seat.",
+            "registration.id",
         ),
-        Contract("evently.comment.added", comment_pb2.CommentAdded, "A comment was added to an event."),
-        Contract("evently.reminder.due", reminder_pb2.ReminderDue, "A reminder before an event is due."),
+        Contract(
+            "evently.comment.added",
+            comment_pb2.CommentAdded,
+            "A comment was added to an event.",
+            "comment.id",
+        ),
+        Contract(
+            "evently.reminder.due",
+            reminder_pb2.ReminderDue,
+            "A reminder before an event is due.",
+            "reminder_id",
+        ),
     )
 }
 
@@ -76,6 +92,16 @@ def decode_payload(envelope: Envelope) -> Message:
     if contract is None:
         raise EnvelopeError(f"no contract for event type {envelope.type!r}")
     try:
-        return ParseDict(envelope.data, contract.payload(), ignore_unknown_fields=True)
+        payload = ParseDict(envelope.data, contract.payload(), ignore_unknown_fields=True)
     except (ParseError, RecursionError, TypeError, ValueError) as exc:
         raise EnvelopeError(f"data is not a {contract.payload.DESCRIPTOR.full_name}: {exc}") from exc
+    if not _field(payload, contract.identity):
+        raise EnvelopeError(f"data has no {contract.identity}: not a {contract.payload.DESCRIPTOR.full_name}")
+    return payload
+
+
+def _field(message: Message, path: str) -> object:
+    value: object = message
+    for name in path.split("."):
+        value = getattr(value, name)
+    return value

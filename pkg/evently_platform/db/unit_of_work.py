@@ -8,9 +8,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from evently_platform.db.engine import READ_ONLY, writer_lock
+from evently_platform.db.outages import is_outage
 from evently_platform.errors import Unavailable
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.inbox import first_deliveries, first_delivery
@@ -85,7 +86,7 @@ class SqlUnitOfWork:
         except BaseException as exc:
             if self._writer_lock is not None:
                 self._writer_lock.release()
-            if _is_outage(exc):
+            if is_outage(exc):
                 raise _unavailable() from exc
             raise
         self._local.tx = _Transaction(connection, self._repositories(connection))
@@ -135,26 +136,10 @@ class SqlUnitOfWork:
             finally:
                 if self._writer_lock is not None:
                     self._writer_lock.release()
-        if exc is not None and _is_outage(exc):
+        if exc is not None and is_outage(exc):
             # A lost connection, or a database that refuses work, is no bug of the use case: the
             # caller gets UNAVAILABLE and may try again.
             raise _unavailable() from exc
-
-
-# SQLite's primary result codes that mean "not now" (busy, locked, out of memory, read-only, I/O,
-# disk full, cannot open, protocol), not "this statement is wrong": sqlite3 raises
-# OperationalError for syntax errors and missing tables too.
-_SQLITE_OUTAGES = frozenset({5, 6, 7, 8, 10, 13, 14, 15})
-
-
-def _is_outage(exc: BaseException) -> bool:
-    """Errors that say the database cannot do work now, rather than that our statement is wrong."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if not isinstance(exc, OperationalError | InterfaceError):
-        return False
-    sqlite_code = getattr(exc.orig, "sqlite_errorcode", None)
-    return sqlite_code is None or sqlite_code & 0xFF in _SQLITE_OUTAGES
 
 
 def _unavailable() -> Unavailable:

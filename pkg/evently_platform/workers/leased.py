@@ -29,6 +29,7 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 
+from evently_platform.db.outages import outage_summary
 from evently_platform.logging import get_logger
 from evently_platform.workers.poller import Poller
 
@@ -208,7 +209,11 @@ class LeasedPoller(Generic[T]):
     async def _guarded(self, item: T) -> None:
         try:
             await self._work(item)
-        except Exception:
-            # The work records its own outcomes; what escapes is a bug, and the item's lease
-            # brings it back later.
-            log.exception(f"{self._poller.name}.work_failed")
+        except Exception as exc:
+            # The work records its own outcomes; what escapes is an outage or a bug, and the
+            # item's lease brings it back later.
+            outage = outage_summary(exc)
+            if outage is not None:
+                log.warning(f"{self._poller.name}.work_failed", error=outage)
+            else:
+                log.exception(f"{self._poller.name}.work_failed")

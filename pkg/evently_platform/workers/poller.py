@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
+from evently_platform.db.outages import outage_summary
 from evently_platform.logging import get_logger
 
 log = get_logger(__name__)
@@ -47,9 +48,15 @@ class Poller:
             try:
                 more = await self._step()
                 failures = 0
-            except Exception:
+            except Exception as exc:
                 failures += 1
-                log.exception(f"{self.name}.step_failed", consecutive_failures=failures)
+                outage = outage_summary(exc)
+                if outage is not None:
+                    # An outage, not a bug: one line per failure, without the traceback that
+                    # would repeat at every backoff for as long as it lasts.
+                    log.warning(f"{self.name}.step_failed", consecutive_failures=failures, error=outage)
+                else:
+                    log.exception(f"{self.name}.step_failed", consecutive_failures=failures)
                 # A wake (new work committed) cuts the backoff short: what failed may work now,
                 # and new work should not wait out a long backoff after an outage has ended.
                 await self._sleep(min(self._max_backoff, self._first_backoff * 2 ** (failures - 1)))

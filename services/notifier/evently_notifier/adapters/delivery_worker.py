@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from evently_platform.clock import Clock
+from evently_platform.db.outages import outage_summary
 from evently_platform.logging import get_logger
 from evently_platform.messaging.trace_headers import context_from_headers
 from evently_platform.metrics import meter
@@ -121,8 +122,14 @@ class DeliveryWorker:
                 span.set_status(StatusCode.ERROR, outcome.error)
             try:
                 updated = await self._outcomes.add((delivery, outcome))
-            except Exception:
-                log.exception("webhooks.record_failed", delivery_id=delivery.id)
+            except Exception as exc:
+                # Unrecorded, the attempt is made again once its lease runs out (the receiver
+                # sees the same webhook-id twice).
+                outage = outage_summary(exc)
+                if outage is not None:
+                    log.warning("webhooks.record_failed", delivery_id=delivery.id, error=outage)
+                else:
+                    log.exception("webhooks.record_failed", delivery_id=delivery.id)
                 return
             _attempts.add(1, {"outcome": updated.status.value.lower()})
             log.info(

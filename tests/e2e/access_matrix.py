@@ -19,6 +19,7 @@ from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
 from tests.e2e.conftest import System
 
 PASSWORD = "correct horse battery staple"
+NEW_PASSWORD = "another horse battery staple"
 OK, UNAUTHENTICATED, DENIED, NOT_FOUND = (
     grpc.StatusCode.OK,
     grpc.StatusCode.UNAUTHENTICATED,
@@ -164,6 +165,18 @@ ROWS = [
             {"user": {"displayName": "New"}, "updateMask": "displayName"},
         ),
         (UNAUTHENTICATED, DENIED, OK),
+    ),
+    Row(
+        "users",
+        "ChangePassword",
+        lambda r: {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD},
+        lambda r: (
+            "POST",
+            "/v1/users/me:changePassword",
+            {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD},
+        ),
+        (UNAUTHENTICATED, OK, OK),  # each changes their own ("me")
+        fresh_people=True,
     ),
     Row(
         "users",
@@ -375,6 +388,13 @@ ROWS = [
 # is checked by its own test below.
 PUBLIC_BY_DESIGN = {"users.CreateUser", "users.Login"}
 STREAMS = {"notifier.WatchNotifications"}
+# For operator tokens only (`evently operator-token`), and not on the HTTP gateway.
+OPERATOR_ONLY = {
+    "events.ListDeadLetters",
+    "events.ReplayDeadLetter",
+    "notifier.ListDeadLetters",
+    "notifier.ReplayDeadLetter",
+}
 SERVICES = {
     "users": user_service_pb2.DESCRIPTOR.services_by_name["UserService"],
     "events": event_service_pb2.DESCRIPTOR.services_by_name["EventService"],

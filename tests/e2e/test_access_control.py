@@ -10,8 +10,10 @@ from evently.notifier.v1 import notifier_service_pb2
 from google.protobuf import json_format, message_factory
 
 from tests.e2e.access_matrix import (
+    DENIED,
     HTTP,
     OK,
+    OPERATOR_ONLY,
     PUBLIC_BY_DESIGN,
     ROLES,
     ROWS,
@@ -29,7 +31,7 @@ from tests.e2e.conftest import System
 
 def test_the_matrix_covers_every_method() -> None:
     every = {f"{name}.{m.name}" for name, service in SERVICES.items() for m in service.methods}
-    covered = {f"{row.service}.{row.method}" for row in ROWS} | PUBLIC_BY_DESIGN | STREAMS
+    covered = {f"{row.service}.{row.method}" for row in ROWS} | PUBLIC_BY_DESIGN | STREAMS | OPERATOR_ONLY
     assert every == covered, f"not in the matrix: {sorted(every - covered)}"
 
 
@@ -117,3 +119,18 @@ def test_watching_the_inbox_needs_a_caller(system: System) -> None:
     assert refused.value.code() == UNAUTHENTICATED
     answer = client.http.get("/v1/notifications:watch")
     assert (answer.status_code, answer.json()["code"]) == (401, UNAUTHENTICATED.value[0])
+
+
+@pytest.mark.parametrize("method", sorted(OPERATOR_ONLY))
+def test_operator_methods_refuse_everyone_else_and_are_not_on_the_gateway(
+    system: System, people: tuple[Client, Person, Person], method: str
+) -> None:
+    client, owner, _ = people
+    service, name = method.split(".")
+    request = message_factory.GetMessageClass(SERVICES[service].methods_by_name[name].input_type)()
+    for metadata, expected in (([], UNAUTHENTICATED), ([("authorization", f"Bearer {owner.token}")], DENIED)):
+        with pytest.raises(grpc.RpcError) as refused:
+            getattr(client.stubs[service], name)(request, metadata=metadata, timeout=30)
+        assert refused.value.code() == expected
+    openapi = client.http.get("/openapi.json").json()
+    assert not [path for path in openapi["paths"] if "deadLetter" in path or "DeadLetter" in path]

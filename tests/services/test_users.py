@@ -265,3 +265,58 @@ async def test_a_rotated_key_signs_new_tokens_and_old_ones_still_verify(
         me = await users.GetUser(user_service_pb2.GetUserRequest(id="me"), metadata=_as(token))
         assert me.email == "ada@example.com"
         assert (await elsewhere.verify(token)).user_id == me.id
+
+
+async def test_a_password_change_ends_every_other_session_in_every_service(
+    users: Any, services: Services
+) -> None:
+    from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
+
+    from tests.services.venue import build_events_service
+
+    events = event_service_pb2_grpc.EventServiceStub(await services.start(build_events_service))
+    await _sign_up(users)
+    laptop, phone = await _login(users), await _login(users)
+
+    def my_registrations(token: str) -> Any:
+        return events.ListRegistrations(
+            event_service_pb2.ListRegistrationsRequest(event_id="-"), metadata=_as(token)
+        )
+
+    await my_registrations(phone)  # both sessions work
+    wrong = await _failure(
+        users.ChangePassword(
+            user_service_pb2.ChangePasswordRequest(
+                current_password="guess", new_password="a much better passphrase"
+            ),
+            metadata=_as(phone),
+        )
+    )
+    assert _violations(wrong) == {"current_password": "is not the current password"}
+    changed = await users.ChangePassword(
+        user_service_pb2.ChangePasswordRequest(
+            current_password=PASSWORD, new_password="a much better passphrase"
+        ),
+        metadata=_as(laptop),
+    )
+
+    async def ended(call: Any) -> bool:
+        try:
+            await call
+        except grpc.aio.AioRpcError as error:
+            return error.code() == grpc.StatusCode.UNAUTHENTICATED and "sign in again" in (
+                error.details() or ""
+            )
+        return False
+
+    # Within moments, in this service and the others: the stolen phone's token is worthless.
+    await eventually(lambda: ended(my_registrations(phone)))
+    await eventually(
+        lambda: ended(users.GetUser(user_service_pb2.GetUserRequest(id="me"), metadata=_as(phone)))
+    )
+    assert await ended(my_registrations(laptop))  # issued before the change too
+    # The session that changed it goes on with the token the change returned.
+    await my_registrations(changed.access_token)
+    me = await users.GetUser(user_service_pb2.GetUserRequest(id="me"), metadata=_as(changed.access_token))
+    assert me.email == "ada@example.com"
+    assert await _login(users, password="a much better passphrase")

@@ -1,15 +1,17 @@
-"""Accounts deleted lately, so that their access tokens stop working at once everywhere rather
-than when they expire.
+"""Accounts deleted, or whose password changed, lately: so that their access tokens stop working
+at once everywhere rather than when they expire.
 
-Every process keeps its own set, fed by `evently.user.deleted` from the stream through an
-ordered consumer of its own: every instance of every service hears of each deletion within
-moments, and one that starts replays the deletions of the last `window` — the longest an access
-token can still be valid — so it forgets nothing that matters. User ids are never reused: any
-token naming a deleted account is refused, whenever it was issued."""
+Every process keeps its own map, fed by `evently.user.deleted` and `evently.user.password_changed`
+from the stream through an ordered consumer of its own: every instance of every service hears of
+each within moments, and one that starts replays those of the last `window` — the longest an
+access token can still be valid — so it forgets nothing that matters. User ids are never reused:
+any token naming a deleted account is refused, whenever it was issued; after a password change,
+the tokens issued before it (in whole seconds, as a token's `iat` counts them)."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import UTC, datetime, timedelta
 
 import nats.errors
@@ -24,7 +26,7 @@ from evently_platform.messaging.jetstream import STREAM
 
 log = get_logger(__name__)
 
-SUBJECT = "evently.user.deleted"
+SUBJECTS = "evently.user.*"  # deletions and password changes; the rest is skipped
 # Access tokens live 15 minutes, verifiers allow 30 s of clock skew: a margin beyond both.
 WINDOW = timedelta(minutes=20)
 
@@ -33,16 +35,28 @@ class Revocations:
     def __init__(self, js: JetStreamContext, *, window: timedelta = WINDOW) -> None:
         self._js = js
         self._window = window
-        self._deleted: dict[str, datetime] = {}
+        # user -> (when it happened, tokens issued before this second are refused; None: all)
+        self._revoked: dict[str, tuple[datetime, int | None]] = {}
 
-    def revoked(self, user_id: str) -> bool:
-        return user_id in self._deleted
+    def revoked(self, user_id: str, issued_at: int) -> bool:
+        """Whether a token naming `user_id`, issued at `issued_at` (seconds), must be refused."""
+        entry = self._revoked.get(user_id)
+        if entry is None:
+            return False
+        _, before = entry
+        return before is None or issued_at < before
 
-    def add(self, user_id: str, deleted_at: datetime) -> None:
-        self._deleted[user_id] = deleted_at
+    def add(self, user_id: str, at: datetime, *, every_token: bool = True) -> None:
+        """The account was deleted at `at` (every token), or its password changed then (the
+        tokens issued before)."""
+        _, before = self._revoked.get(user_id, (at, 0))
+        if every_token or before is None:
+            self._revoked[user_id] = (at, None)
+        else:
+            self._revoked[user_id] = (at, max(before, math.floor(at.timestamp())))
         horizon = datetime.now(UTC) - self._window
-        for gone in [u for u, at in self._deleted.items() if at < horizon]:
-            del self._deleted[gone]  # their tokens have expired anyway
+        for gone in [u for u, (when, _) in self._revoked.items() if when < horizon]:
+            del self._revoked[gone]  # the tokens it ended have expired anyway
 
     async def run(self) -> None:
         failures = 0
@@ -53,7 +67,7 @@ class Revocations:
             )
             try:
                 subscription = await self._js.subscribe(
-                    SUBJECT, stream=STREAM, ordered_consumer=True, config=config, cb=self._on_message
+                    SUBJECTS, stream=STREAM, ordered_consumer=True, config=config, cb=self._on_message
                 )
                 break
             except (nats.errors.Error, TimeoutError) as exc:
@@ -72,9 +86,11 @@ class Revocations:
         except EnvelopeError as exc:
             log.warning("revocations.unreadable", error=str(exc))
             return
-        if envelope.type != msg.subject or not isinstance(payload, user_pb2.UserDeleted):
+        if envelope.type != msg.subject:
             log.warning("revocations.unexpected", type=envelope.type, subject=msg.subject)
             return
-        user_id = payload.user_id or str(envelope.subject or "")
-        if user_id:
-            self.add(user_id, envelope.time)
+        if isinstance(payload, user_pb2.UserDeleted):
+            self.add(payload.user_id, envelope.time)
+        elif isinstance(payload, user_pb2.PasswordChanged):
+            changed = payload.change_time.ToDatetime(tzinfo=UTC) if payload.HasField("change_time") else None
+            self.add(payload.user_id, changed or envelope.time, every_token=False)

@@ -66,8 +66,9 @@ class KeySource(Protocol):
 
 
 class Revoked(Protocol):
-    def revoked(self, user_id: str) -> bool:
-        """True when tokens naming this account must be refused (it was deleted)."""
+    def revoked(self, user_id: str, issued_at: int) -> bool:
+        """True when this account's token issued at `issued_at` (seconds) must be refused: the
+        account was deleted, or its password changed after."""
         ...
 
 
@@ -109,8 +110,10 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid access token: {exc}") from exc
         user_id = str(claims["sub"])
-        if self._revocations is not None and self._revocations.revoked(user_id):
-            raise Unauthenticated("the account this access token was issued to has been deleted")
+        if self._revocations is not None and self._revocations.revoked(user_id, int(claims["iat"])):
+            raise Unauthenticated(
+                "this session has ended (the account was deleted or its password changed): sign in again"
+            )
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthenticated("invalid access token: roles must be a list of names")

@@ -31,6 +31,12 @@ CONTRACTS: dict[str, Contract] = {
     for c in (
         Contract("evently.user.created", user_pb2.UserCreated, "An account was made (sign-up).", "user.id"),
         Contract("evently.user.deleted", user_pb2.UserDeleted, "An account was deleted.", "user_id"),
+        Contract(
+            "evently.user.password_changed",
+            user_pb2.PasswordChanged,
+            "An account's password was changed; its older sessions ended.",
+            "user_id",
+        ),
         Contract("evently.event.created", event_pb2.EventCreated, "An event was published.", "event.id"),
         Contract("evently.event.updated", event_pb2.EventUpdated, "An event's details changed.", "event.id"),
         Contract("evently.event.cancelled", event_pb2.EventCancelled, "An event was called off.", "event.id"),

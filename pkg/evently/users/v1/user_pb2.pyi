@@ -38,3 +38,11 @@ class UserDeleted(_message.Message):
     user_id: str
     delete_time: _timestamp_pb2.Timestamp
     def __init__(self, user_id: _Optional[str] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PasswordChanged(_message.Message):
+    __slots__ = ("user_id", "change_time")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    change_time: _timestamp_pb2.Timestamp
+    def __init__(self, user_id: _Optional[str] = ..., change_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

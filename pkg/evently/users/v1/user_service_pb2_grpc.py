@@ -58,6 +58,11 @@ class UserServiceStub:
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.SerializeToString,
                 response_deserializer=evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
                 _registered_method=True)
+        self.ChangePassword = channel.unary_unary(
+                '/evently.users.v1.UserService/ChangePassword',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.SerializeToString,
+                response_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.FromString,
+                _registered_method=True)
         self.DeleteUser = channel.unary_unary(
                 '/evently.users.v1.UserService/DeleteUser',
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.DeleteUserRequest.SerializeToString,
@@ -103,9 +108,17 @@ class UserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def DeleteUser(self, request, context):
+    def ChangePassword(self, request, context):
         """Deletes the caller's own account; other services then end what the user owned.
+        Changes the caller's password. Every other session ends: access tokens issued before the
+        change stop working in every service within moments. Returns a new token for this one.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteUser(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -139,6 +152,11 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.UpdateUser,
                     request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.FromString,
                     response_serializer=evently_dot_users_dot_v1_dot_user__pb2.User.SerializeToString,
+            ),
+            'ChangePassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePassword,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.SerializeToString,
             ),
             'DeleteUser': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteUser,
@@ -260,6 +278,33 @@ class UserService:
             '/evently.users.v1.UserService/UpdateUser',
             evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.SerializeToString,
             evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/ChangePassword',
+            evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.SerializeToString,
+            evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -17,6 +17,7 @@ from evently_notifier.domain.facts import (
     EventGone,
     EventSnapshot,
     Fact,
+    PasswordChanged,
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
@@ -83,6 +84,8 @@ def to_fact(event_type: str, payload: Message) -> Fact:
             return UserJoined(user.id, user.email, user.display_name)
         case user_pb2.UserDeleted(user_id=user_id):
             return UserLeft(user_id)
+        case user_pb2.PasswordChanged(user_id=user_id):
+            return PasswordChanged(user_id)
         case event_pb2.EventCreated(event=event):
             return EventChanged(EventChange.CREATED, snapshot(event))
         case event_pb2.EventUpdated(event=event, changed_fields=changed):

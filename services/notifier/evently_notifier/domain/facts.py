@@ -38,6 +38,14 @@ class UserLeft:
     user_id: str
 
 
+@dataclass(frozen=True)
+class PasswordChanged:
+    """Nobody is told here (the users service answers the change itself); an owner's webhooks may
+    receive it."""
+
+    user_id: str
+
+
 class EventChange(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
@@ -98,7 +106,16 @@ class ReminderCame:
     event_start_time: datetime | None
 
 
-Fact = UserJoined | UserLeft | EventChanged | EventGone | RegistrationChanged | CommentAdded | ReminderCame
+Fact = (
+    UserJoined
+    | UserLeft
+    | PasswordChanged
+    | EventChanged
+    | EventGone
+    | RegistrationChanged
+    | CommentAdded
+    | ReminderCame
+)
 
 
 def event_of(fact: Fact) -> EventSnapshot | None:

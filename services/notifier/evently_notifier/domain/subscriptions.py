@@ -15,6 +15,7 @@ from evently_notifier.domain.facts import (
     EventChanged,
     EventGone,
     Fact,
+    PasswordChanged,
     RegistrationChanged,
     ReminderCame,
     UserJoined,
@@ -99,7 +100,7 @@ def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | N
     match fact:
         case EventChanged() | EventGone():
             return True
-        case UserJoined() | UserLeft():
+        case UserJoined() | UserLeft() | PasswordChanged():
             return subject == owner_id
         case RegistrationChanged(organizer_id=organizer, user_id=registrant):
             return owner_id in (organizer, registrant)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import grpc
 from evently.users.v1 import user_pb2, user_service_pb2, user_service_pb2_grpc
 from evently_platform.auth.principal import require_principal
-from evently_platform.auth.tokens import TokenIssuer
+from evently_platform.auth.tokens import IssuedToken, TokenIssuer
 from evently_platform.clock import Clock
 from evently_platform.grpc.metadata import client_address
 from google.api import httpbody_pb2
@@ -16,7 +16,7 @@ from google.protobuf import empty_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_users.adapters.protos import user_to_proto
-from evently_users.domain.model import UserChanges
+from evently_users.domain.model import User, UserChanges
 from evently_users.service_layer import handlers
 from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
 
@@ -60,11 +60,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
             issuer=self._issuer(),
             clock=self._clock,
         )
-        expire = Timestamp()
-        expire.FromDatetime(issued.expire_time)
-        return user_service_pb2.LoginResponse(
-            access_token=issued.token, expire_time=expire, user=user_to_proto(user)
-        )
+        return _signed_in(issued, user)
 
     async def GetUser(
         self, request: user_service_pb2.GetUserRequest, context: grpc.aio.ServicerContext
@@ -98,6 +94,22 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         )
         return user_to_proto(user)
 
+    async def ChangePassword(
+        self, request: user_service_pb2.ChangePasswordRequest, context: grpc.aio.ServicerContext
+    ) -> user_service_pb2.LoginResponse:
+        caller = require_principal()
+        issued, user = await asyncio.to_thread(
+            handlers.change_password,
+            caller.user_id,
+            request.current_password,
+            request.new_password,
+            uow=self._uow,
+            hasher=self._hasher,
+            issuer=self._issuer(),
+            clock=self._clock,
+        )
+        return _signed_in(issued, user)
+
     async def DeleteUser(
         self, request: user_service_pb2.DeleteUserRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
@@ -111,3 +123,11 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         self, request: user_service_pb2.GetJwksRequest, context: grpc.aio.ServicerContext
     ) -> httpbody_pb2.HttpBody:
         return httpbody_pb2.HttpBody(content_type="application/json", data=self._jwks_json())
+
+
+def _signed_in(issued: IssuedToken, user: User) -> user_service_pb2.LoginResponse:
+    expire = Timestamp()
+    expire.FromDatetime(issued.expire_time)
+    return user_service_pb2.LoginResponse(
+        access_token=issued.token, expire_time=expire, user=user_to_proto(user)
+    )

@@ -9,7 +9,7 @@ from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently_users.domain.model import User, UserCreated, UserDeleted
+from evently_users.domain.model import PasswordChanged, User, UserCreated, UserDeleted
 
 SOURCE = "//evently/users"
 
@@ -39,4 +39,7 @@ def to_integration_event(event: object) -> Envelope:
         case UserDeleted(user_id=user_id, delete_time=delete_time):
             deleted = user_pb2.UserDeleted(user_id=user_id, delete_time=_ts(delete_time))
             return envelope_of("evently.user.deleted", deleted, source=SOURCE, subject=user_id)
+        case PasswordChanged(user_id=user_id, change_time=change_time):
+            changed = user_pb2.PasswordChanged(user_id=user_id, change_time=_ts(change_time))
+            return envelope_of("evently.user.password_changed", changed, source=SOURCE, subject=user_id)
     raise TypeError(f"no integration event for {type(event).__name__}")

@@ -37,6 +37,12 @@ class UserDeleted:
     delete_time: datetime
 
 
+@dataclass(frozen=True)
+class PasswordChanged:
+    user_id: str
+    change_time: datetime
+
+
 def normalise_email(raw: str) -> str:
     return raw.strip().lower()
 
@@ -82,6 +88,7 @@ class UserChanges:
     display_name: str = ""
     new_password: str = ""
     current_password: str = ""
+    password_field: str = "user.password"  # where the new password came from, for violations
 
 
 def validate_changes(changes: UserChanges, email: str) -> None:
@@ -96,7 +103,7 @@ def validate_changes(changes: UserChanges, email: str) -> None:
     if "display_name" in changes.paths:
         check_display_name(problems, "user.display_name", changes.display_name)
     if "password" in changes.paths:
-        check_password(problems, "user.password", changes.new_password, email)
+        check_password(problems, changes.password_field, changes.new_password, email)
         problems.check(
             bool(changes.current_password), "current_password", "is required to change the password"
         )

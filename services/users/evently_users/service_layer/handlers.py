@@ -20,6 +20,7 @@ from evently_platform.errors import (
 )
 
 from evently_users.domain.model import (
+    PasswordChanged,
     User,
     UserChanges,
     UserCreated,
@@ -172,12 +173,36 @@ def update_user(
             raise NotFound(f"user {user_id!r} not found")
         if "display_name" in changes.paths:
             current.display_name = changes.display_name.strip()
+        current.update_time = clock.now()
         if new_hash is not None:
             current.password_hash = new_hash
-        current.update_time = clock.now()
+            # Every service ends the sessions that began before: a stolen token dies with the
+            # old password.
+            uow.record(PasswordChanged(user_id=user_id, change_time=current.update_time))
         uow.users.save(current)
         uow.commit()
     return current
+
+
+def change_password(
+    caller_id: str,
+    current_password: str,
+    new_password: str,
+    *,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    issuer: TokenIssuer,
+    clock: Clock,
+) -> tuple[IssuedToken, User]:
+    """The password changed (older sessions end), and a new token for the caller's session."""
+    changes = UserChanges(
+        paths=("password",),
+        new_password=new_password,
+        current_password=current_password,
+        password_field="new_password",
+    )
+    user = update_user(caller_id, "me", changes, uow=uow, hasher=hasher, clock=clock)
+    return issuer.issue(user.id, clock.now()), user
 
 
 def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Clock) -> None:

@@ -320,3 +320,12 @@ async def test_a_password_change_ends_every_other_session_in_every_service(
     me = await users.GetUser(user_service_pb2.GetUserRequest(id="me"), metadata=_as(changed.access_token))
     assert me.email == "ada@example.com"
     assert await _login(users, password="a much better passphrase")
+
+
+async def test_credentials_no_account_can_have_are_refused_as_such_and_not_counted(users: Any) -> None:
+    await _sign_up(users)
+    for email, password in [("x" * 100_000 + "@example.com", PASSWORD), ("ada@example.com", "p" * 10_000)]:
+        refused = await _failure(users.Login(user_service_pb2.LoginRequest(email=email, password=password)))
+        assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert set(_violations(refused)) <= {"email", "password"} and _violations(refused)
+    assert await _login(users)  # nothing was counted against the account

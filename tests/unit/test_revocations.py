@@ -13,8 +13,8 @@ def _revocations() -> Revocations:
     return Revocations(cast(Any, None), window=timedelta(minutes=20))
 
 
-def _seconds(at: datetime) -> int:
-    return int(at.timestamp())
+def _seconds(at: datetime) -> float:
+    return at.timestamp()
 
 
 def test_a_deleted_account_is_revoked_and_forgotten_once_its_tokens_have_expired() -> None:
@@ -32,9 +32,10 @@ def test_a_password_change_ends_the_tokens_issued_before_it_and_no_later_ones() 
     changed = datetime(2027, 3, 10, 18, 30, 0, 700_000, tzinfo=UTC)
     revocations.add("ann", changed, every_token=False)
     assert revocations.revoked("ann", _seconds(changed - timedelta(minutes=5)))
-    # The new token the change returns is issued in the same second: its `iat` is that second.
-    assert not revocations.revoked("ann", _seconds(changed))
-    assert not revocations.revoked("ann", _seconds(changed + timedelta(seconds=2)))
+    # A session begun in the same second, before the change, ends too; the token the change
+    # returns, issued a moment after it, goes on.
+    assert revocations.revoked("ann", _seconds(changed - timedelta(milliseconds=300)))
+    assert not revocations.revoked("ann", _seconds(changed + timedelta(milliseconds=1)))
 
 
 def test_a_later_password_change_moves_the_line_and_a_deletion_ends_everything() -> None:

@@ -6,12 +6,11 @@ from the stream through an ordered consumer of its own: every instance of every 
 each within moments, and one that starts replays those of the last `window` — the longest an
 access token can still be valid — so it forgets nothing that matters. User ids are never reused:
 any token naming a deleted account is refused, whenever it was issued; after a password change,
-the tokens issued before it (in whole seconds, as a token's `iat` counts them)."""
+the tokens issued before it (by their `iat`, to the microsecond)."""
 
 from __future__ import annotations
 
 import asyncio
-import math
 from datetime import UTC, datetime, timedelta
 
 import nats.errors
@@ -35,11 +34,11 @@ class Revocations:
     def __init__(self, js: JetStreamContext, *, window: timedelta = WINDOW) -> None:
         self._js = js
         self._window = window
-        # user -> (when it happened, tokens issued before this second are refused; None: all)
-        self._revoked: dict[str, tuple[datetime, int | None]] = {}
+        # user -> (when it happened, tokens issued before this instant are refused; None: all)
+        self._revoked: dict[str, tuple[datetime, float | None]] = {}
 
-    def revoked(self, user_id: str, issued_at: int) -> bool:
-        """Whether a token naming `user_id`, issued at `issued_at` (seconds), must be refused."""
+    def revoked(self, user_id: str, issued_at: float) -> bool:
+        """Whether a token naming `user_id`, issued at `issued_at` (epoch seconds), is refused."""
         entry = self._revoked.get(user_id)
         if entry is None:
             return False
@@ -49,11 +48,11 @@ class Revocations:
     def add(self, user_id: str, at: datetime, *, every_token: bool = True) -> None:
         """The account was deleted at `at` (every token), or its password changed then (the
         tokens issued before)."""
-        _, before = self._revoked.get(user_id, (at, 0))
+        _, before = self._revoked.get(user_id, (at, 0.0))
         if every_token or before is None:
             self._revoked[user_id] = (at, None)
         else:
-            self._revoked[user_id] = (at, max(before, math.floor(at.timestamp())))
+            self._revoked[user_id] = (at, max(before, at.timestamp()))
         horizon = datetime.now(UTC) - self._window
         for gone in [u for u, (when, _) in self._revoked.items() if when < horizon]:
             del self._revoked[gone]  # the tokens it ended have expired anyway

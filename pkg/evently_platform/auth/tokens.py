@@ -52,7 +52,15 @@ class TokenIssuer:
 
     def issue(self, user_id: str, now: datetime, *, roles: Sequence[str] = ()) -> IssuedToken:
         expire = now + self._ttl
-        claims: dict[str, Any] = {"iss": ISSUER, "aud": AUDIENCE, "sub": user_id, "iat": now, "exp": expire}
+        # `iat` to the microsecond (a NumericDate may have a fraction): a session that began in the
+        # same second as a password change, but before it, must end with the others.
+        claims: dict[str, Any] = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": user_id,
+            "iat": now.timestamp(),
+            "exp": expire,
+        }
         if roles:
             claims["roles"] = sorted(roles)
         token = jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self._kid})
@@ -66,9 +74,9 @@ class KeySource(Protocol):
 
 
 class Revoked(Protocol):
-    def revoked(self, user_id: str, issued_at: int) -> bool:
-        """True when this account's token issued at `issued_at` (seconds) must be refused: the
-        account was deleted, or its password changed after."""
+    def revoked(self, user_id: str, issued_at: float) -> bool:
+        """True when this account's token issued at `issued_at` (epoch seconds) must be refused:
+        the account was deleted, or its password changed after."""
         ...
 
 
@@ -110,7 +118,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid access token: {exc}") from exc
         user_id = str(claims["sub"])
-        if self._revocations is not None and self._revocations.revoked(user_id, int(claims["iat"])):
+        if self._revocations is not None and self._revocations.revoked(user_id, float(claims["iat"])):
             raise Unauthenticated(
                 "this session has ended (the account was deleted or its password changed): sign in again"
             )

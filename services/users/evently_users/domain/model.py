@@ -10,6 +10,7 @@ from evently_platform.errors import FieldViolation, InvalidArgument, Violations
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cost bounded
+MAX_EMAIL_LENGTH = 254  # RFC 5321's longest path
 MAX_DISPLAY_NAME_LENGTH = 100
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -71,10 +72,29 @@ def check_display_name(problems: Violations, field: str, display_name: str) -> N
     )
 
 
+def validate_sign_in(email: str, password: str) -> None:
+    """Credentials no account can have are refused before any lookup (and never counted as a
+    failed attempt, nor stored as a throttling key): over-long ones, or empty ones."""
+    problems = Violations()
+    problems.check(
+        0 < len(email) <= MAX_EMAIL_LENGTH, "email", f"must be 1 to {MAX_EMAIL_LENGTH} characters long"
+    )
+    problems.check(
+        0 < len(password) <= MAX_PASSWORD_LENGTH,
+        "password",
+        f"must be 1 to {MAX_PASSWORD_LENGTH} characters long",
+    )
+    problems.raise_if_any()
+
+
 def validate_sign_up(email: str, password: str, display_name: str) -> None:
     """Raise InvalidArgument naming every field that is wrong."""
     problems = Violations()
-    problems.check(bool(_EMAIL.match(email)) and len(email) <= 254, "email", "must be a valid e-mail address")
+    problems.check(
+        bool(_EMAIL.match(email)) and len(email) <= MAX_EMAIL_LENGTH,
+        "email",
+        "must be a valid e-mail address",
+    )
     check_password(problems, "password", password, email)
     check_display_name(problems, "display_name", display_name)
     problems.raise_if_any()

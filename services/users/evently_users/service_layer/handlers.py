@@ -27,6 +27,7 @@ from evently_users.domain.model import (
     UserDeleted,
     normalise_email,
     validate_changes,
+    validate_sign_in,
     validate_sign_up,
 )
 from evently_users.domain.throttling import (
@@ -108,6 +109,7 @@ def login(
     cmd: Login, *, uow: UnitOfWork, hasher: PasswordHasher, issuer: TokenIssuer, clock: Clock
 ) -> tuple[IssuedToken, User]:
     email = normalise_email(cmd.email)
+    validate_sign_in(email, cmd.password)
     keys = _throttled_keys(email, cmd.client)
     with uow.reading() as reader:
         # Locked keys are refused before any password check: a lock is not an oracle.

@@ -28,10 +28,11 @@ test: $(STAMP) ## run every test (PostgreSQL too when EVENTLY_TEST_POSTGRES_URL 
 bench: $(STAMP) ## measure Evently beside the bare libraries (bench/README.md); ARGS="grpc --seconds 10"
 	$(BIN)/python -m bench $(ARGS)
 
-lint: $(STAMP) protos-check ## ruff, mypy, buf lint and generated-code drift
+lint: $(STAMP) protos-check ## ruff, mypy, import boundaries, buf lint and generated-code drift
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/buf lint
 
 protos: $(STAMP) ## regenerate pkg/evently from protos/ (never edit it by hand)

@@ -174,6 +174,11 @@ async def test_listing_filters_pages_and_orders_events(venue: Venue, services: S
     assert await _code(venue.events.ListEvents(event_service_pb2.ListEventsRequest(page_token="forged"))) == (
         grpc.StatusCode.INVALID_ARGUMENT
     )
+    # A next page of python events is not a page of Rust ones: the token says what it continues.
+    first = await venue.events.ListEvents(event_service_pb2.ListEventsRequest(query="python", page_size=1))
+    assert first.next_page_token
+    reused = event_service_pb2.ListEventsRequest(query="rust", page_size=1, page_token=first.next_page_token)
+    assert await _code(venue.events.ListEvents(reused)) == grpc.StatusCode.INVALID_ARGUMENT
 
 
 async def _calendar(venue: Venue, event_id: str) -> Any:

@@ -29,12 +29,12 @@ class DeadLetterMethods:
     ) -> dead_letter_pb2.ListDeadLettersResponse:
         require_operator()
         size = page_size(request.page_size)
-        before = _before(request.page_token)
+        before = _before(request)
         letters = await asyncio.to_thread(self._store.page, before=before, limit=size + 1)
         more = len(letters) > size
         return dead_letter_pb2.ListDeadLettersResponse(
             dead_letters=[_to_proto(stored) for stored in letters[:size]],
-            next_page_token=encode_token({"before": letters[size - 1].id}) if more else "",
+            next_page_token=encode_token({"before": letters[size - 1].id}, request) if more else "",
         )
 
     async def replay(self, request: dead_letter_pb2.ReplayDeadLetterRequest) -> empty_pb2.Empty:
@@ -59,8 +59,8 @@ class DeadLetterMethods:
         return empty_pb2.Empty()
 
 
-def _before(token: str) -> int | None:
-    cursor = decode_token(token)
+def _before(request: dead_letter_pb2.ListDeadLettersRequest) -> int | None:
+    cursor = decode_token(request.page_token, request)
     if cursor is None:
         return None
     before = cursor.get("before")

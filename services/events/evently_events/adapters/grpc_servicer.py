@@ -76,13 +76,13 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
         page = await asyncio.to_thread(
             handlers.list_events,
             _event_query(request, self._clock.now()),
-            after=decode_time_cursor(request.page_token),
+            after=decode_time_cursor(request.page_token, request),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return event_service_pb2.ListEventsResponse(
             events=[_event_view(view) for view in page.events],
-            next_page_token=encode_time_cursor(page.next_cursor),
+            next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
     async def UpdateEvent(
@@ -124,13 +124,13 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
         page = await asyncio.to_thread(
             handlers.list_comments,
             request.event_id,
-            after=decode_time_cursor(request.page_token),
+            after=decode_time_cursor(request.page_token, request),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return event_service_pb2.ListCommentsResponse(
             comments=[comment_to_proto(c) for c in page.comments],
-            next_page_token=encode_time_cursor(page.next_cursor),
+            next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
     async def CancelEvent(
@@ -180,7 +180,7 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
             handlers.list_registrations,
             caller.user_id,
             request.event_id,
-            after=decode_time_cursor(request.page_token),
+            after=decode_time_cursor(request.page_token, request),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
@@ -188,7 +188,7 @@ class EventServicer(event_service_pb2_grpc.EventServiceServicer):
             registrations=[
                 registration_to_proto(v.registration, v.waitlist_position) for v in page.registrations
             ],
-            next_page_token=encode_time_cursor(page.next_cursor),
+            next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
 

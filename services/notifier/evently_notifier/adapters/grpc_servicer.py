@@ -90,13 +90,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         items = await asyncio.to_thread(
             webhooks.list_subscriptions,
             caller.user_id,
-            before=decode_time_cursor(request.page_token),
+            before=decode_time_cursor(request.page_token, request),
             page_size=size,
             uow=self._uow,
         )
         return notifier_service_pb2.ListSubscriptionsResponse(
             subscriptions=[subscription_to_proto(s) for s in items[:size]],
-            next_page_token=encode_time_cursor(webhooks.page_cursor(items, size)),
+            next_page_token=encode_time_cursor(webhooks.page_cursor(items, size), request),
         )
 
     async def DeleteSubscription(
@@ -115,13 +115,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             webhooks.list_deliveries,
             caller.user_id,
             request.subscription_id,
-            before=decode_time_cursor(request.page_token),
+            before=decode_time_cursor(request.page_token, request),
             page_size=size,
             uow=self._uow,
         )
         return notifier_service_pb2.ListDeliveriesResponse(
             deliveries=[delivery_to_proto(d, log.attempts.get(d.id, [])) for d in log.deliveries[:size]],
-            next_page_token=encode_time_cursor(webhooks.page_cursor(log.deliveries, size)),
+            next_page_token=encode_time_cursor(webhooks.page_cursor(log.deliveries, size), request),
         )
 
     async def ListNotifications(
@@ -131,14 +131,14 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         page = await asyncio.to_thread(
             inbox.list_notifications,
             caller.user_id,
-            before=decode_time_cursor(request.page_token),
+            before=decode_time_cursor(request.page_token, request),
             page_size=page_size(request.page_size),
             unread_only=request.unread_only,
             uow=self._uow,
         )
         return notifier_service_pb2.ListNotificationsResponse(
             notifications=[notification_to_proto(n) for n in page.notifications],
-            next_page_token=encode_time_cursor(page.next_cursor),
+            next_page_token=encode_time_cursor(page.next_cursor, request),
             unread_count=page.unread_count,
         )
 
@@ -228,12 +228,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             reminders.list_reminders,
             caller.user_id,
             event_id=request.event_id,
-            after=decode_time_cursor(request.page_token),
+            after=decode_time_cursor(request.page_token, request),
             page_size=page_size(request.page_size),
             uow=self._uow,
         )
         return notifier_service_pb2.ListRemindersResponse(
-            reminders=[reminder_to_proto(r) for r in items], next_page_token=encode_time_cursor(next_cursor)
+            reminders=[reminder_to_proto(r) for r in items],
+            next_page_token=encode_time_cursor(next_cursor, request),
         )
 
     async def DeleteReminder(

@@ -68,6 +68,11 @@ class Revocations:
                 subscription = await self._js.subscribe(
                     SUBJECTS, stream=STREAM, ordered_consumer=True, config=config, cb=self._on_message
                 )
+                # nats-py keeps this config for resets of the ordered consumer (after a missed
+                # heartbeat, a reconnect, a stream leader change), which restart by sequence but
+                # keep the start time: the server refuses both together (10094) and revocations
+                # would stop arriving. The start time has done its work once subscribed.
+                config.opt_start_time = None
                 break
             except (nats.errors.Error, TimeoutError) as exc:
                 failures += 1

@@ -5,6 +5,7 @@ Pure Python on purpose: domain code raises these without knowing about gRPC.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,11 +17,13 @@ class FieldViolation:
 
 
 class DomainError(Exception):
-    """Base of every error the API reports to its caller with a specific status."""
+    """Base of every error the API reports to its caller with a specific status. `reason` is the
+    machine-readable why (google.rpc.ErrorInfo), e.g. SESSION_ENDED; by default the error's kind."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = reason or re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__).upper()
 
 
 class InvalidArgument(DomainError):

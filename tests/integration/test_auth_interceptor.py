@@ -15,7 +15,8 @@ from evently_platform.auth.jwks import StaticKeySource
 from evently_platform.auth.principal import current_principal, require_principal
 from evently_platform.auth.tokens import TokenIssuer, TokenVerifier, public_jwk
 from evently_platform.errors import NotFound
-from evently_platform.grpc.interceptor import PlatformInterceptor
+from evently_platform.grpc.interceptors import platform_interceptors
+from google.rpc import error_details_pb2, status_pb2
 
 SERVICE = "evently.probe.v1.Probe"
 PUBLIC = f"/{SERVICE}/Public"
@@ -69,7 +70,7 @@ def issuer(signing_key: ec.EllipticCurvePrivateKey) -> TokenIssuer:
 @pytest.fixture
 async def channel(signing_key: ec.EllipticCurvePrivateKey) -> AsyncIterator[grpc.aio.Channel]:
     verifier = TokenVerifier(StaticKeySource({"keys": [public_jwk(signing_key.public_key())]}))
-    server = grpc.aio.server(interceptors=[PlatformInterceptor(verifier, {PUBLIC})])
+    server = grpc.aio.server(interceptors=platform_interceptors(verifier, {PUBLIC}))
     server.add_generic_rpc_handlers((_handlers(),))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
@@ -207,3 +208,29 @@ async def _until_error(call: Any) -> AsyncIterator[Any]:
             yield item
     except grpc.aio.AioRpcError as exc:
         yield (exc.code(), exc.details())
+
+
+def _error_info(error: grpc.aio.AioRpcError) -> tuple[str, str]:
+    for key, value in error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                info = error_details_pb2.ErrorInfo()
+                if detail.Unpack(info):
+                    return info.reason, info.domain
+    return "", ""
+
+
+async def test_every_error_says_why_in_an_error_info(channel: grpc.aio.Channel, issuer: TokenIssuer) -> None:
+    expired = issuer.issue("u1", datetime.now(UTC) - timedelta(hours=1)).token
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await _unary(channel, WHOAMI, _bearer(expired))
+    assert _error_info(refused.value) == ("TOKEN_EXPIRED", "evently")
+    token = issuer.issue("u7", datetime.now(UTC)).token
+    received = [
+        item
+        async for item in _until_error(channel.unary_stream(COUNT)(b"then-fail", metadata=_bearer(token)))
+    ]
+    assert received[-1][0] == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await _collect(channel.unary_stream(COUNT)(b"then-fail", metadata=_bearer(token)))
+    assert _error_info(missing.value) == ("NOT_FOUND", "evently")

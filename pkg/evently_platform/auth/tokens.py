@@ -114,13 +114,14 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthenticated("access token expired") from exc
+            raise Unauthenticated("access token expired", reason="TOKEN_EXPIRED") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid access token: {exc}") from exc
         user_id = str(claims["sub"])
         if self._revocations is not None and self._revocations.revoked(user_id, float(claims["iat"])):
             raise Unauthenticated(
-                "this session has ended (the account was deleted or its password changed): sign in again"
+                "this session has ended (the account was deleted or its password changed): sign in again",
+                reason="SESSION_ENDED",
             )
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):

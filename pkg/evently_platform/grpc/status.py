@@ -8,6 +8,8 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from evently_platform import errors
 
+ERROR_DOMAIN = "evently"  # google.rpc.ErrorInfo.domain of every error we answer
+
 _CODES: dict[type[errors.DomainError], int] = {
     errors.InvalidArgument: code_pb2.INVALID_ARGUMENT,
     errors.NotFound: code_pb2.NOT_FOUND,
@@ -40,6 +42,10 @@ def to_status(error: errors.DomainError) -> status_pb2.Status:
         detail = any_pb2.Any()
         detail.Pack(retry)
         status.details.append(detail)
+    # Last, so that clients reading the first detail of a 400 still find its BadRequest.
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN))
+    status.details.append(info)
     return status
 
 

@@ -6,7 +6,7 @@ from evently.events.v1 import event_service_pb2_grpc
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.dead_letters import DeadLetterMethods
-from evently_platform.grpc.interceptor import PlatformInterceptor
+from evently_platform.grpc.interceptors import platform_interceptors
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.messaging.consumer import DurableConsumer
 from evently_platform.messaging.dead_letters import SqlDeadLetters
@@ -39,7 +39,7 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
         addr=settings.bind_addr("events"),
         register=[lambda server: event_service_pb2_grpc.add_EventServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
-        interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
+        interceptors=platform_interceptors(verifier, PUBLIC_METHODS),
         workers=[runtime.relay.run, consumer.run, runtime.revocations.run],
         cleanups=[users_channel.close, runtime.close],
     )

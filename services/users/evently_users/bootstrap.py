@@ -6,7 +6,7 @@ from evently.users.v1 import user_service_pb2_grpc
 from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
-from evently_platform.grpc.interceptor import PlatformInterceptor
+from evently_platform.grpc.interceptors import platform_interceptors
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.runtime import start_runtime
 
@@ -42,7 +42,7 @@ async def build(
         addr=settings.bind_addr("users"),
         register=[lambda server: user_service_pb2_grpc.add_UserServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
-        interceptors=[PlatformInterceptor(verifier, PUBLIC_METHODS)],
+        interceptors=platform_interceptors(verifier, PUBLIC_METHODS),
         workers=[runtime.relay.run, runtime.revocations.run],
         cleanups=[runtime.close],
     )

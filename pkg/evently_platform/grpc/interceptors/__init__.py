@@ -1,0 +1,21 @@
+"""The server interceptors every service runs, one job each, outermost first."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import grpc
+
+from evently_platform.auth.tokens import TokenVerifier
+from evently_platform.grpc.interceptors.access_log import AccessLog
+from evently_platform.grpc.interceptors.authentication import Authentication
+from evently_platform.grpc.interceptors.error_mapping import ErrorMapping
+from evently_platform.grpc.interceptors.request_guard import RequestGuard
+
+
+def platform_interceptors(
+    verifier: TokenVerifier | None, public_methods: Collection[str]
+) -> list[grpc.aio.ServerInterceptor]:
+    """The access log sees every outcome; errors are mapped for it; then who calls, then whether
+    the request can be worked on at all."""
+    return [AccessLog(), ErrorMapping(), Authentication(verifier, public_methods), RequestGuard()]

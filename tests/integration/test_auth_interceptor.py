@@ -3,6 +3,7 @@ The probe methods stand in for any service's unary and server-streaming methods.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from evently_platform.auth.tokens import TokenIssuer, TokenVerifier, public_jwk
 from evently_platform.errors import NotFound
 from evently_platform.grpc.interceptors import platform_interceptors
 from google.rpc import error_details_pb2, status_pb2
+from sqlalchemy.exc import OperationalError
 
 SERVICE = "evently.probe.v1.Probe"
 PUBLIC = f"/{SERVICE}/Public"
@@ -42,6 +44,10 @@ async def _count(request: bytes, context: grpc.aio.ServicerContext) -> AsyncIter
 
 
 async def _crash(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+    if request == b"database":
+        busy = sqlite3.OperationalError("database is locked")
+        busy.sqlite_errorcode = 5  # SQLITE_BUSY
+        raise OperationalError("SELECT ...", {}, busy)
     raise RuntimeError("secret internals")
 
 
@@ -234,3 +240,13 @@ async def test_every_error_says_why_in_an_error_info(channel: grpc.aio.Channel, 
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await _collect(channel.unary_stream(COUNT)(b"then-fail", metadata=_bearer(token)))
     assert _error_info(missing.value) == ("NOT_FOUND", "evently")
+
+
+async def test_a_database_outage_met_outside_a_unit_of_work_is_unavailable_not_internal(
+    channel: grpc.aio.Channel, issuer: TokenIssuer
+) -> None:
+    token = issuer.issue("u1", datetime.now(UTC)).token
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await channel.unary_unary(CRASH)(b"database", metadata=_bearer(token), timeout=5)
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert _error_info(refused.value) == ("UNAVAILABLE", "evently")

@@ -163,3 +163,37 @@ async def test_dead_letters_are_for_operators_only(
         with pytest.raises(grpc.aio.AioRpcError) as anonymous:
             await call(request)
         assert anonymous.value.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_a_listed_letter_shows_the_start_of_a_big_payload_and_a_replay_uses_all_of_it(
+    services: Services,
+    venue: Venue,
+    notifier: notifier_service_pb2_grpc.NotifierServiceStub,
+    notifier_db: Engine,
+) -> None:
+    event = Envelope(
+        type="evently.event.created",
+        source="//events",
+        subject="big",
+        data={"event": {"id": "big", "description": "x" * 200_000}},
+    )
+    await SqlDeadLetters(notifier_db).record(
+        DeadLetter(
+            consumer="notifier",
+            message_id=event.id,
+            subject=event.type,
+            stream_seq=None,
+            num_delivered=8,
+            payload=event.encode(),
+            headers={"Nats-Msg-Id": event.id},
+            error="Unavailable: the database is unreachable",
+        )
+    )
+    operator = await operator_metadata(services)
+    [letter] = (
+        await notifier.ListDeadLetters(dead_letter_pb2.ListDeadLettersRequest(), metadata=operator)
+    ).dead_letters
+    assert (len(letter.payload), letter.payload_truncated) == (64 * 1024, True)
+    await notifier.ReplayDeadLetter(dead_letter_pb2.ReplayDeadLetterRequest(id=letter.id), metadata=operator)
+    left = await notifier.ListDeadLetters(dead_letter_pb2.ListDeadLettersRequest(), metadata=operator)
+    assert list(left.dead_letters) == []  # handled: the whole message was there to decode

@@ -17,6 +17,7 @@ from evently_platform.messaging.consumer import DurableConsumer, ReplayFailed
 from evently_platform.messaging.dead_letters import SqlDeadLetters, StoredDeadLetter
 
 log = get_logger(__name__)
+LISTED_PAYLOAD = 64 * 1024  # of each letter in a list: a page of 100 stays ~6 MiB at most
 
 
 class DeadLetterMethods:
@@ -87,7 +88,8 @@ def _to_proto(stored: StoredDeadLetter) -> dead_letter_pb2.DeadLetter:
         stream_sequence=letter.stream_seq or 0,
         delivery_count=letter.num_delivered,
         error=letter.error,
-        payload=letter.payload,
+        payload=letter.payload[:LISTED_PAYLOAD],
+        payload_truncated=len(letter.payload) > LISTED_PAYLOAD,
         headers=letter.headers,
         create_time=created,
     )

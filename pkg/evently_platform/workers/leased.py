@@ -135,9 +135,10 @@ class LeasedPoller(Generic[T]):
         # and once a poll interval (for retries come due, and leases other instances let go).
         if not self._claim_soon and self._monotonic() - self._last_claim < self._poll_interval:
             return False
-        limit = free + self._slots - self._waiting  # one round ahead, less what already waits
-        if limit <= 0:
-            return False
+        # One round ahead, less what already waits; but always the free slots, so that work in
+        # the table (retries, other endpoints' overflow) never waits behind a long queue of
+        # offered work that cannot start (a hanging endpoint's, until its hold runs out).
+        limit = max(free, free + self._slots - self._waiting)
         self._claim_soon, self._last_claim = False, self._monotonic()
         taken = Counter(self._by_key)
         for key, queue in self._offered.items():

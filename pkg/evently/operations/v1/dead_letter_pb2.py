@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'evently/operations/v1/dead_letter.proto\x12\x15\x65vently.operations.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc2\x02\n\nDeadLetter\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63onsumer\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x17\n\x0fstream_sequence\x18\x05 \x01(\x04\x12\x16\n\x0e\x64\x65livery_count\x18\x06 \x01(\x05\x12\r\n\x05\x65rror\x18\x07 \x01(\t\x12\x0f\n\x07payload\x18\x08 \x01(\x0c\x12?\n\x07headers\x18\t \x03(\x0b\x32..evently.operations.v1.DeadLetter.HeadersEntry\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"?\n\x16ListDeadLettersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"k\n\x17ListDeadLettersResponse\x12\x37\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32!.evently.operations.v1.DeadLetter\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x17ReplayDeadLetterRequest\x12\n\n\x02id\x18\x01 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'evently/operations/v1/dead_letter.proto\x12\x15\x65vently.operations.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdd\x02\n\nDeadLetter\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63onsumer\x18\x02 \x01(\t\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\x12\n\nmessage_id\x18\x04 \x01(\t\x12\x17\n\x0fstream_sequence\x18\x05 \x01(\x04\x12\x16\n\x0e\x64\x65livery_count\x18\x06 \x01(\x05\x12\r\n\x05\x65rror\x18\x07 \x01(\t\x12\x0f\n\x07payload\x18\x08 \x01(\x0c\x12?\n\x07headers\x18\t \x03(\x0b\x32..evently.operations.v1.DeadLetter.HeadersEntry\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11payload_truncated\x18\x0b \x01(\x08\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"?\n\x16ListDeadLettersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"k\n\x17ListDeadLettersResponse\x12\x37\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32!.evently.operations.v1.DeadLetter\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"%\n\x17ReplayDeadLetterRequest\x12\n\n\x02id\x18\x01 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,13 +35,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DEADLETTER_HEADERSENTRY']._loaded_options = None
   _globals['_DEADLETTER_HEADERSENTRY']._serialized_options = b'8\001'
   _globals['_DEADLETTER']._serialized_start=100
-  _globals['_DEADLETTER']._serialized_end=422
-  _globals['_DEADLETTER_HEADERSENTRY']._serialized_start=376
-  _globals['_DEADLETTER_HEADERSENTRY']._serialized_end=422
-  _globals['_LISTDEADLETTERSREQUEST']._serialized_start=424
-  _globals['_LISTDEADLETTERSREQUEST']._serialized_end=487
-  _globals['_LISTDEADLETTERSRESPONSE']._serialized_start=489
-  _globals['_LISTDEADLETTERSRESPONSE']._serialized_end=596
-  _globals['_REPLAYDEADLETTERREQUEST']._serialized_start=598
-  _globals['_REPLAYDEADLETTERREQUEST']._serialized_end=635
+  _globals['_DEADLETTER']._serialized_end=449
+  _globals['_DEADLETTER_HEADERSENTRY']._serialized_start=403
+  _globals['_DEADLETTER_HEADERSENTRY']._serialized_end=449
+  _globals['_LISTDEADLETTERSREQUEST']._serialized_start=451
+  _globals['_LISTDEADLETTERSREQUEST']._serialized_end=514
+  _globals['_LISTDEADLETTERSRESPONSE']._serialized_start=516
+  _globals['_LISTDEADLETTERSRESPONSE']._serialized_end=623
+  _globals['_REPLAYDEADLETTERREQUEST']._serialized_start=625
+  _globals['_REPLAYDEADLETTERREQUEST']._serialized_end=662
 # @@protoc_insertion_point(module_scope)

@@ -10,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DeadLetter(_message.Message):
-    __slots__ = ("id", "consumer", "subject", "message_id", "stream_sequence", "delivery_count", "error", "payload", "headers", "create_time")
+    __slots__ = ("id", "consumer", "subject", "message_id", "stream_sequence", "delivery_count", "error", "payload", "headers", "create_time", "payload_truncated")
     class HeadersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,7 @@ class DeadLetter(_message.Message):
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     HEADERS_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     id: str
     consumer: str
     subject: str
@@ -38,7 +39,8 @@ class DeadLetter(_message.Message):
     payload: bytes
     headers: _containers.ScalarMap[str, str]
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., consumer: _Optional[str] = ..., subject: _Optional[str] = ..., message_id: _Optional[str] = ..., stream_sequence: _Optional[int] = ..., delivery_count: _Optional[int] = ..., error: _Optional[str] = ..., payload: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    payload_truncated: bool
+    def __init__(self, id: _Optional[str] = ..., consumer: _Optional[str] = ..., subject: _Optional[str] = ..., message_id: _Optional[str] = ..., stream_sequence: _Optional[int] = ..., delivery_count: _Optional[int] = ..., error: _Optional[str] = ..., payload: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payload_truncated: _Optional[bool] = ...) -> None: ...
 
 class ListDeadLettersRequest(_message.Message):
     __slots__ = ("page_size", "page_token")

@@ -30,9 +30,10 @@ def test_a_database_that_cannot_be_reached_is_unavailable_not_internal(backend: 
 
     status = to_status(raised.value)
     assert grpc_code(status).name == "UNAVAILABLE"
-    [detail] = status.details
-    retry = error_details_pb2.RetryInfo()
-    assert detail.Unpack(retry) and retry.retry_delay.seconds == 1
+    retry, info = error_details_pb2.RetryInfo(), error_details_pb2.ErrorInfo()
+    first, last = status.details
+    assert first.Unpack(retry) and retry.retry_delay.seconds == 1
+    assert last.Unpack(info) and (info.reason, info.domain) == ("UNAVAILABLE", "evently")
 
 
 def _insert_after_the_database_turned_read_only(uow: SqlUnitOfWork) -> None:

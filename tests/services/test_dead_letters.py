@@ -52,6 +52,22 @@ async def operator_metadata(services: Services) -> tuple[tuple[str, str]]:
     return (("authorization", f"Bearer {token.stdout.strip()}"),)
 
 
+async def _given_up_during_an_outage(notifier_db: Engine, event: Envelope) -> None:
+    """A well-formed event the notifier gave up on while its database was away."""
+    await SqlDeadLetters(notifier_db).record(
+        DeadLetter(
+            consumer="notifier",
+            message_id=event.id,
+            subject=event.type,
+            stream_seq=None,
+            num_delivered=8,
+            payload=event.encode(),
+            headers={"Nats-Msg-Id": event.id},
+            error="Unavailable: the database is unreachable",
+        )
+    )
+
+
 @pytest.fixture
 def notifier_db(service_dbs: dict[str, str]) -> Iterator[Engine]:
     engine = make_engine(service_dbs["notifier"])
@@ -115,18 +131,7 @@ async def test_a_replayed_letter_is_handled_once_and_leaves_the_list(
     event = Envelope(
         type="evently.event.created", source="//events", subject="e1", data={"event": {"id": "e1"}}
     )
-    await SqlDeadLetters(notifier_db).record(
-        DeadLetter(
-            consumer="notifier",
-            message_id=event.id,
-            subject=event.type,
-            stream_seq=None,
-            num_delivered=8,
-            payload=event.encode(),
-            headers={"Nats-Msg-Id": event.id},
-            error="Unavailable: the database is unreachable",
-        )
-    )
+    await _given_up_during_an_outage(notifier_db, event)
     operator = await operator_metadata(services)
     [letter] = (
         await notifier.ListDeadLetters(dead_letter_pb2.ListDeadLettersRequest(), metadata=operator)
@@ -177,18 +182,7 @@ async def test_a_listed_letter_shows_the_start_of_a_big_payload_and_a_replay_use
         subject="big",
         data={"event": {"id": "big", "description": "x" * 200_000}},
     )
-    await SqlDeadLetters(notifier_db).record(
-        DeadLetter(
-            consumer="notifier",
-            message_id=event.id,
-            subject=event.type,
-            stream_seq=None,
-            num_delivered=8,
-            payload=event.encode(),
-            headers={"Nats-Msg-Id": event.id},
-            error="Unavailable: the database is unreachable",
-        )
-    )
+    await _given_up_during_an_outage(notifier_db, event)
     operator = await operator_metadata(services)
     [letter] = (
         await notifier.ListDeadLetters(dead_letter_pb2.ListDeadLettersRequest(), metadata=operator)

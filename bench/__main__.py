@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import importlib
 import os
 import sys
@@ -25,6 +26,13 @@ SCENARIOS = {
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
+def _levels(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -41,6 +49,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--smoke", action="store_true", help="one short run per scenario, to check the code works"
     )
+    parser.add_argument(
+        "--levels",
+        type=_levels,
+        default=(),
+        metavar="N[,N...]",
+        help="measure only these concurrency levels or rates, e.g. --levels 100,200 (default: all)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"JSON rows (default {RESULTS})")
     args = parser.parse_args(argv)
     unknown = [name for name in args.scenarios if name not in SCENARIOS]
@@ -55,7 +70,7 @@ async def run(names: list[str], ctx: Context) -> list[Row]:
         began = time.perf_counter()
         print(f"· {name} …", file=sys.stderr, flush=True)
         scenario = importlib.import_module(SCENARIOS[name])
-        rows += await scenario.run(Context(ctx.seconds, ctx.work_dir / name, ctx.smoke))
+        rows += await scenario.run(dataclasses.replace(ctx, work_dir=ctx.work_dir / name))
         print(f"  {name} done in {time.perf_counter() - began:.1f}s", file=sys.stderr, flush=True)
     return rows
 
@@ -65,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.scenarios or list(SCENARIOS)
     seconds = min(args.seconds, 0.5) if args.smoke else args.seconds
     with tempfile.TemporaryDirectory(prefix="evently-bench-") as work:
-        rows = asyncio.run(run(names, Context(seconds, Path(work), args.smoke)))
+        rows = asyncio.run(run(names, Context(seconds, Path(work), args.smoke, args.levels)))
     print(table(rows))
     write(
         rows,
@@ -74,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             "scenarios": names,
             "seconds": seconds,
             "smoke": args.smoke,
+            "levels": list(args.levels),
             "database": "postgresql" if os.environ.get("EVENTLY_BENCH_POSTGRES_URL") else "sqlite",
         },
     )

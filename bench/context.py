@@ -22,10 +22,12 @@ class Context:
     seconds: float  # per measured run
     work_dir: Path
     smoke: bool = False  # a ~1 s pass that proves the code runs, for the test suite
+    only: tuple[int, ...] = ()  # --levels: measure these levels only (an A/B of one rate)
 
     def levels(self, full: tuple[int, ...]) -> tuple[int, ...]:
-        """Concurrency (or rate) levels: all of them, or the first only in a smoke run."""
-        return full[:1] if self.smoke else full
+        """Concurrency (or rate) levels: all of them (or those asked for), the first only in a smoke run."""
+        chosen = tuple(level for level in full if level in self.only) if self.only else full
+        return chosen[:1] if self.smoke else chosen
 
 
 def timestamp(when: datetime) -> Timestamp:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ async def _offer(
 
 async def run(ctx: Context) -> list[Row]:
     if not ctx.smoke:
-        ctx = Context(max(ctx.seconds, OFFERED_SECONDS), ctx.work_dir, ctx.smoke)
+        ctx = replace(ctx, seconds=max(ctx.seconds, OFFERED_SECONDS))
     rates = ctx.levels(RATES)
     rows: list[Row] = []
     ours: dict[int, Step] = {}

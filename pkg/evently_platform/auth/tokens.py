@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -80,19 +81,55 @@ class Revoked(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class _Verified:
+    principal: Principal
+    issued_at: float
+    usable_until: float  # `exp` plus the leeway, epoch seconds
+
+
 class TokenVerifier:
+    """Checks an access token's signature and claims once, then remembers the principal it names
+    until the token expires: a client calls many times with one token, and an ES256 verification
+    costs more than the rest of a small call's authentication together. Revocations are asked on
+    every call, remembered or not, so a deleted account's session ends at once either way."""
+
     def __init__(
         self,
         keys: KeySource,
         *,
         leeway: timedelta = timedelta(seconds=30),
         revocations: Revoked | None = None,
+        remember: int = 4096,
+        now: Callable[[], float] = time.time,
     ) -> None:
+        if remember < 1:
+            raise ValueError("remember must be at least 1")
         self._keys = keys
         self._leeway = leeway
         self._revocations = revocations
+        self._remember = remember
+        self._now = now
+        self._verified: dict[str, _Verified] = {}  # oldest first
 
     async def verify(self, token: str) -> Principal:
+        verified = self._verified.get(token)
+        if verified is None or self._now() >= verified.usable_until:
+            # Unknown or expired: the full check (which names an expired token as such).
+            self._verified.pop(token, None)
+            verified = await self._check(token)
+            if len(self._verified) >= self._remember:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = verified
+        principal = verified.principal
+        if self._revocations is not None and self._revocations.revoked(principal.user_id, verified.issued_at):
+            raise Unauthenticated(
+                "this session has ended (the account was deleted or its password changed): sign in again",
+                reason="SESSION_ENDED",
+            )
+        return principal
+
+    async def _check(self, token: str) -> _Verified:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -117,13 +154,11 @@ class TokenVerifier:
             raise Unauthenticated("access token expired", reason="TOKEN_EXPIRED") from exc
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid access token: {exc}") from exc
-        user_id = str(claims["sub"])
-        if self._revocations is not None and self._revocations.revoked(user_id, float(claims["iat"])):
-            raise Unauthenticated(
-                "this session has ended (the account was deleted or its password changed): sign in again",
-                reason="SESSION_ENDED",
-            )
         roles = claims.get("roles", [])
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise Unauthenticated("invalid access token: roles must be a list of names")
-        return Principal(user_id=user_id, roles=frozenset(roles))
+        return _Verified(
+            Principal(user_id=str(claims["sub"]), roles=frozenset(roles)),
+            issued_at=float(claims["iat"]),
+            usable_until=float(claims["exp"]) + self._leeway.total_seconds(),
+        )

@@ -76,6 +76,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080"
     # A span per SQL statement (and so a stream of root spans from idle pollers): for debugging.
     trace_sql: bool = False
+    # Unary calls a service process works on at once; more are refused RESOURCE_EXHAUSTED at once.
+    max_calls_in_flight: int = 256
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +119,9 @@ class Settings:
                 env.get("EVENTLY_STREAM_REPLICAS") or "1", "EVENTLY_STREAM_REPLICAS"
             ),
             trace_sql=_truthy(env.get("EVENTLY_TRACE_SQL")),
+            max_calls_in_flight=_positive_int(
+                env.get("EVENTLY_MAX_CALLS_IN_FLIGHT") or "256", "EVENTLY_MAX_CALLS_IN_FLIGHT"
+            ),
         )
 
     def bind_addr(self, component: str) -> str:

@@ -92,3 +92,12 @@ def test_links_in_email_point_at_the_public_address_when_one_is_given() -> None:
         {"EVENTLY_GATEWAY_ADDR": "gateway:8080", "EVENTLY_PUBLIC_URL": "https://evently.example.org/"}
     )
     assert public.public_url == "https://evently.example.org"
+
+
+def test_the_calls_a_process_works_on_at_once_are_bounded_and_settable() -> None:
+    assert Settings.from_env({}).max_calls_in_flight == 256
+    assert Settings.from_env({"EVENTLY_MAX_CALLS_IN_FLIGHT": "32"}).max_calls_in_flight == 32
+    with pytest.raises(
+        SystemExit, match="EVENTLY_MAX_CALLS_IN_FLIGHT: 'lots' is not a positive whole number"
+    ):
+        Settings.from_env({"EVENTLY_MAX_CALLS_IN_FLIGHT": "lots"})

@@ -39,7 +39,9 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
         addr=settings.bind_addr("events"),
         register=[lambda server: event_service_pb2_grpc.add_EventServiceServicer_to_server(servicer, server)],
         service_names=[SERVICE],
-        interceptors=platform_interceptors(verifier, PUBLIC_METHODS),
+        interceptors=platform_interceptors(
+            verifier, PUBLIC_METHODS, max_in_flight=settings.max_calls_in_flight
+        ),
         workers=[runtime.relay.run, consumer.run, runtime.revocations.run],
         cleanups=[users_channel.close, runtime.close],
     )

@@ -95,7 +95,9 @@ async def build(
             lambda server: notifier_service_pb2_grpc.add_NotifierServiceServicer_to_server(servicer, server)
         ],
         service_names=[SERVICE],
-        interceptors=platform_interceptors(verifier, PUBLIC_METHODS),
+        interceptors=platform_interceptors(
+            verifier, PUBLIC_METHODS, max_in_flight=settings.max_calls_in_flight
+        ),
         workers=[
             runtime.relay.run,
             runtime.revocations.run,

@@ -10,12 +10,25 @@ from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.grpc.interceptors.access_log import AccessLog
 from evently_platform.grpc.interceptors.authentication import Authentication
 from evently_platform.grpc.interceptors.error_mapping import ErrorMapping
+from evently_platform.grpc.interceptors.load_shedding import LoadShedding
 from evently_platform.grpc.interceptors.request_guard import RequestGuard
+
+DEFAULT_MAX_IN_FLIGHT = 256
 
 
 def platform_interceptors(
-    verifier: TokenVerifier | None, public_methods: Collection[str]
+    verifier: TokenVerifier | None,
+    public_methods: Collection[str],
+    *,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
 ) -> list[grpc.aio.ServerInterceptor]:
-    """The access log sees every outcome; errors are mapped for it; then who calls, then whether
-    the request can be worked on at all."""
-    return [AccessLog(), ErrorMapping(), Authentication(verifier, public_methods), RequestGuard()]
+    """The access log sees every outcome; errors are mapped for it; a call past the process's
+    limit is refused before any work (a token check included); then who calls, then whether the
+    request can be worked on at all."""
+    return [
+        AccessLog(),
+        ErrorMapping(),
+        LoadShedding(max_in_flight),
+        Authentication(verifier, public_methods),
+        RequestGuard(),
+    ]

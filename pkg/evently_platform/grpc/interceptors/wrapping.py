@@ -12,6 +12,8 @@ import grpc
 
 
 class MethodInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    streams = True  # whether `around` wraps server-streaming calls too
+
     def around(
         self, method: str, request: Any, context: grpc.aio.ServicerContext
     ) -> AbstractAsyncContextManager[None]:
@@ -44,7 +46,7 @@ class MethodInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             return grpc.unary_unary_rpc_method_handler(
                 unary, request_deserializer=deserialize, response_serializer=handler.response_serializer
             )
-        if handler.unary_stream is not None:
+        if handler.unary_stream is not None and self.streams:
             inner_stream = handler.unary_stream
 
             async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:

@@ -57,4 +57,5 @@ def test_the_http_walkthrough_runs_as_printed(system: System) -> None:
     done = _run(_pointed_at(script, system).replace("curl -s", "curl -sf"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "BEGIN:VCALENDAR" in done.stdout  # the calendar file
+    assert '"refreshExpireTime"' in done.stdout  # the refresh token's exchange
     assert '"openapi"' in done.stdout

@@ -48,6 +48,11 @@ async function show() {
     await found.render(view, found.params, () => ticket === rendered);
   } catch (error) {
     if (ticket !== rendered) return;
+    if (error.status === 401 && found.signedIn) {
+      sessionStorage.setItem("evently.after-login", found.path);
+      go("/login");  // the sign-in form says why
+      return;
+    }
     replace(view, h("h1", {}, "Something went wrong"), h("p", {}, error.message));
     announce(error.message, { error: true });
   }
@@ -64,12 +69,12 @@ function showAccount() {
     node.hidden = (node.dataset.when === "signed-in") !== Boolean(current);
   }
   document.getElementById("whoami").textContent = current ? current.user.displayName || current.user.email : "";
-  if (current) startBell(current.token);
+  if (current) startBell(current.user.id);
   else stopBell();
 }
 
-document.getElementById("sign-out").addEventListener("click", () => {
-  session.clear();
+document.getElementById("sign-out").addEventListener("click", async () => {
+  await session.signOut();
   announceOnNextPage("You are signed out.");
   go("/");
 });

@@ -2,7 +2,7 @@
 // Server-Sent Events stream. EventSource cannot send an Authorization header, so the stream is
 // read with fetch() and parsed here; it reconnects with backoff when it drops.
 
-import { api } from "./api.js";
+import { accessToken, api } from "./api.js";
 import { h, replace, when } from "./dom.js";
 
 const SHOWN = 10;
@@ -42,7 +42,9 @@ function arrived(notification) {
 }
 
 // One SSE stream: "data: <json>" lines separated by blank lines; ":" lines are keep-alives.
-async function listen(token, signal) {
+async function listen(signal) {
+  const token = await accessToken();  // fresh at every (re)connect
+  if (!token) throw new Error("watch refused: 401");
   const response = await fetch("/v1/notifications:watch?includeUnread=true", {
     headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" },
     signal,
@@ -67,15 +69,17 @@ async function listen(token, signal) {
   }
 }
 
-async function keepListening(token, signal) {
+async function keepListening(signal) {
   let backoff = 1000;
   while (!signal.aborted) {
     const opened = Date.now();
     try {
-      await listen(token, signal);
+      await listen(signal);
     } catch (error) {
       if (signal.aborted) return;
-      if (/40[13]/.test(error.message)) return;  // signed out or expired: the session handles it
+      if (/403/.test(error.message)) return;
+      // The token expired while the stream was open, or the session ended: try one exchange.
+      if (/401/.test(error.message) && !(await accessToken({ force: true }))) return;
     }
     if (Date.now() - opened > 30000) backoff = 1000;  // it had been healthy: start over gently
     await new Promise((resolve) => setTimeout(resolve, backoff));
@@ -101,13 +105,14 @@ export async function markAllRead() {
   render();
 }
 
-export function startBell(token) {
-  if (controller && controller.token === token) return;
+// For the signed-in user; a refreshed access token for the same user keeps the stream open.
+export function startBell(userId) {
+  if (controller && controller.userId === userId) return;
   stopBell();
   controller = new AbortController();
-  controller.token = token;
+  controller.userId = userId;
   refresh().catch(() => {});
-  keepListening(token, controller.signal);
+  keepListening(controller.signal);
 }
 
 export function stopBell() {

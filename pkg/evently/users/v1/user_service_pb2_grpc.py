@@ -58,6 +58,16 @@ class UserServiceStub:
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.SerializeToString,
                 response_deserializer=evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
                 _registered_method=True)
+        self.RefreshToken = channel.unary_unary(
+                '/evently.users.v1.UserService/RefreshToken',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.RefreshTokenRequest.SerializeToString,
+                response_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.FromString,
+                _registered_method=True)
+        self.Logout = channel.unary_unary(
+                '/evently.users.v1.UserService/Logout',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.LogoutRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.ChangePassword = channel.unary_unary(
                 '/evently.users.v1.UserService/ChangePassword',
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.SerializeToString,
@@ -87,7 +97,8 @@ class UserServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Login(self, request, context):
-        """Exchanges an e-mail and password for a short-lived access token.
+        """Exchanges an e-mail and password for a short-lived access token, and a refresh token that
+        starts a session lasting days (see RefreshToken).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -108,17 +119,33 @@ class UserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RefreshToken(self, request, context):
+        """Exchanges a refresh token for a new access token and a new refresh token: the one sent stops
+        working. A refresh token sent a second time ends its whole session (it was copied).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Logout(self, request, context):
+        """Signs out: the refresh token's session ends. Needs no access token (it may have expired).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ChangePassword(self, request, context):
-        """Deletes the caller's own account; other services then end what the user owned.
-        Changes the caller's password. Every other session ends: access tokens issued before the
-        change stop working in every service within moments. Returns a new token for this one.
+        """Changes the caller's password. Every session ends: access tokens issued before the change
+        stop working in every service within moments, and refresh tokens at once. Returns a new
+        session for the caller.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteUser(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Deletes the caller's own account; other services then end what the user owned.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -152,6 +179,16 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.UpdateUser,
                     request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.FromString,
                     response_serializer=evently_dot_users_dot_v1_dot_user__pb2.User.SerializeToString,
+            ),
+            'RefreshToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefreshToken,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.RefreshTokenRequest.FromString,
+                    response_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.SerializeToString,
+            ),
+            'Logout': grpc.unary_unary_rpc_method_handler(
+                    servicer.Logout,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.LogoutRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'ChangePassword': grpc.unary_unary_rpc_method_handler(
                     servicer.ChangePassword,
@@ -278,6 +315,60 @@ class UserService:
             '/evently.users.v1.UserService/UpdateUser',
             evently_dot_users_dot_v1_dot_user__service__pb2.UpdateUserRequest.SerializeToString,
             evently_dot_users_dot_v1_dot_user__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefreshToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/RefreshToken',
+            evently_dot_users_dot_v1_dot_user__service__pb2.RefreshTokenRequest.SerializeToString,
+            evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Logout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/Logout',
+            evently_dot_users_dot_v1_dot_user__service__pb2.LogoutRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 
 import grpc
 from evently.users.v1 import user_pb2, user_service_pb2, user_service_pb2_grpc
 from evently_platform.auth.principal import require_principal
-from evently_platform.auth.tokens import IssuedToken, TokenIssuer
+from evently_platform.auth.tokens import TokenIssuer
 from evently_platform.clock import Clock
 from evently_platform.grpc.metadata import client_address
 from google.api import httpbody_pb2
@@ -16,12 +17,14 @@ from google.protobuf import empty_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_users.adapters.protos import user_to_proto
-from evently_users.domain.model import User, UserChanges
+from evently_users.domain.model import UserChanges
 from evently_users.service_layer import handlers
 from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
 
 SERVICE = user_service_pb2.DESCRIPTOR.services_by_name["UserService"].full_name
-PUBLIC_METHODS = frozenset(f"/{SERVICE}/{m}" for m in ("CreateUser", "Login", "GetJwks"))
+PUBLIC_METHODS = frozenset(
+    f"/{SERVICE}/{m}" for m in ("CreateUser", "Login", "RefreshToken", "Logout", "GetJwks")
+)
 
 
 class UserServicer(user_service_pb2_grpc.UserServiceServicer):
@@ -52,7 +55,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
     async def Login(
         self, request: user_service_pb2.LoginRequest, context: grpc.aio.ServicerContext
     ) -> user_service_pb2.LoginResponse:
-        issued, user = await asyncio.to_thread(
+        signed_in = await asyncio.to_thread(
             handlers.login,
             handlers.Login(request.email, request.password, client_address(context)),
             uow=self._uow,
@@ -60,7 +63,21 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
             issuer=self._issuer(),
             clock=self._clock,
         )
-        return _signed_in(issued, user)
+        return _signed_in(signed_in)
+
+    async def RefreshToken(
+        self, request: user_service_pb2.RefreshTokenRequest, context: grpc.aio.ServicerContext
+    ) -> user_service_pb2.LoginResponse:
+        signed_in = await asyncio.to_thread(
+            handlers.refresh, request.refresh_token, uow=self._uow, issuer=self._issuer(), clock=self._clock
+        )
+        return _signed_in(signed_in)
+
+    async def Logout(
+        self, request: user_service_pb2.LogoutRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        await asyncio.to_thread(handlers.logout, request.refresh_token, uow=self._uow)
+        return empty_pb2.Empty()
 
     async def GetUser(
         self, request: user_service_pb2.GetUserRequest, context: grpc.aio.ServicerContext
@@ -98,7 +115,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         self, request: user_service_pb2.ChangePasswordRequest, context: grpc.aio.ServicerContext
     ) -> user_service_pb2.LoginResponse:
         caller = require_principal()
-        issued, user = await asyncio.to_thread(
+        signed_in = await asyncio.to_thread(
             handlers.change_password,
             caller.user_id,
             request.current_password,
@@ -108,7 +125,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
             issuer=self._issuer(),
             clock=self._clock,
         )
-        return _signed_in(issued, user)
+        return _signed_in(signed_in)
 
     async def DeleteUser(
         self, request: user_service_pb2.DeleteUserRequest, context: grpc.aio.ServicerContext
@@ -125,9 +142,17 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         return httpbody_pb2.HttpBody(content_type="application/json", data=self._jwks_json())
 
 
-def _signed_in(issued: IssuedToken, user: User) -> user_service_pb2.LoginResponse:
-    expire = Timestamp()
-    expire.FromDatetime(issued.expire_time)
+def _signed_in(signed_in: handlers.SignedIn) -> user_service_pb2.LoginResponse:
     return user_service_pb2.LoginResponse(
-        access_token=issued.token, expire_time=expire, user=user_to_proto(user)
+        access_token=signed_in.access.token,
+        expire_time=_timestamp(signed_in.access.expire_time),
+        user=user_to_proto(signed_in.user),
+        refresh_token=signed_in.refresh_token,
+        refresh_expire_time=_timestamp(signed_in.refresh_expire_time),
     )
+
+
+def _timestamp(when: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(when)
+    return stamp

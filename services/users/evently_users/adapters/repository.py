@@ -1,15 +1,17 @@
-"""Users and sign-in failures stored with SQLAlchemy Core, and the service's unit of work."""
+"""Users, sessions and sign-in failures stored with SQLAlchemy Core, and the service's unit of work."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, delete, insert, select, update
 
-from evently_users.adapters.tables import failed_attempts, users
+from evently_users.adapters.tables import failed_attempts, sessions, users
 from evently_users.domain.model import User
+from evently_users.domain.sessions import Session
 from evently_users.domain.throttling import FailedAttempts
 
 
@@ -95,12 +97,62 @@ class SqlFailedAttemptsRepository:
         self._connection.execute(delete(failed_attempts).where(failed_attempts.c.key == key))
 
 
+class SqlSessionRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, session: Session) -> None:
+        self._connection.execute(
+            insert(sessions).values(
+                id=session.id,
+                user_id=session.user_id,
+                family_id=session.family_id,
+                token_hash=session.token_hash,
+                create_time=session.create_time,
+                expire_time=session.expire_time,
+                used_time=session.used_time,
+            )
+        )
+
+    def get_by_hash(self, token_hash: str) -> Session | None:
+        query = select(sessions).where(sessions.c.token_hash == token_hash)
+        if is_postgres(self._connection.engine):
+            query = query.with_for_update()  # two exchanges of one token: the second sees it used
+        row = self._connection.execute(query).first()
+        if row is None:
+            return None
+        return Session(
+            id=row.id,
+            user_id=row.user_id,
+            family_id=row.family_id,
+            token_hash=row.token_hash,
+            create_time=row.create_time,
+            expire_time=row.expire_time,
+            used_time=row.used_time,
+        )
+
+    def mark_used(self, session_id: str, when: datetime) -> None:
+        self._connection.execute(update(sessions).where(sessions.c.id == session_id).values(used_time=when))
+
+    def delete_family(self, family_id: str) -> None:
+        self._connection.execute(delete(sessions).where(sessions.c.family_id == family_id))
+
+    def delete_for_user(self, user_id: str, *, expired_before: datetime | None = None) -> None:
+        """Every session of the account, or only those expired before `expired_before`."""
+        statement = delete(sessions).where(sessions.c.user_id == user_id)
+        if expired_before is not None:
+            statement = statement.where(sessions.c.expire_time < expired_before)
+        self._connection.execute(statement)
+
+
 class UsersUnitOfWork(SqlUnitOfWork):
     users: SqlUserRepository
     failed_attempts: SqlFailedAttemptsRepository
+    sessions: SqlSessionRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
             "users": SqlUserRepository(connection),
             "failed_attempts": SqlFailedAttemptsRepository(connection),
+            "sessions": SqlSessionRepository(connection),
         }

@@ -1,7 +1,7 @@
 """The users service's tables (SQLAlchemy Core)."""
 
 from evently_platform.db.types import UtcDateTime
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -24,4 +24,19 @@ failed_attempts = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure", UtcDateTime(), nullable=False),
     Column("locked_until", UtcDateTime()),
+)
+
+# Refresh tokens, by the hash of each (see domain.sessions).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("family_id", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("expire_time", UtcDateTime(), nullable=False),
+    Column("used_time", UtcDateTime()),
+    Index("ix_sessions_user_id", "user_id"),
+    Index("ix_sessions_family_id", "family_id"),
 )

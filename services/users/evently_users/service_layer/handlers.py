@@ -30,6 +30,7 @@ from evently_users.domain.model import (
     validate_sign_in,
     validate_sign_up,
 )
+from evently_users.domain.sessions import hash_token, start_session, validate_refresh_token
 from evently_users.domain.throttling import (
     ACCOUNT_POLICY,
     CLIENT_POLICY,
@@ -53,6 +54,29 @@ class Login:
     email: str
     password: str
     client: str = ""  # the caller's network address, when known
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a sign-in, a refresh or a password change answers: a short-lived access token, the
+    refresh token that gets the next one (shown once), and the account."""
+
+    access: IssuedToken
+    refresh_token: str
+    refresh_expire_time: datetime
+    user: User
+
+
+def _begin_session(
+    user: User, *, uow: UnitOfWork, issuer: TokenIssuer, clock: Clock, family_id: str | None = None
+) -> SignedIn:
+    now = clock.now()
+    session, token = start_session(user.id, now, family_id=family_id)
+    with uow:
+        uow.sessions.delete_for_user(user.id, expired_before=now)  # housekeeping, per account
+        uow.sessions.add(session)
+        uow.commit()
+    return SignedIn(issuer.issue(user.id, now), token, session.expire_time, user)
 
 
 def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
@@ -107,7 +131,7 @@ def _count_failure(uow: UnitOfWork, keys: dict[str, ThrottlePolicy], now: dateti
 
 def login(
     cmd: Login, *, uow: UnitOfWork, hasher: PasswordHasher, issuer: TokenIssuer, clock: Clock
-) -> tuple[IssuedToken, User]:
+) -> SignedIn:
     email = normalise_email(cmd.email)
     validate_sign_in(email, cmd.password)
     keys = _throttled_keys(email, cmd.client)
@@ -130,7 +154,42 @@ def login(
         with uow:
             uow.failed_attempts.delete(account_key(email))
             uow.commit()
-    return issuer.issue(user.id, clock.now()), user
+    return _begin_session(user, uow=uow, issuer=issuer, clock=clock)
+
+
+def refresh(token: str, *, uow: UnitOfWork, issuer: TokenIssuer, clock: Clock) -> SignedIn:
+    """The refresh token exchanged for a new access token and its own successor."""
+    validate_refresh_token(token)
+    now = clock.now()
+    with uow:
+        session = uow.sessions.get_by_hash(hash_token(token))
+        user = uow.users.get(session.user_id) if session is not None else None
+        if session is None or user is None or now >= session.expire_time:
+            raise Unauthenticated("this session has ended: sign in again", reason="SESSION_ENDED")
+        if session.used_time is not None:
+            # Exchanged before: a copy is being replayed, by a thief or with one. End it all.
+            uow.sessions.delete_family(session.family_id)
+            uow.commit()
+            raise Unauthenticated(
+                "this refresh token was used before, so its session has ended for safety: sign in again",
+                reason="REFRESH_TOKEN_REUSED",
+            )
+        uow.sessions.mark_used(session.id, now)
+        successor, successor_token = start_session(user.id, now, family_id=session.family_id)
+        uow.sessions.add(successor)
+        uow.commit()
+    return SignedIn(issuer.issue(user.id, now), successor_token, successor.expire_time, user)
+
+
+def logout(token: str, *, uow: UnitOfWork) -> None:
+    """The session the refresh token belongs to ends (its access token lives out its minutes).
+    An unknown token is no error: there is nothing to end, and nothing to tell."""
+    validate_refresh_token(token)
+    with uow:
+        session = uow.sessions.get_by_hash(hash_token(token))
+        if session is not None:
+            uow.sessions.delete_family(session.family_id)
+            uow.commit()
 
 
 def _own_account(caller_id: str, requested_id: str) -> str:
@@ -178,6 +237,7 @@ def update_user(
         current.update_time = clock.now()
         if new_hash is not None:
             current.password_hash = new_hash
+            uow.sessions.delete_for_user(user_id)
             # Every service ends the sessions that began before: a stolen token dies with the
             # old password.
             uow.record(PasswordChanged(user_id=user_id, change_time=current.update_time))
@@ -195,8 +255,8 @@ def change_password(
     hasher: PasswordHasher,
     issuer: TokenIssuer,
     clock: Clock,
-) -> tuple[IssuedToken, User]:
-    """The password changed (older sessions end), and a new token for the caller's session."""
+) -> SignedIn:
+    """The password changed (every session ends), and a new session for the caller."""
     changes = UserChanges(
         paths=("password",),
         new_password=new_password,
@@ -204,7 +264,7 @@ def change_password(
         password_field="new_password",
     )
     user = update_user(caller_id, "me", changes, uow=uow, hasher=hasher, clock=clock)
-    return issuer.issue(user.id, clock.now()), user
+    return _begin_session(user, uow=uow, issuer=issuer, clock=clock)
 
 
 def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Clock) -> None:
@@ -214,6 +274,7 @@ def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Cl
         if user is None:
             raise NotFound(f"user {user_id!r} not found")
         uow.users.delete(user_id)
+        uow.sessions.delete_for_user(user_id)
         uow.failed_attempts.delete(account_key(user.email))
         uow.record(UserDeleted(user_id=user_id, delete_time=clock.now()))
         uow.commit()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from evently_users.domain.model import User
+from evently_users.domain.sessions import Session
 from evently_users.domain.throttling import FailedAttempts
 
 
@@ -23,11 +25,21 @@ class FailedAttemptsRepository(Protocol):
     def delete(self, key: str) -> None: ...
 
 
+class SessionRepository(Protocol):
+    def add(self, session: Session) -> None: ...
+    def get_by_hash(self, token_hash: str) -> Session | None: ...
+    def mark_used(self, session_id: str, when: datetime) -> None: ...
+    def delete_family(self, family_id: str) -> None: ...
+    def delete_for_user(self, user_id: str, *, expired_before: datetime | None = None) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def users(self) -> UserRepository: ...
     @property
     def failed_attempts(self) -> FailedAttemptsRepository: ...
+    @property
+    def sessions(self) -> SessionRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

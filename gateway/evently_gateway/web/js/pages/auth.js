@@ -35,7 +35,8 @@ export async function renderLogin(main) {
       afterLogin();
     });
   });
-  replace(main, h("h1", {}, "Log in"), form);
+  const ended = session.takeEndedReason();
+  replace(main, h("h1", {}, "Log in"), ended ? h("p", { class: "notice", role: "status" }, ended) : null, form);
   form.querySelector("input").focus();
 }
 

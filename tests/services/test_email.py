@@ -8,9 +8,10 @@ import email
 import email.policy
 import secrets
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.message import EmailMessage
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -116,6 +117,10 @@ async def test_a_registration_is_confirmed_by_email_with_the_calendar_file(
     text = confirmation.get_body(("plain",))
     html = confirmation.get_body(("html",))
     assert text is not None and "Hello Ada" in text.get_content()
+    # When, in the event's zone and named (Lisbon keeps WET in winter, WEST in summer).
+    start = event.start_time.ToDatetime(UTC).astimezone(ZoneInfo("Europe/Lisbon"))
+    assert f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}" in text.get_content()
+    assert f" {start.tzname()}." in text.get_content()
     assert html is not None and "<h2" in html.get_content()
     [attachment] = list(confirmation.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"

@@ -10,6 +10,7 @@ from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2
 from evently.users.v1 import user_pb2
 from evently_notifier.adapters.facts import to_fact
+from evently_notifier.domain.reminders import KnownEvent
 from evently_notifier.domain.routing import Attendees, Notice, Preferences, notices_for, reminder_notice
 from evently_platform.messaging.contracts import CONTRACTS
 from google.protobuf.message import Message
@@ -83,7 +84,19 @@ def test_attendees_hear_of_a_move_but_not_of_a_new_description() -> None:
         _attendees("ada", "bob"),
     )
     assert [(n.user_id, n.kind) for n in moved] == [("ada", "event.updated"), ("bob", "event.updated")]
-    assert moved[0].body == "Now 2027-01-01T18:00:00Z to 2027-01-01T20:00:00Z at Hall B."
+    # Stated in the event's zone, and in each reader's own beside it when their clock differs.
+    assert moved[0].body_for("UTC") == "Now Fri 1 Jan 2027, 18:00\u201320:00 UTC at Hall B."
+    assert moved[0].body_for("America/New_York") == (
+        "Now Fri 1 Jan 2027, 18:00\u201320:00 UTC (13:00\u201315:00 EST your time) at Hall B."
+    )
+    in_berlin = _notices(
+        "evently.event.updated",
+        event_pb2.EventUpdated(
+            event=_event(location="Hall {B}", time_zone="Europe/Berlin"), changed_fields=["start_time"]
+        ),
+        _attendees("ada"),
+    )
+    assert in_berlin[0].body_for(None) == "Now Fri 1 Jan 2027, 19:00\u201321:00 CET at Hall {B}."
     reworded = _notices(
         "evently.event.updated",
         event_pb2.EventUpdated(event=_event(), changed_fields=["description"]),
@@ -99,13 +112,24 @@ def test_attendees_hear_of_a_cancellation_with_its_reason() -> None:
 
 
 def test_a_due_reminder_tells_its_owner_when_the_event_starts() -> None:
-    notice = reminder_notice("ada", "e1", "Meetup", datetime(2027, 1, 1, 18, tzinfo=UTC))
-    assert (notice.user_id, notice.kind, notice.title, notice.body, notice.event_id) == (
+    event = KnownEvent(
+        "e1",
+        "olga",
+        "Meetup",
+        datetime(2027, 1, 1, 18, tzinfo=UTC),
+        end_time=datetime(2027, 1, 1, 20, tzinfo=UTC),
+        time_zone="Europe/Berlin",
+    )
+    notice = reminder_notice("ada", event)
+    assert (notice.user_id, notice.kind, notice.title, notice.body_for("Europe/Berlin"), notice.event_id) == (
         "ada",
         "reminder.due",
         "Reminder: Meetup",
-        "It starts at 2027-01-01T18:00:00Z.",
+        "It starts Fri 1 Jan 2027, 19:00\u201321:00 CET.",
         "e1",
+    )
+    assert notice.body_for("Asia/Tokyo") == (
+        "It starts Fri 1 Jan 2027, 19:00\u201321:00 CET (Sat 2 Jan 2027, 03:00\u201305:00 JST your time)."
     )
 
 

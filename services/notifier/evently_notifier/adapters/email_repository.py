@@ -35,16 +35,20 @@ class SqlRecipientRepository:
 
     def get(self, user_id: str) -> Recipient | None:
         row = self._connection.execute(_RECIPIENT, {"b_user": user_id}).first()
-        return Recipient(row.user_id, row.email, row.display_name) if row else None
+        return Recipient(row.user_id, row.email, row.display_name, row.time_zone) if row else None
 
     def get_many(self, user_ids: Collection[str]) -> dict[str, Recipient]:
         if not user_ids:
             return {}
         found = self._connection.execute(_RECIPIENTS, {"b_users": list(user_ids)})
-        return {r.user_id: Recipient(r.user_id, r.email, r.display_name) for r in found}
+        return {r.user_id: Recipient(r.user_id, r.email, r.display_name, r.time_zone) for r in found}
 
     def save(self, recipient: Recipient) -> None:
-        values = {"email": recipient.email, "display_name": recipient.display_name}
+        values = {
+            "email": recipient.email,
+            "display_name": recipient.display_name,
+            "time_zone": recipient.time_zone,
+        }
         changed = self._connection.execute(
             update(recipients)
             .where(recipients.c.user_id == recipient.user_id)

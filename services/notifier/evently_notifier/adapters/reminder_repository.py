@@ -25,12 +25,20 @@ _SAVE_KNOWN_EVENT = (
         title=bindparam("b_title"),
         start_time=bindparam("b_start_time"),
         cancelled=bindparam("b_cancelled"),
+        end_time=bindparam("b_end_time"),
+        time_zone=bindparam("b_time_zone"),
     )
     .returning(known_events.c.id)
 )
 _FOR_USER_AND_EVENT = select(reminders).where(
     reminders.c.user_id == bindparam("b_user"), reminders.c.event_id == bindparam("b_event")
 )
+
+
+def _to_known_event(row: Any) -> KnownEvent:
+    return KnownEvent(
+        row.id, row.organizer_id, row.title, row.start_time, row.cancelled, row.end_time, row.time_zone
+    )
 
 
 def _to_reminder(row: Any) -> Reminder:
@@ -54,7 +62,7 @@ class SqlKnownEventRepository:
         row = self._connection.execute(_KNOWN_EVENT, {"b_id": event_id}).first()
         if row is None:
             return None
-        return KnownEvent(row.id, row.organizer_id, row.title, row.start_time, row.cancelled)
+        return _to_known_event(row)
 
     def save(self, event: KnownEvent) -> None:
         values = {
@@ -62,6 +70,8 @@ class SqlKnownEventRepository:
             "title": event.title,
             "start_time": event.start_time,
             "cancelled": event.cancelled,
+            "end_time": event.end_time,
+            "time_zone": event.time_zone,
         }
         changed = self._connection.execute(
             _SAVE_KNOWN_EVENT, {f"b_{key}": value for key, value in values.items()} | {"b_id": event.id}
@@ -73,7 +83,7 @@ class SqlKnownEventRepository:
         if not event_ids:
             return {}
         found = self._connection.execute(_KNOWN_EVENTS, {"b_ids": list(event_ids)})
-        return {r.id: KnownEvent(r.id, r.organizer_id, r.title, r.start_time, r.cancelled) for r in found}
+        return {row.id: _to_known_event(row) for row in found}
 
     def delete(self, event_id: str) -> None:
         self._connection.execute(delete(known_events).where(known_events.c.id == event_id))

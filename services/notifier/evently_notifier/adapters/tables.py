@@ -94,6 +94,7 @@ recipients = Table(
     Column("user_id", String(32), primary_key=True),
     Column("email", String(254), nullable=False),
     Column("display_name", String(100), nullable=False),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),  # for stating times
 )
 
 # Outgoing e-mail, sent by the mail worker with retries.
@@ -128,6 +129,8 @@ known_events = Table(
     Column("title", String(200), nullable=False),
     Column("start_time", UtcDateTime(), nullable=False),
     Column("cancelled", Boolean, nullable=False),
+    Column("end_time", UtcDateTime()),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),
 )
 
 reminders = Table(

@@ -26,6 +26,7 @@ class Recipient:
     user_id: str
     email: str
     display_name: str
+    time_zone: str = "UTC"  # IANA: the times in what they are told, also in their own
 
 
 @dataclass(frozen=True)
@@ -84,17 +85,18 @@ def compose(
     # The web UI's own route for an event (it routes by the fragment: one page, shareable links).
     link = f"{base_url.rstrip('/')}/#/events/{notice.event_id}" if notice.event_id else base_url
     name = recipient.display_name or "there"
+    body = notice.body_for(recipient.time_zone)
     return Email(
         id=email_id,
         user_id=recipient.user_id,
         to_address=recipient.email,
         to_name=recipient.display_name,
         subject=notice.title,
-        text=TEXT.substitute(name=name, title=notice.title, body=notice.body, link=link),
+        text=TEXT.substitute(name=name, title=notice.title, body=body, link=link),
         html=HTML.substitute(
             name=html.escape(name),
             title=html.escape(notice.title),
-            body=html.escape(notice.body),
+            body=html.escape(body),
             link=html.escape(link, quote=True),
         ),
         calendar=calendar,

@@ -27,6 +27,8 @@ class KnownEvent:
     title: str
     start_time: datetime
     cancelled: bool = False
+    end_time: datetime | None = None
+    time_zone: str = "UTC"  # the event's, for stating its times
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from evently_platform.time_words import when
+
 from evently_notifier.domain.facts import (
     CommentAdded,
     EventChange,
     EventChanged,
+    EventSnapshot,
     Fact,
     RegistrationChange,
     RegistrationChanged,
 )
+from evently_notifier.domain.reminders import KnownEvent
 
 # The event's attendees: people with an active (confirmed or waitlisted) registration.
 Attendees = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class EventTimes:
+    """The times a notice states, put in words per reader (see Notice.body_for)."""
+
+    start: datetime
+    end: datetime | None
+    zone: str  # the event's
 
 
 @dataclass(frozen=True)
@@ -27,23 +40,45 @@ class Notice:
     user_id: str
     kind: str
     title: str
-    body: str
+    body: str  # with `times`: a template whose "{when}" becomes them; other braces are doubled
     event_id: str = ""
+    times: EventTimes | None = None
+
+    def body_for(self, reader_zone: str | None) -> str:
+        """The body as its reader sees it: the event's times in its zone, and in theirs beside."""
+        if self.times is None:
+            return self.body
+        stated = when(self.times.start, self.times.end, event_zone=self.times.zone, reader_zone=reader_zone)
+        return self.body.format(when=stated)
+
+
+def _literal(text: str) -> str:
+    """Text of people's making (a location), safe inside a body template."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 RESCHEDULING_FIELDS = frozenset({"start_time", "end_time", "location"})
 
 
+def _times_of(event: EventSnapshot | None) -> EventTimes | None:
+    if event is None or event.start_time is None:
+        return None
+    return EventTimes(event.start_time, event.end_time, event.time_zone)
+
+
 def _registration(fact: RegistrationChanged, attendees: Attendees) -> list[Notice]:
     title = fact.event_title or "an event"
+    times = _times_of(fact.event)
+    on = " for {when}" if times else ""  # the body is a template only with times to state
     if fact.change is RegistrationChange.PROMOTED:
         return [
             Notice(
                 fact.user_id,
                 "registration.promoted",
                 f"A seat opened up: you are in for {title}",
-                "You moved from the waitlist to a confirmed seat.",
+                f"You moved from the waitlist to a confirmed seat{on}.",
                 fact.event_id,
+                times,
             )
         ]
     by_someone_else = bool(fact.organizer_id) and fact.organizer_id != fact.user_id
@@ -72,8 +107,9 @@ def _registration(fact: RegistrationChanged, attendees: Attendees) -> list[Notic
             fact.user_id,
             "registration.confirmed",
             f"You are registered for {title}",
-            "Your seat is confirmed. The calendar file is on the event page.",
+            f"Your seat is confirmed{on}. The calendar file is on the event page.",
             fact.event_id,
+            times,
         )
     if not by_someone_else:
         return [mine]
@@ -97,10 +133,6 @@ def _comment_added(fact: CommentAdded, attendees: Attendees) -> list[Notice]:
     ]
 
 
-def _when(value: datetime | None) -> str:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else ""
-
-
 def _event_changed(fact: EventChanged, attendees: Attendees) -> list[Notice]:
     event = fact.event
     title = event.title or "An event"
@@ -112,23 +144,29 @@ def _event_changed(fact: EventChanged, attendees: Attendees) -> list[Notice]:
         ]
     if fact.change is not EventChange.UPDATED or not RESCHEDULING_FIELDS & fact.changed_fields:
         return []  # a new description or title is not news worth a notification
-    body = f"Now {_when(event.start_time)} to {_when(event.end_time)} at {event.location}."
     moved = f"{title} has moved"
-    return [Notice(user, "event.updated", moved, body, event.id) for user in attendees(event.id)]
+    if event.start_time is None:
+        body, times = f"Now at {event.location}.", None
+    else:
+        place = f" at {_literal(event.location)}" if event.location else ""
+        body, times = (
+            "Now {when}" + place + ".",
+            EventTimes(event.start_time, event.end_time, event.time_zone),
+        )
+    return [Notice(user, "event.updated", moved, body, event.id, times) for user in attendees(event.id)]
 
 
-def reminder_notice(
-    user_id: str, event_id: str, event_title: str, event_start_time: datetime | None
-) -> Notice:
+def reminder_notice(user_id: str, event: KnownEvent) -> Notice:
     """What a reminder says when it fires. The scheduler tells it at that moment, in the same
     transaction that marks it fired; the `evently.reminder.due` event it publishes is for
     webhooks and other consumers, and routes to nobody here (it would tell them twice)."""
     return Notice(
         user_id,
         "reminder.due",
-        f"Reminder: {event_title or 'your event'}",
-        f"It starts at {_when(event_start_time)}.",
-        event_id,
+        f"Reminder: {event.title or 'your event'}",
+        "It starts {when}.",
+        event.id,
+        EventTimes(event.start_time, event.end_time, event.time_zone),
     )
 
 

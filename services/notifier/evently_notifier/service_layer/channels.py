@@ -54,7 +54,7 @@ def tell_all(
         return told
     users = {item.notice.user_id for item in items}
     wants = uow.preferences.get_many(users)
-    recipients = uow.recipients.get_many(users) if mail is not None else {}
+    recipients = uow.recipients.get_many(users)  # their zones, for in-app texts too
     notifications: list[Notification] = []
     emails: list[Email] = []
     for item in items:
@@ -85,7 +85,7 @@ def tell_all(
                     user_id=notice.user_id,
                     kind=notice.kind,
                     title=notice.title,
-                    body=notice.body,
+                    body=notice.body_for(recipient.time_zone if recipient else None),
                     event_id=notice.event_id,
                     source_event_id=item.source_event_id,
                     create_time=now,

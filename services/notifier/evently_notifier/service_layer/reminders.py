@@ -33,7 +33,15 @@ from evently_notifier.service_layer.ports import Cursor, UnitOfWork
 def _known_event(event: EventSnapshot | None) -> KnownEvent | None:
     if event is None or not event.id or event.start_time is None:
         return None
-    return KnownEvent(event.id, event.organizer_id, event.title, event.start_time, event.cancelled)
+    return KnownEvent(
+        event.id,
+        event.organizer_id,
+        event.title,
+        event.start_time,
+        event.cancelled,
+        end_time=event.end_time,
+        time_zone=event.time_zone,
+    )
 
 
 def keep_reminders(
@@ -95,10 +103,7 @@ def fire_due_reminders(
             for reminder in due
             if reminder.event_id in events and not events[reminder.event_id].cancelled
         ]
-        notices = [
-            ToTell(reminder_notice(f.reminder.user_id, f.event.id, f.event.title, f.event.start_time), f.id)
-            for f in fired
-        ]
+        notices = [ToTell(reminder_notice(f.reminder.user_id, f.event), f.id) for f in fired]
         told = tell_all(uow, notices, now, mail, email_lease=email_lease)
         uow.record(*fired)
         uow.commit()

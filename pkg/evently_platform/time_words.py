@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_ZONE = "UTC"
 DASH = "\u2013"  # en dash, for ranges
@@ -22,15 +22,16 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(DEFAULT_ZONE)
 
 
+@cache
+def _known_zones() -> frozenset[str]:
+    # Not the files that only alias this machine's own setting: they would mean another zone on
+    # another machine.
+    return frozenset(available_timezones() - {"localtime", "posixrules", "Factory"})
+
+
 def is_zone(name: str) -> bool:
-    """Whether `name` is an IANA time zone this system knows ("Europe/Berlin", "UTC")."""
-    if not name or len(name) > 64:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """Whether `name` is an IANA time zone ("Europe/Berlin", "UTC")."""
+    return name in _known_zones()
 
 
 def _abbreviation(moment: datetime) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, timedelta
@@ -17,16 +18,18 @@ import icalendar
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from evently.events.v1 import event_service_pb2_grpc
+from evently.events.v1 import event_pb2, event_service_pb2, event_service_pb2_grpc
 from evently.notifier.v1 import notification_pb2, notifier_service_pb2, notifier_service_pb2_grpc
-from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
+from evently.users.v1 import user_pb2, user_service_pb2, user_service_pb2_grpc
 from evently_notifier.bootstrap import build as build_notifier
 from evently_notifier.domain.emails import EmailRetryPolicy
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
+from evently_platform.messaging.jetstream import STREAM
 from evently_platform.net import free_port
 from evently_users.adapters.signing_keys import SigningKeyStore
 from google.protobuf import field_mask_pb2
+from nats.aio.client import Client as NATS
 
 from tests.services.conftest import Services
 from tests.services.venue import Venue, build_events_service, build_users_service
@@ -83,10 +86,12 @@ class Town:
     def __init__(self, users: Any, events: Any, notifier: Any, venue: Venue) -> None:
         self.users, self.events, self.notifier, self.venue = users, events, notifier, venue
 
-    async def resident(self, name: str) -> tuple[str, Any]:
+    async def resident(self, name: str, time_zone: str = "") -> tuple[str, Any]:
         address = f"{name.lower()}-{secrets.token_hex(3)}@example.com"
         await self.users.CreateUser(
-            user_service_pb2.CreateUserRequest(email=address, password=PASSWORD, display_name=name)
+            user_service_pb2.CreateUserRequest(
+                email=address, password=PASSWORD, display_name=name, time_zone=time_zone
+            )
         )
         login = await self.users.Login(user_service_pb2.LoginRequest(email=address, password=PASSWORD))
         return address, (("authorization", f"Bearer {login.access_token}"),)
@@ -183,3 +188,58 @@ async def test_later_emails_reuse_the_open_smtp_connection(town: Town, smtp: tup
     await eventually(lambda: len(inbox.messages) == 4)
     assert len(inbox.to(bob_address)) == 1 and len(inbox.to(ada_address)) == 1
     assert set(inbox.peers[2:]) <= first_connections  # no new connection for the later mail
+
+
+async def test_times_are_stated_for_the_reader_and_follow_a_change_of_their_zone(
+    town: Town, smtp: tuple[Inbox, int], js_client: NATS
+) -> None:
+    inbox, _ = smtp
+    _, olga = await town.resident("Olga")
+    ada_address, ada = await town.resident("Ada", time_zone="America/New_York")
+    event = await town.venue.event(olga, 10, title="Tea", time_zone="Europe/Berlin")
+    start = event.start_time.ToDatetime(UTC)
+    await town.venue.register(event.id, ada)
+
+    def mail_text(message: EmailMessage) -> str:
+        body = message.get_body(("plain",))
+        assert body is not None
+        return str(body.get_content())
+
+    [confirmation] = await eventually(lambda: inbox.to(ada_address))
+    in_berlin, in_new_york = (
+        start.astimezone(ZoneInfo("Europe/Berlin")),
+        start.astimezone(ZoneInfo("America/New_York")),
+    )
+    assert f"{in_berlin:%H:%M}" in mail_text(confirmation) and f"{in_berlin:%Z}" in mail_text(confirmation)
+    assert f"{in_new_york:%H:%M}" in mail_text(confirmation)
+    assert f"{in_new_york:%Z} your time)" in mail_text(confirmation)
+
+    # She moves to Tokyo: the next message states her new local time.
+    await town.users.UpdateUser(
+        user_service_pb2.UpdateUserRequest(
+            user=user_pb2.User(id="me", time_zone="Asia/Tokyo"),
+            update_mask=field_mask_pb2.FieldMask(paths=["time_zone"]),
+        ),
+        metadata=ada,
+    )
+
+    async def zone_change_published() -> bool:
+        try:
+            message = await js_client.jetstream().get_last_msg(STREAM, "evently.user.updated")
+        except Exception:
+            return False
+        return bool(json.loads(message.data or b"{}")["data"]["user"]["timeZone"] == "Asia/Tokyo")
+
+    # Published before the move below: the notifier, reading the stream in order, knows it first.
+    await eventually(zone_change_published)
+    await town.events.UpdateEvent(
+        event_service_pb2.UpdateEventRequest(
+            event=event_pb2.Event(id=event.id, location="Tea room 2"),
+            update_mask=field_mask_pb2.FieldMask(paths=["location"]),
+        ),
+        metadata=olga,
+    )
+
+    moved = await eventually(lambda: [m for m in inbox.to(ada_address) if m["Subject"] == "Tea has moved"])
+    assert "JST your time)" in mail_text(moved[0])
+    assert "at Tea room 2." in mail_text(moved[0])

@@ -329,3 +329,48 @@ async def test_credentials_no_account_can_have_are_refused_as_such_and_not_count
         assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert set(_violations(refused)) <= {"email", "password"} and _violations(refused)
     assert await _login(users)  # nothing was counted against the account
+
+
+async def test_a_person_reads_times_in_their_own_zone_set_at_sign_up_or_later(users: Any) -> None:
+    created = await users.CreateUser(
+        user_service_pb2.CreateUserRequest(
+            email="ada@example.com", password=PASSWORD, display_name="Ada", time_zone="Europe/Berlin"
+        )
+    )
+    assert created.time_zone == "Europe/Berlin"
+    bo = await _sign_up(users, email="bo@example.com", name="Bo")
+    assert bo.time_zone == "UTC"  # none given
+
+    token = await _login(users)
+    moved = await users.UpdateUser(
+        user_service_pb2.UpdateUserRequest(
+            user=user_pb2.User(id="me", time_zone="America/New_York"),
+            update_mask=field_mask_pb2.FieldMask(paths=["time_zone"]),
+        ),
+        metadata=_as(token),
+    )
+    assert (moved.time_zone, moved.display_name) == ("America/New_York", "Ada")
+
+    for zone in ("Mars/Olympus", "", "CET; DROP TABLE users"):
+        refused = await _failure(
+            users.UpdateUser(
+                user_service_pb2.UpdateUserRequest(
+                    user=user_pb2.User(id="me", time_zone=zone),
+                    update_mask=field_mask_pb2.FieldMask(paths=["time_zone"]),
+                ),
+                metadata=_as(token),
+            )
+        )
+        assert _violations(refused) == {
+            "user.time_zone": 'must be an IANA time zone such as "Europe/Berlin" or "UTC"'
+        }
+    signed_up_wrong = await _failure(
+        users.CreateUser(
+            user_service_pb2.CreateUserRequest(
+                email="cy@example.com", password=PASSWORD, display_name="Cy", time_zone="Nowhere/Else"
+            )
+        )
+    )
+    assert set(_violations(signed_up_wrong)) == {"time_zone"}
+    me = await users.GetUser(user_service_pb2.GetUserRequest(id="me"), metadata=_as(token))
+    assert me.time_zone == "America/New_York"

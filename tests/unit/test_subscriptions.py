@@ -9,7 +9,7 @@ from evently_notifier.domain.facts import (
     EventSnapshot,
     RegistrationChange,
     RegistrationChanged,
-    UserJoined,
+    UserDetails,
 )
 from evently_notifier.domain.subscriptions import matches, may_read, validate_subscription
 from evently_platform.errors import InvalidArgument
@@ -35,7 +35,7 @@ def test_patterns_match_exact_types_prefixes_and_everything(
 def test_event_lifecycle_is_public_but_account_events_belong_to_their_user() -> None:
     published = EventChanged(EventChange.CREATED, EventSnapshot("some-event", "olga", "Meetup"))
     assert may_read("ann", "evently.event.created", "some-event", published)
-    joined = UserJoined("ann", "ann@example.com", "Ann")
+    joined = UserDetails("ann", "ann@example.com", "Ann")
     assert may_read("ann", "evently.user.created", "ann", joined)
     assert not may_read("bob", "evently.user.created", "ann", joined)
 

@@ -61,3 +61,4 @@ def test_an_unknown_or_empty_zone_states_utc() -> None:
 def test_zone_names_are_checked_against_the_iana_database() -> None:
     assert is_zone("Europe/Berlin") and is_zone("UTC")
     assert not is_zone("Mars/Olympus") and not is_zone("") and not is_zone("../etc/passwd")
+    assert not is_zone("localtime")  # this machine's own setting, not a zone

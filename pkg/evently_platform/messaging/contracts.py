@@ -30,6 +30,12 @@ CONTRACTS: dict[str, Contract] = {
     c.event_type: c
     for c in (
         Contract("evently.user.created", user_pb2.UserCreated, "An account was made (sign-up).", "user.id"),
+        Contract(
+            "evently.user.updated",
+            user_pb2.UserUpdated,
+            "An account's public details (name, e-mail, time zone) changed.",
+            "user.id",
+        ),
         Contract("evently.user.deleted", user_pb2.UserDeleted, "An account was deleted.", "user_id"),
         Contract(
             "evently.user.password_changed",

@@ -21,7 +21,7 @@ from evently_notifier.domain.facts import (
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
-    UserJoined,
+    UserDetails,
     UserLeft,
 )
 
@@ -80,8 +80,8 @@ def _registration(event_type: str, data: registration_pb2.RegistrationChanged) -
 def to_fact(event_type: str, payload: Message) -> Fact:
     """The fact a domain event states; TypeError for a payload with no translation here."""
     match payload:
-        case user_pb2.UserCreated(user=user):
-            return UserJoined(user.id, user.email, user.display_name)
+        case user_pb2.UserCreated(user=user) | user_pb2.UserUpdated(user=user):
+            return UserDetails(user.id, user.email, user.display_name, user.time_zone or "UTC")
         case user_pb2.UserDeleted(user_id=user_id):
             return UserLeft(user_id)
         case user_pb2.PasswordChanged(user_id=user_id):

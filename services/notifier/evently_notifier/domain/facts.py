@@ -27,10 +27,13 @@ class EventSnapshot:
 
 
 @dataclass(frozen=True)
-class UserJoined:
+class UserDetails:
+    """An account's details as they are now: at sign-up, and after each change."""
+
     user_id: str
     email: str
     display_name: str
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ class ReminderCame:
 
 
 Fact = (
-    UserJoined
+    UserDetails
     | UserLeft
     | PasswordChanged
     | EventChanged

@@ -18,7 +18,7 @@ from evently_notifier.domain.facts import (
     PasswordChanged,
     RegistrationChanged,
     ReminderCame,
-    UserJoined,
+    UserDetails,
     UserLeft,
 )
 
@@ -100,7 +100,7 @@ def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | N
     match fact:
         case EventChanged() | EventGone():
             return True
-        case UserJoined() | UserLeft() | PasswordChanged():
+        case UserDetails() | UserLeft() | PasswordChanged():
             return subject == owner_id
         case RegistrationChanged(organizer_id=organizer, user_id=registrant):
             return owner_id in (organizer, registrant)

@@ -16,7 +16,7 @@ from evently_notifier.domain.facts import (
     EventGone,
     Fact,
     RegistrationChanged,
-    UserJoined,
+    UserDetails,
     UserLeft,
     event_of,
 )
@@ -109,8 +109,8 @@ class Consuming:
         is made for each subscription that wants the event and whose owner may read it. What is
         written in bulk waits in `pending` until the batch ends."""
         fact = item.fact
-        if isinstance(fact, UserJoined):
-            uow.recipients.save(Recipient(fact.user_id, fact.email, fact.display_name))
+        if isinstance(fact, UserDetails):
+            uow.recipients.save(Recipient(fact.user_id, fact.email, fact.display_name, fact.time_zone))
         elif isinstance(fact, UserLeft):
             _forget(uow, fact.user_id)
             self._index.refresh(uow)  # their subscriptions are gone for the rest of the batch too

@@ -46,7 +46,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
     async def CreateUser(
         self, request: user_service_pb2.CreateUserRequest, context: grpc.aio.ServicerContext
     ) -> user_pb2.User:
-        cmd = handlers.CreateUser(request.email, request.password, request.display_name)
+        cmd = handlers.CreateUser(request.email, request.password, request.display_name, request.time_zone)
         user = await asyncio.to_thread(
             handlers.create_user, cmd, uow=self._uow, hasher=self._hasher, clock=self._clock
         )
@@ -97,6 +97,7 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
         changes = UserChanges(
             paths=tuple(request.update_mask.paths),
             display_name=request.user.display_name,
+            time_zone=request.user.time_zone,
             new_password=request.user.password,
             current_password=request.current_password,
         )

@@ -9,7 +9,7 @@ from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from evently_users.domain.model import PasswordChanged, User, UserCreated, UserDeleted
+from evently_users.domain.model import PasswordChanged, User, UserCreated, UserDeleted, UserUpdated
 
 SOURCE = "//evently/users"
 
@@ -27,6 +27,7 @@ def user_to_proto(user: User) -> user_pb2.User:
         display_name=user.display_name,
         create_time=_ts(user.create_time),
         update_time=_ts(user.update_time),
+        time_zone=user.time_zone,
     )
 
 
@@ -36,6 +37,9 @@ def to_integration_event(event: object) -> Envelope:
         case UserCreated(user=user):
             created = user_pb2.UserCreated(user=user_to_proto(user))
             return envelope_of("evently.user.created", created, source=SOURCE, subject=user.id)
+        case UserUpdated(user=user, changed_fields=fields):
+            updated = user_pb2.UserUpdated(user=user_to_proto(user), changed_fields=fields)
+            return envelope_of("evently.user.updated", updated, source=SOURCE, subject=user.id)
         case UserDeleted(user_id=user_id, delete_time=delete_time):
             deleted = user_pb2.UserDeleted(user_id=user_id, delete_time=_ts(delete_time))
             return envelope_of("evently.user.deleted", deleted, source=SOURCE, subject=user_id)

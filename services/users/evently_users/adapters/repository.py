@@ -23,6 +23,7 @@ def _to_user(row: Any) -> User:
         password_hash=row.password_hash,
         create_time=row.create_time,
         update_time=row.update_time,
+        time_zone=row.time_zone,
     )
 
 
@@ -39,6 +40,7 @@ class SqlUserRepository:
                 password_hash=user.password_hash,
                 create_time=user.create_time,
                 update_time=user.update_time,
+                time_zone=user.time_zone,
             )
         )
 
@@ -55,7 +57,10 @@ class SqlUserRepository:
             update(users)
             .where(users.c.id == user.id)
             .values(
-                display_name=user.display_name, password_hash=user.password_hash, update_time=user.update_time
+                display_name=user.display_name,
+                password_hash=user.password_hash,
+                update_time=user.update_time,
+                time_zone=user.time_zone,
             )
         )
 

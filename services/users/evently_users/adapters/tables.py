@@ -14,6 +14,7 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("create_time", UtcDateTime(), nullable=False),
     Column("update_time", UtcDateTime(), nullable=False),
+    Column("time_zone", String(64), nullable=False, server_default="UTC"),
 )
 
 # Sign-in failures per throttled key ("account:<email>", "client:<address>").

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from evently_platform.errors import FieldViolation, InvalidArgument, Violations
+from evently_platform.time_words import DEFAULT_ZONE, is_zone
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a cap keeps hashing cost bounded
@@ -14,7 +15,7 @@ MAX_EMAIL_LENGTH = 254  # RFC 5321's longest path
 MAX_DISPLAY_NAME_LENGTH = 100
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-UPDATABLE_FIELDS = ("display_name", "password")
+UPDATABLE_FIELDS = ("display_name", "time_zone", "password")
 
 
 @dataclass
@@ -25,11 +26,20 @@ class User:
     password_hash: str
     create_time: datetime
     update_time: datetime
+    time_zone: str = DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
 class UserCreated:
     user: User
+
+
+@dataclass(frozen=True)
+class UserUpdated:
+    """Public details changed (not the password: that is PasswordChanged)."""
+
+    user: User
+    changed_fields: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,11 @@ def validate_sign_in(email: str, password: str) -> None:
     problems.raise_if_any()
 
 
-def validate_sign_up(email: str, password: str, display_name: str) -> None:
+def check_time_zone(problems: Violations, field: str, time_zone: str) -> None:
+    problems.check(is_zone(time_zone), field, 'must be an IANA time zone such as "Europe/Berlin" or "UTC"')
+
+
+def validate_sign_up(email: str, password: str, display_name: str, time_zone: str = DEFAULT_ZONE) -> None:
     """Raise InvalidArgument naming every field that is wrong."""
     problems = Violations()
     problems.check(
@@ -97,6 +111,7 @@ def validate_sign_up(email: str, password: str, display_name: str) -> None:
     )
     check_password(problems, "password", password, email)
     check_display_name(problems, "display_name", display_name)
+    check_time_zone(problems, "time_zone", time_zone)
     problems.raise_if_any()
 
 
@@ -106,6 +121,7 @@ class UserChanges:
 
     paths: tuple[str, ...]
     display_name: str = ""
+    time_zone: str = ""
     new_password: str = ""
     current_password: str = ""
     password_field: str = "user.password"  # where the new password came from, for violations
@@ -122,6 +138,8 @@ def validate_changes(changes: UserChanges, email: str) -> None:
             problems.add("update_mask", f"{path!r} cannot be changed; allowed: {', '.join(UPDATABLE_FIELDS)}")
     if "display_name" in changes.paths:
         check_display_name(problems, "user.display_name", changes.display_name)
+    if "time_zone" in changes.paths:
+        check_time_zone(problems, "user.time_zone", changes.time_zone)
     if "password" in changes.paths:
         check_password(problems, changes.password_field, changes.new_password, email)
         problems.check(

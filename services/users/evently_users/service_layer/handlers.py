@@ -18,6 +18,7 @@ from evently_platform.errors import (
     ResourceExhausted,
     Unauthenticated,
 )
+from evently_platform.time_words import DEFAULT_ZONE
 
 from evently_users.domain.model import (
     PasswordChanged,
@@ -25,6 +26,7 @@ from evently_users.domain.model import (
     UserChanges,
     UserCreated,
     UserDeleted,
+    UserUpdated,
     normalise_email,
     validate_changes,
     validate_sign_in,
@@ -47,6 +49,7 @@ class CreateUser:
     email: str
     password: str
     display_name: str
+    time_zone: str = ""  # empty: UTC
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ def _begin_session(
 
 def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
     email = normalise_email(cmd.email)
-    validate_sign_up(email, cmd.password, cmd.display_name)
+    time_zone = cmd.time_zone or DEFAULT_ZONE
+    validate_sign_up(email, cmd.password, cmd.display_name, time_zone)
     password_hash = hasher.hash(cmd.password)
     now = clock.now()
     user = User(
@@ -91,6 +95,7 @@ def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clo
         password_hash=password_hash,
         create_time=now,
         update_time=now,
+        time_zone=time_zone,
     )
     with uow:
         if uow.users.get_by_email(email) is not None:
@@ -232,9 +237,15 @@ def update_user(
         current = uow.users.get(user_id)
         if current is None:
             raise NotFound(f"user {user_id!r} not found")
+        details = tuple(path for path in ("display_name", "time_zone") if path in changes.paths)
         if "display_name" in changes.paths:
             current.display_name = changes.display_name.strip()
+        if "time_zone" in changes.paths:
+            current.time_zone = changes.time_zone
         current.update_time = clock.now()
+        if details:
+            # Other services keep what they show of the account (names on e-mail, times in words).
+            uow.record(UserUpdated(replace(current), details))
         if new_hash is not None:
             current.password_hash = new_hash
             uow.sessions.delete_for_user(user_id)

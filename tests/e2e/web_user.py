@@ -52,8 +52,9 @@ class WebUser:
     problems: list[str] = field(default_factory=list)  # script errors, CSP violations, foreign requests
 
     @classmethod
-    def open(cls, browser: Browser, base: str, name: str) -> WebUser:
-        context: BrowserContext = browser.new_context(base_url=base)
+    def open(cls, browser: Browser, base: str, name: str, *, time_zone: str | None = None) -> WebUser:
+        """`time_zone`: the browser's (its clock and Intl's default), as on a laptop set to it."""
+        context: BrowserContext = browser.new_context(base_url=base, timezone_id=time_zone)
         page = context.new_page()
         page.set_default_timeout(20_000)
         user = cls(page, base, name, f"{name.lower()}-{secrets.token_hex(4)}@example.com")

@@ -48,6 +48,13 @@ export const session = {
     sessionStorage.removeItem(ENDED_KEY);
     window.dispatchEvent(new Event("evently:session"));
   },
+  // The account's details changed (name, time zone): the header and times follow.
+  updateUser(user) {
+    const current = session.get();
+    if (!current) return;
+    localStorage.setItem(SESSION_KEY, JSON.stringify({ ...current, user }));
+    window.dispatchEvent(new Event("evently:session"));
+  },
   clear() {
     localStorage.removeItem(SESSION_KEY);
     window.dispatchEvent(new Event("evently:session"));

@@ -3,6 +3,7 @@
 import { session } from "./api.js";
 import { startBell, stopBell } from "./bell.js";
 import { announce, announceOnNextPage, h, pageChanged, replace } from "./dom.js";
+import { renderAccount } from "./pages/account.js";
 import { renderLogin, renderSignup } from "./pages/auth.js";
 import { renderEvent } from "./pages/event.js";
 import { renderEventForm } from "./pages/event_form.js";
@@ -22,6 +23,7 @@ route("/registrations", renderRegistrations, { signedIn: true });
 route("/notifications", renderNotifications, { signedIn: true });
 route("/webhooks", renderWebhooks, { signedIn: true });
 route("/webhooks/:id", renderDeliveries, { signedIn: true });
+route("/account", renderAccount, { signedIn: true });
 
 const main = () => document.getElementById("main");
 let rendered = 0;

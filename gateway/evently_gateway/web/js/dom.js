@@ -1,6 +1,8 @@
 // Small helpers to build pages from plain DOM nodes. Text always goes in as text nodes, never
 // as HTML, so what users typed is shown, not run.
 
+import { eventWhen, moment } from "./time.js";
+
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -55,26 +57,9 @@ export function pageChanged() {
   carried = null;
 }
 
+// A time in words (see time.js): an event's in its zone when one is given, else the viewer's.
 export function when(iso, timeZone) {
-  if (!iso) return "";
-  const options = { dateStyle: "medium", timeStyle: "short" };
-  try {
-    return new Intl.DateTimeFormat(undefined, { ...options, timeZone: timeZone || undefined, timeZoneName: timeZone ? "short" : undefined }).format(new Date(iso));
-  } catch {
-    return new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
-  }
-}
-
-// The value of an <input type="datetime-local"> for an ISO timestamp, in the browser's zone.
-export function toLocalInput(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-export function fromLocalInput(value) {
-  return value ? new Date(value).toISOString() : undefined;
+  return timeZone ? eventWhen(iso, null, timeZone) : moment(iso);
 }
 
 // Shows an API error on a form: each field violation beside its input (matched by the last

@@ -3,6 +3,7 @@
 import { api, session } from "../api.js";
 import { announceOnNextPage, busy, field, h, replace, showErrors } from "../dom.js";
 import { go } from "../router.js";
+import { browserZone } from "../time.js";
 
 function afterLogin() {
   const next = sessionStorage.getItem("evently.after-login") || "/";
@@ -52,7 +53,12 @@ export async function renderSignup(main) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const user = { displayName: data.get("displayName"), email: data.get("email"), password: data.get("password") };
+    const user = {
+      displayName: data.get("displayName"),
+      email: data.get("email"),
+      password: data.get("password"),
+      timeZone: browserZone(),  // changeable on the account page
+    };
     busy(form.querySelector("button"), async () => {
       try {
         await api("POST", "/v1/users", { body: user });

@@ -1,6 +1,7 @@
 // Pieces several pages share: how an event reads in a list, and what is left of its seats.
 
-import { h, when } from "../dom.js";
+import { h } from "../dom.js";
+import { eventWhen } from "../time.js";
 
 export function seatsLeft(event) {
   if (!event.capacity) return null;  // 0: unlimited
@@ -19,7 +20,7 @@ export function eventCard(event) {
   return h("li", { class: "card" },
     h("a", { href: `#/events/${encodeURIComponent(event.id)}` }, h("h3", {}, event.title)),
     h("div", { class: "row muted" },
-      h("time", { datetime: event.startTime }, when(event.startTime, event.timeZone)),
+      h("time", { datetime: event.startTime }, eventWhen(event.startTime, event.endTime, event.timeZone)),
       event.location ? h("span", {}, "· ", event.location) : null,
       cancelled ? h("span", { class: "pill danger" }, "Cancelled") : h("span", { class: "pill ok" }, seatsText(event)),
     ),

@@ -5,6 +5,7 @@ import { all, api, displayName, session } from "../api.js";
 import { announce, announceOnNextPage, busy, h, replace, showErrors, when } from "../dom.js";
 import { go } from "../router.js";
 import { seatsText } from "./common.js";
+import { eventWhen } from "../time.js";
 
 async function myRegistration(eventId) {
   const mine = await all("/v1/events/-/registrations", "registrations");
@@ -85,7 +86,7 @@ export async function renderEvent(main, { id }, current) {
     h("h1", {}, event.title),
     cancelled ? h("p", { class: "pill danger" }, `Cancelled${event.cancelReason ? `: ${event.cancelReason}` : ""}`) : null,
     h("dl", { class: "card" },
-      h("dt", {}, "When"), h("dd", {}, when(event.startTime, event.timeZone), " – ", when(event.endTime, event.timeZone)),
+      h("dt", {}, "When"), h("dd", { id: "when" }, eventWhen(event.startTime, event.endTime, event.timeZone)),
       h("dt", {}, "Where"), h("dd", {}, event.location),
       h("dt", {}, "Seats"), h("dd", {}, seats),
     ),

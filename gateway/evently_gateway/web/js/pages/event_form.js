@@ -1,21 +1,24 @@
 // Create an event, or edit one of yours (only the fields you changed are sent, as an update mask).
 
 import { api } from "../api.js";
-import { announce, announceOnNextPage, busy, field, fromLocalInput, h, replace, showErrors, toLocalInput } from "../dom.js";
+import { announce, announceOnNextPage, busy, field, h, replace, showErrors } from "../dom.js";
 import { go } from "../router.js";
+import { fromZonedInput, knownZones, toZonedInput, viewerZone } from "../time.js";
 
 const FIELDS = ["title", "description", "location", "startTime", "endTime", "capacity", "timeZone"];
 
 function fromForm(form) {
   const data = new FormData(form);
+  const timeZone = data.get("timeZone").trim();
   return {
     title: data.get("title").trim(),
     description: data.get("description").trim(),
     location: data.get("location").trim(),
-    startTime: fromLocalInput(data.get("startTime")),
-    endTime: fromLocalInput(data.get("endTime")),
+    // Wall-clock times on the event's clocks, wherever the organizer's browser is.
+    startTime: fromZonedInput(data.get("startTime"), timeZone),
+    endTime: fromZonedInput(data.get("endTime"), timeZone),
     capacity: Number(data.get("capacity") || 0),
-    timeZone: data.get("timeZone").trim(),
+    timeZone,
   };
 }
 
@@ -32,18 +35,20 @@ export async function renderEventForm(main, { id }, current) {
   const editing = Boolean(id);
   const event = editing ? await api("GET", `/v1/events/${encodeURIComponent(id)}`) : {};
   if (!current()) return;
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zone = event.timeZone || viewerZone();
+  const zones = h("datalist", { id: "time-zones" }, ...knownZones().map((name) => h("option", { value: name })));
   const form = h("form", { class: "form card", novalidate: true },
     h("label", {}, "Title", h("input", { name: "title", required: true, maxlength: 200, value: event.title || "" })),
     h("label", {}, "Description", h("textarea", { name: "description", rows: 5 }, event.description || "")),
     field("Location", h("input", { name: "location", required: true, value: event.location || "" }),
       "An address, or a link for an online event."),
-    h("label", {}, "Starts", h("input", { name: "startTime", type: "datetime-local", required: true, value: toLocalInput(event.startTime) })),
-    h("label", {}, "Ends", h("input", { name: "endTime", type: "datetime-local", required: true, value: toLocalInput(event.endTime) })),
+    field("Time zone", h("input", { name: "timeZone", list: "time-zones", required: true, value: zone }),
+      "Where the event happens, e.g. Europe/Paris: the times below are on its clocks."),
+    zones,
+    h("label", {}, "Starts", h("input", { name: "startTime", type: "datetime-local", required: true, value: toZonedInput(event.startTime, zone) })),
+    h("label", {}, "Ends", h("input", { name: "endTime", type: "datetime-local", required: true, value: toZonedInput(event.endTime, zone) })),
     field("Capacity", h("input", { name: "capacity", type: "number", min: 0, step: 1, value: event.capacity ?? 0 }),
       "0 for no limit; when seats run out, people join a waitlist."),
-    field("Time zone", h("input", { name: "timeZone", value: event.timeZone || (editing ? "" : zone) }),
-      "How times are shown to attendees, e.g. Europe/Paris."),
     h("div", { class: "row" },
       h("button", { type: "submit" }, editing ? "Save changes" : "Create event"),
       h("a", { href: editing ? `#/events/${encodeURIComponent(id)}` : "#/" }, "Back"),

@@ -1,7 +1,8 @@
 // Your registrations: upcoming first, each with your place and the event's state.
 
 import { all, api } from "../api.js";
-import { h, replace, when } from "../dom.js";
+import { h, replace } from "../dom.js";
+import { eventWhen } from "../time.js";
 
 export async function renderRegistrations(main, _params, current) {
   const mine = (await all("/v1/events/-/registrations", "registrations")).filter((r) => r.status !== "CANCELLED");
@@ -17,7 +18,7 @@ export async function renderRegistrations(main, _params, current) {
   const item = ({ registration, event }) => h("li", { class: "card" },
     h("a", { href: `#/events/${encodeURIComponent(event.id)}` }, h("h3", {}, event.title)),
     h("div", { class: "row muted" },
-      h("time", { datetime: event.startTime }, when(event.startTime, event.timeZone)),
+      h("time", { datetime: event.startTime }, eventWhen(event.startTime, event.endTime, event.timeZone)),
       event.state === "CANCELLED" ? h("span", { class: "pill danger" }, "Cancelled")
         : registration.status === "CONFIRMED" ? h("span", { class: "pill ok" }, "Seat confirmed")
           : h("span", { class: "pill warn" }, `Waitlist #${registration.waitlistPosition}`),

@@ -92,6 +92,11 @@ def _put(tree: dict[str, Any], path: list[FieldDescriptor], value: Any) -> None:
     tree[path[-1].name] = value
 
 
+# RFC 8058: a mail client's one-click unsubscribe POSTs this form body to a route that takes
+# everything from its path.
+ONE_CLICK = b"List-Unsubscribe=One-Click"
+
+
 def build_request(
     route: Route, path_params: dict[str, str], query: list[tuple[str, str]], body: bytes
 ) -> Message:
@@ -114,7 +119,7 @@ def build_request(
                     tree[key] = _camel_mask(tree[key])
         else:
             tree[route.body] = payload
-    elif body.strip():
+    elif body.strip() and body.strip() != ONE_CLICK:
         raise TranscodingError(f"{route.http_method} {route.template} takes no request body")
 
     if route.body != "*":

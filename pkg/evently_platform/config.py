@@ -7,6 +7,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 SERVICES = ("users", "events", "notifier")
@@ -41,6 +42,18 @@ def _positive_int(text: str, name: str) -> int:
     if not text.strip().isdigit() or int(text) <= 0:
         raise SystemExit(f"{name}: {text!r} is not a positive whole number")
     return int(text)
+
+
+def _mailbox(text: str) -> str:
+    _, address = parseaddr(text)
+    if "@" not in address or any(c in text for c in "\r\n"):
+        raise SystemExit(f"EVENTLY_MAIL_FROM: {text!r} is not a mailbox like 'Evently <events@example.com>'")
+    return text
+
+
+def mail_domain(mailbox: str) -> str:
+    """The domain of a mailbox ("Evently <events@example.com>" → "example.com")."""
+    return parseaddr(mailbox)[1].rpartition("@")[2]
 
 
 def _truthy(value: str | None) -> bool:
@@ -78,6 +91,8 @@ class Settings:
     trace_sql: bool = False
     # Unary calls a service process works on at once; more are refused RESOURCE_EXHAUSTED at once.
     max_calls_in_flight: int = 256
+    # The From of every e-mail: a mailbox of a domain the SMTP relay may send for.
+    mail_from: str = "Evently <notifications@localhost>"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +134,7 @@ class Settings:
                 env.get("EVENTLY_STREAM_REPLICAS") or "1", "EVENTLY_STREAM_REPLICAS"
             ),
             trace_sql=_truthy(env.get("EVENTLY_TRACE_SQL")),
+            mail_from=_mailbox(env.get("EVENTLY_MAIL_FROM") or "Evently <notifications@localhost>"),
             max_calls_in_flight=_positive_int(
                 env.get("EVENTLY_MAX_CALLS_IN_FLIGHT") or "256", "EVENTLY_MAX_CALLS_IN_FLIGHT"
             ),

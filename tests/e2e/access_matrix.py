@@ -387,7 +387,13 @@ ROWS = [
 # Sign-up, sign-in and the refresh token's exchange and sign-out need no caller by design (the
 # refresh token is the credential; covered by the users tests); the inbox stream is checked by
 # its own test below.
-PUBLIC_BY_DESIGN = {"users.CreateUser", "users.Login", "users.RefreshToken", "users.Logout"}
+PUBLIC_BY_DESIGN = {
+    "users.CreateUser",
+    "users.Login",
+    "users.RefreshToken",
+    "users.Logout",
+    "notifier.Unsubscribe",  # the signed link in an e-mail is the credential
+}
 STREAMS = {"notifier.WatchNotifications"}
 # For operator tokens only (`evently operator-token`), and not on the HTTP gateway.
 OPERATOR_ONLY = {

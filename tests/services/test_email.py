@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import grpc
 import icalendar
 import pytest
 from aiosmtpd.controller import Controller
@@ -70,9 +71,12 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     controller.stop()
 
 
+SENDER = "Evently at Example <events@example.org>"
+
+
 @pytest.fixture
 def extra_env(smtp: tuple[Inbox, int]) -> dict[str, str]:
-    return {"EVENTLY_SMTP_URL": f"smtp://127.0.0.1:{smtp[1]}"}
+    return {"EVENTLY_SMTP_URL": f"smtp://127.0.0.1:{smtp[1]}", "EVENTLY_MAIL_FROM": SENDER}
 
 
 FAST_RETRY = EmailRetryPolicy(delays=(timedelta(milliseconds=100), timedelta(milliseconds=100)))
@@ -116,9 +120,8 @@ async def test_a_registration_is_confirmed_by_email_with_the_calendar_file(
 
     [confirmation] = await eventually(lambda: inbox.to(ada_address))
     assert confirmation["Subject"] == "You are registered for Pottery class"
-    assert confirmation["Message-ID"].startswith("<") and confirmation["Message-ID"].endswith(
-        "@evently.invalid>"
-    )
+    assert confirmation["From"] == SENDER  # EVENTLY_MAIL_FROM
+    assert confirmation["Message-ID"].startswith("<") and confirmation["Message-ID"].endswith("@example.org>")
     text = confirmation.get_body(("plain",))
     html = confirmation.get_body(("html",))
     assert text is not None and "Hello Ada" in text.get_content()
@@ -243,3 +246,48 @@ async def test_times_are_stated_for_the_reader_and_follow_a_change_of_their_zone
     moved = await eventually(lambda: [m for m in inbox.to(ada_address) if m["Subject"] == "Tea has moved"])
     assert "JST your time)" in mail_text(moved[0])
     assert "at Tea room 2." in mail_text(moved[0])
+
+
+async def test_one_click_unsubscribe_turns_that_kind_off_and_nothing_else(
+    town: Town, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp
+    olga_address, olga = await town.resident("Olga")
+    _, ada = await town.resident("Ada")
+    event = await town.venue.event(olga, 10, title="Book club")
+    await town.venue.register(event.id, ada)
+    [news] = await eventually(lambda: inbox.to(olga_address))
+    assert news["Subject"] == "New registration for Book club"
+
+    # RFC 8058: the header a mail client's unsubscribe button POSTs to, with no sign-in.
+    assert news["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = str(news["List-Unsubscribe"]).strip().strip("<>")
+    assert url.startswith("http://") and "/v1/unsubscribe/" in url
+    text = news.get_body(("plain",))
+    assert text is not None and "/#/unsubscribe/" in text.get_content()  # the same, as a page
+    token = url.rsplit("/", 1)[1]
+    answer = await town.notifier.Unsubscribe(notifier_service_pb2.UnsubscribeRequest(token=token))
+    assert answer.kind == "registration.new"
+    await town.notifier.Unsubscribe(notifier_service_pb2.UnsubscribeRequest(token=token))  # twice: fine
+
+    preferences = await town.notifier.GetPreferences(
+        notifier_service_pb2.GetPreferencesRequest(), metadata=olga
+    )
+    assert (list(preferences.muted_kinds), preferences.email) == (["registration.new"], True)
+    _, bo = await town.resident("Bo")
+    await town.venue.register(event.id, bo)
+    await town.events.AddComment(
+        event_service_pb2.AddCommentRequest(event_id=event.id, text="Bring a book"), metadata=bo
+    )
+    # The comment still comes (another kind); the second registration no longer does.
+    await eventually(
+        lambda: [m for m in inbox.to(olga_address) if m["Subject"] == "New comment on Book club"]
+    )
+    assert [m["Subject"] for m in inbox.to(olga_address)].count("New registration for Book club") == 1
+
+
+async def test_a_forged_or_cut_unsubscribe_link_changes_nothing(town: Town) -> None:
+    for token in ("", "not-a-token", "eDE.aGVsbG8", "a" * 400):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await town.notifier.Unsubscribe(notifier_service_pb2.UnsubscribeRequest(token=token))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT

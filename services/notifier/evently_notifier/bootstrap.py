@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 
 from evently.notifier.v1 import notifier_service_pb2_grpc
 from evently_platform.clock import Clock, SystemClock
-from evently_platform.config import Settings
+from evently_platform.config import Settings, mail_domain
 from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.interceptors import platform_interceptors
 from evently_platform.grpc.server import ServiceHost
@@ -20,6 +21,7 @@ from evently_notifier.adapters.delivery_worker import DeliveryWorker
 from evently_notifier.adapters.email_worker import EmailWorker, calendar_for
 from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
 from evently_notifier.adapters.inbox_hub import InboxHub
+from evently_notifier.adapters.keys import shared_key
 from evently_notifier.adapters.mailer import FileMailer, Mailer, SmtpMailer
 from evently_notifier.adapters.protos import to_integration_event
 from evently_notifier.adapters.reminder_scheduler import ReminderScheduler
@@ -28,6 +30,7 @@ from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.adapters.webhook_sender import WebhookSender
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_notifier.domain.emails import EmailRetryPolicy
+from evently_notifier.domain.unsubscribe import unsubscribe_token
 from evently_notifier.service_layer.channels import MailContext
 from evently_notifier.service_layer.consuming import Consuming
 
@@ -52,10 +55,18 @@ async def build(
     sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout)
     hub = InboxHub()
     mailer: Mailer = (
-        SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.data_dir / "mail")
+        SmtpMailer(settings.smtp_url, sender=settings.mail_from)
+        if settings.smtp_url
+        else FileMailer(settings.data_dir / "mail", sender=settings.mail_from)
     )
+    unsubscribe_key = await asyncio.to_thread(shared_key, runtime.engine, "unsubscribe")
     emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, policy=email_policy or EmailRetryPolicy())
-    mail = MailContext(base_url=settings.public_url, domain="evently.invalid", calendar_for=calendar_for)
+    mail = MailContext(
+        base_url=settings.public_url,
+        domain=mail_domain(settings.mail_from),
+        calendar_for=calendar_for,
+        unsubscribe_token=functools.partial(unsubscribe_token, unsubscribe_key),
+    )
     worker = DeliveryWorker(
         uow=uow, sender=sender, clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
     )
@@ -86,6 +97,7 @@ async def build(
         hub=hub,
         on_retry=worker.wake,
         dead_letters=DeadLetterMethods(dead_letters, consumer),
+        unsubscribe_key=unsubscribe_key,
     )
     return ServiceHost(
         name="notifier",

@@ -104,6 +104,18 @@ class GetPreferencesRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class UnsubscribeRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class UnsubscribeResponse(_message.Message):
+    __slots__ = ("kind",)
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    def __init__(self, kind: _Optional[str] = ...) -> None: ...
+
 class UpdatePreferencesRequest(_message.Message):
     __slots__ = ("preferences", "update_mask")
     PREFERENCES_FIELD_NUMBER: _ClassVar[int]

@@ -110,6 +110,11 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
                 _registered_method=True)
+        self.Unsubscribe = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/Unsubscribe',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UnsubscribeRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UnsubscribeResponse.FromString,
+                _registered_method=True)
         self.ListDeadLetters = channel.unary_unary(
                 '/evently.notifier.v1.NotifierService/ListDeadLetters',
                 request_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.SerializeToString,
@@ -227,6 +232,16 @@ class NotifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Unsubscribe(self, request, context):
+        """One-click unsubscribe (RFC 8058), the URL in every e-mail's `List-Unsubscribe`: turns the
+        kind of notification the token names off for its recipient, on every channel. Needs no
+        sign-in (the token is the proof); doing it twice is no error. The gateway also takes the
+        RFC's form body `List-Unsubscribe=One-Click`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDeadLetters(self, request, context):
         """Operator only: messages this service's consumer gave up on, newest first. Not on the HTTP
         gateway.
@@ -316,6 +331,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.UpdatePreferences,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.SerializeToString,
+            ),
+            'Unsubscribe': grpc.unary_unary_rpc_method_handler(
+                    servicer.Unsubscribe,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UnsubscribeRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UnsubscribeResponse.SerializeToString,
             ),
             'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDeadLetters,
@@ -707,6 +727,33 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/UpdatePreferences',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UpdatePreferencesRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_notification__pb2.Preferences.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Unsubscribe(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/Unsubscribe',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UnsubscribeRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.UnsubscribeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -79,6 +79,7 @@ def _to_email(row: Any) -> Email:
         next_attempt_time=row.next_attempt_time,
         create_time=row.create_time,
         update_time=row.update_time,
+        unsubscribe_url=row.unsubscribe_url,
     )
 
 
@@ -108,6 +109,7 @@ class SqlEmailRepository:
                     next_attempt_time=email.next_attempt_time,
                     create_time=email.create_time,
                     update_time=email.update_time,
+                    unsubscribe_url=email.unsubscribe_url,
                 )
                 for email in added
             ],

@@ -34,7 +34,7 @@ from evently_notifier.service_layer import inbox, reminders, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork, UrlGuard
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
-PUBLIC_METHODS: frozenset[str] = frozenset()
+PUBLIC_METHODS: frozenset[str] = frozenset({f"/{SERVICE}/Unsubscribe"})
 
 
 class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
@@ -48,8 +48,10 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         hub: InboxHub | None = None,
         watch_poll_seconds: float = 2.0,
         on_retry: Callable[[], None] | None = None,
+        unsubscribe_key: bytes = b"",
     ) -> None:
         self._dead_letters = dead_letters
+        self._unsubscribe_key = unsubscribe_key
         self._on_retry = on_retry
         self._uow = uow
         self._guard = guard
@@ -204,6 +206,14 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             uow=self._uow,
         )
         return preferences_to_proto(preferences)
+
+    async def Unsubscribe(
+        self, request: notifier_service_pb2.UnsubscribeRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.UnsubscribeResponse:
+        kind = await asyncio.to_thread(
+            inbox.unsubscribe, request.token, key=self._unsubscribe_key, uow=self._uow
+        )
+        return notifier_service_pb2.UnsubscribeResponse(kind=kind)
 
     async def CreateReminder(
         self, request: notifier_service_pb2.CreateReminderRequest, context: grpc.aio.ServicerContext

@@ -19,8 +19,6 @@ from urllib.parse import unquote, urlsplit
 
 from evently_notifier.domain.emails import Email
 
-SENDER = ("Evently", "notifications@evently.invalid")
-
 # Quoted-printable keeps the text readable in the raw message; Python's default for UTF-8 is base64.
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP
@@ -36,7 +34,7 @@ def _header(value: str) -> str:
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
-def to_message(email: Email) -> MIMEMultipart:
+def to_message(email: Email, sender: str) -> MIMEMultipart:
     """The MIME message: text and HTML alternatives, and the calendar file when there is one.
 
     Built with the `email` package's compat32 classes rather than `EmailMessage`: the modern
@@ -52,11 +50,15 @@ def to_message(email: Email) -> MIMEMultipart:
         calendar = _text_part(email.calendar.decode(), "calendar")
         calendar.add_header("Content-Disposition", "attachment", filename="event.ics")
         message = MIMEMultipart("mixed", boundary=f"=_mix_{email.id}", _subparts=[body, calendar])
-    message["From"] = formataddr(SENDER)
+    message["From"] = sender
     message["To"] = formataddr((email.to_name, email.to_address), "utf-8")
     message["Subject"] = _header(email.subject)
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(email.create_time)
+    if email.unsubscribe_url:
+        # RFC 8058: mail clients show an unsubscribe button that POSTs this, no sign-in needed.
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
 
 
@@ -69,7 +71,7 @@ class Mailer(Protocol):
 
 
 class SmtpMailer:
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, *, sender: str, timeout: float = 30.0) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
             raise ValueError(f"EVENTLY_SMTP_URL must be smtp://, smtps:// or smtp+starttls://, not {url!r}")
@@ -79,6 +81,7 @@ class SmtpMailer:
         self._user = unquote(parts.username) if parts.username else None
         self._password = unquote(parts.password) if parts.password else None
         self._timeout = timeout
+        self._sender = sender
 
         self._idle: queue.SimpleQueue[smtplib.SMTP] = queue.SimpleQueue()
 
@@ -86,7 +89,7 @@ class SmtpMailer:
         """Over a kept-open connection when one is idle (a new one per message costs a TCP and
         often a TLS handshake). A kept connection the server dropped while idle fails before
         the server accepts anything; the message then goes once over a new connection."""
-        message = to_message(email)
+        message = to_message(email, self._sender)
         try:
             smtp = self._idle.get_nowait()
         except queue.Empty:
@@ -154,8 +157,9 @@ def _quietly_close(smtp: smtplib.SMTP) -> None:
 class FileMailer:
     """For development: each e-mail becomes `<dir>/<id>.eml`, readable by any mail client."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, sender: str) -> None:
         self._dir = directory
+        self._sender = sender
 
     def close(self) -> None:
         pass
@@ -164,5 +168,5 @@ class FileMailer:
         if not self._dir.is_dir():
             self._dir.mkdir(parents=True, exist_ok=True)
         temporary = self._dir / f".{email.id}.tmp"
-        temporary.write_bytes(bytes(to_message(email)))
+        temporary.write_bytes(bytes(to_message(email, self._sender)))
         os.replace(temporary, self._dir / f"{email.id}.eml")

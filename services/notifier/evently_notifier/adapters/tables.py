@@ -116,6 +116,7 @@ emails = Table(
     Column("next_attempt_time", UtcDateTime()),
     Column("create_time", UtcDateTime(), nullable=False),
     Column("update_time", UtcDateTime(), nullable=False),
+    Column("unsubscribe_url", Text, nullable=False, server_default=""),
     Index("ix_emails_due", "status", "next_attempt_time"),
     Index("ix_emails_user", "user_id"),
 )
@@ -158,4 +159,13 @@ delivery_attempts = Table(
     Column("status_code", Integer, nullable=False),
     Column("error", Text, nullable=False),
     Column("attempt_time", UtcDateTime(), nullable=False),
+)
+
+# The notifier's own secrets, made once and shared by every instance (the one-click unsubscribe
+# links' signing key).
+keys = Table(
+    "keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
 )

@@ -46,6 +46,8 @@ class Email:
     next_attempt_time: datetime | None
     create_time: datetime
     update_time: datetime
+    # RFC 8058 one-click unsubscribe: where a mail client POSTs to turn this kind off.
+    unsubscribe_url: str = ""
 
 
 TEXT = Template("""Hello $name,
@@ -56,8 +58,9 @@ $body
 
 $link
 
-You receive this because of your Evently notification preferences; you can change them
-on your account page.
+You receive this because of your Evently notification preferences. To stop this kind of
+message: $unsubscribe
+To choose what you are told: $account
 """)
 
 HTML = Template("""<!doctype html>
@@ -67,7 +70,8 @@ HTML = Template("""<!doctype html>
 <p>$body</p>
 <p><a href="$link">Open in Evently</a></p>
 <p style="color: #666; font-size: .85em">You receive this because of your Evently notification
-preferences; you can change them on your account page.</p>
+preferences. <a href="$unsubscribe">Stop this kind of message</a> ·
+<a href="$account">Choose what you are told</a></p>
 </body></html>
 """)
 
@@ -81,9 +85,15 @@ def compose(
     base_url: str,
     calendar: bytes | None,
     now: datetime,
+    unsubscribe_token: str = "",
 ) -> Email:
+    """`unsubscribe_token`: see domain.unsubscribe; the message then carries List-Unsubscribe
+    (for mail clients' one-click button) and a link to the same on a page of the web UI."""
     # The web UI's own route for an event (it routes by the fragment: one page, shareable links).
-    link = f"{base_url.rstrip('/')}/#/events/{notice.event_id}" if notice.event_id else base_url
+    base = base_url.rstrip("/")
+    link = f"{base}/#/events/{notice.event_id}" if notice.event_id else base
+    account = f"{base}/#/account"
+    unsubscribe = f"{base}/#/unsubscribe/{unsubscribe_token}" if unsubscribe_token else account
     name = recipient.display_name or "there"
     body = notice.body_for(recipient.time_zone)
     return Email(
@@ -92,13 +102,18 @@ def compose(
         to_address=recipient.email,
         to_name=recipient.display_name,
         subject=notice.title,
-        text=TEXT.substitute(name=name, title=notice.title, body=body, link=link),
+        text=TEXT.substitute(
+            name=name, title=notice.title, body=body, link=link, unsubscribe=unsubscribe, account=account
+        ),
         html=HTML.substitute(
             name=html.escape(name),
             title=html.escape(notice.title),
             body=html.escape(body),
             link=html.escape(link, quote=True),
+            unsubscribe=html.escape(unsubscribe, quote=True),
+            account=html.escape(account, quote=True),
         ),
+        unsubscribe_url=f"{base}/v1/unsubscribe/{unsubscribe_token}" if unsubscribe_token else "",
         calendar=calendar,
         message_id=message_id,
         status=EmailStatus.PENDING,

@@ -22,6 +22,8 @@ class MailContext:
     base_url: str
     domain: str
     calendar_for: Callable[[str, EventSnapshot | None], bytes | None]
+    # (user id, kind) → a one-click unsubscribe token for that kind (domain.unsubscribe)
+    unsubscribe_token: Callable[[str, str], str] = lambda user_id, kind: ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def tell_all(
                         base_url=mail.base_url,
                         calendar=mail.calendar_for(notice.kind, item.event),
                         now=now,
+                        unsubscribe_token=mail.unsubscribe_token(notice.user_id, notice.kind),
                     ),
                 )
             )

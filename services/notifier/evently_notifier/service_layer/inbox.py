@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from evently_platform.clock import Clock
-from evently_platform.errors import Violations
+from evently_platform.errors import FieldViolation, InvalidArgument, Violations
 
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.routing import KINDS, Preferences
+from evently_notifier.domain.unsubscribe import read_unsubscribe_token
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork
+
+MAX_UNSUBSCRIBE_TOKEN = 300  # ours are under 100 characters
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,22 @@ def mark_read(user_id: str, ids: list[str], *, uow: UnitOfWork, clock: Clock) ->
 def get_preferences(user_id: str, *, uow: UnitOfWork) -> Preferences:
     with uow.reading() as reader:
         return reader.preferences.get(user_id)
+
+
+def unsubscribe(token: str, *, key: bytes, uow: UnitOfWork) -> str:
+    """The kind the one-click token names is turned off for its recipient; returns the kind."""
+    read = read_unsubscribe_token(key, token) if key and len(token) <= MAX_UNSUBSCRIBE_TOKEN else None
+    if read is None or read[1] not in KINDS:
+        raise InvalidArgument([FieldViolation("token", "is not an unsubscribe link of Evently's")])
+    user_id, kind = read
+    with uow:
+        if uow.recipients.get(user_id) is None:
+            return kind  # the account is gone: nothing more is sent to it anyway
+        current = uow.preferences.get(user_id)
+        if kind not in current.muted_kinds:
+            uow.preferences.save(replace(current, muted_kinds=(*current.muted_kinds, kind)))
+            uow.commit()
+    return kind
 
 
 def update_preferences(

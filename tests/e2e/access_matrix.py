@@ -392,6 +392,8 @@ PUBLIC_BY_DESIGN = {
     "users.Login",
     "users.RefreshToken",
     "users.Logout",
+    "users.RequestPasswordReset",
+    "users.ResetPassword",  # the e-mailed token is the credential
     "notifier.Unsubscribe",  # the signed link in an e-mail is the credential
 }
 STREAMS = {"notifier.WatchNotifications"}

@@ -33,6 +33,7 @@ from google.protobuf import field_mask_pb2
 from nats.aio.client import Client as NATS
 
 from tests.services.conftest import Services
+from tests.services.test_users import _violations
 from tests.services.venue import Venue, build_events_service, build_users_service
 from tests.support import eventually
 
@@ -291,3 +292,59 @@ async def test_a_forged_or_cut_unsubscribe_link_changes_nothing(town: Town) -> N
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await town.notifier.Unsubscribe(notifier_service_pb2.UnsubscribeRequest(token=token))
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_forgotten_password_is_reset_by_an_e_mailed_single_use_link(
+    town: Town, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, _ = smtp
+    address, ada = await town.resident("Ada")
+    signed_in = await town.users.Login(user_service_pb2.LoginRequest(email=address, password=PASSWORD))
+
+    asked = user_service_pb2.RequestPasswordResetRequest(email=address.upper())
+    await town.users.RequestPasswordReset(asked)
+    await town.users.RequestPasswordReset(asked)  # again at once: no second mail
+    # An address nobody uses gets the same answer, and no mail.
+    await town.users.RequestPasswordReset(
+        user_service_pb2.RequestPasswordResetRequest(email="nobody@example.com")
+    )
+
+    [mail] = await eventually(
+        lambda: [m for m in inbox.messages if m["Subject"] == "Reset your Evently password"]
+    )
+    assert address in str(mail["To"]) and mail["List-Unsubscribe"] is None  # account mail: always sent
+    text = mail.get_body(("plain",))
+    assert text is not None
+    [link] = [word for word in text.get_content().split() if "/#/reset-password/" in word]
+    token = link.rsplit("/", 1)[1]
+    inbox_items = await town.notifier.ListNotifications(
+        notifier_service_pb2.ListNotificationsRequest(), metadata=ada
+    )
+    assert token not in str(inbox_items)  # the secret stays out of the in-app inbox
+
+    weak = await _refused(
+        town.users.ResetPassword(user_service_pb2.ResetPasswordRequest(token=token, new_password="short"))
+    )
+    assert _violations(weak) == {"new_password": "must be 10 to 256 characters long"}
+    await town.users.ResetPassword(
+        user_service_pb2.ResetPasswordRequest(token=token, new_password="a fresh start, finally")
+    )
+
+    again = await _refused(
+        town.users.ResetPassword(
+            user_service_pb2.ResetPasswordRequest(token=token, new_password="and another one!")
+        )
+    )
+    assert again.code() == grpc.StatusCode.INVALID_ARGUMENT  # single use
+    await town.users.Login(user_service_pb2.LoginRequest(email=address, password="a fresh start, finally"))
+    ended = await _refused(
+        town.users.RefreshToken(user_service_pb2.RefreshTokenRequest(refresh_token=signed_in.refresh_token))
+    )
+    assert ended.code() == grpc.StatusCode.UNAUTHENTICATED  # every session of the account ended
+    assert len([m for m in inbox.messages if m["Subject"] == "Reset your Evently password"]) == 1
+
+
+async def _refused(call: Any) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await call
+    return refused.value

@@ -7,6 +7,7 @@ from evently_notifier.domain.facts import (
     EventChange,
     EventChanged,
     EventSnapshot,
+    PasswordResetAsked,
     RegistrationChange,
     RegistrationChanged,
     UserDetails,
@@ -60,3 +61,9 @@ def test_a_subscription_needs_at_least_one_event_type() -> None:
     with pytest.raises(InvalidArgument) as raised:
         validate_subscription("https://hooks.example.com/x", [], "")
     assert [v.field for v in raised.value.violations] == ["subscription.event_types"]
+
+
+def test_a_password_reset_link_never_goes_to_any_webhook_not_even_the_owner_s() -> None:
+    asked = PasswordResetAsked("ann", "secret-token", None)
+    assert not may_read("ann", "evently.user.password_reset_requested", "ann", asked)
+    assert not may_read("bob", "evently.user.password_reset_requested", "ann", asked)

@@ -38,6 +38,12 @@ CONTRACTS: dict[str, Contract] = {
         ),
         Contract("evently.user.deleted", user_pb2.UserDeleted, "An account was deleted.", "user_id"),
         Contract(
+            "evently.user.password_reset_requested",
+            user_pb2.PasswordResetRequested,
+            "A password reset link was asked for (carries its token: e-mail only, never webhooks).",
+            "token",
+        ),
+        Contract(
             "evently.user.password_changed",
             user_pb2.PasswordChanged,
             "An account's password was changed; its older sessions ended.",

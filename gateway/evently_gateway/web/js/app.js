@@ -10,6 +10,7 @@ import { renderEventForm } from "./pages/event_form.js";
 import { renderHome } from "./pages/home.js";
 import { renderNotifications } from "./pages/notifications.js";
 import { renderRegistrations } from "./pages/registrations.js";
+import { renderForgotPassword, renderResetPassword } from "./pages/password_reset.js";
 import { renderUnsubscribe } from "./pages/unsubscribe.js";
 import { renderDeliveries, renderWebhooks } from "./pages/webhooks.js";
 import { go, match, route } from "./router.js";
@@ -26,6 +27,8 @@ route("/webhooks", renderWebhooks, { signedIn: true });
 route("/webhooks/:id", renderDeliveries, { signedIn: true });
 route("/account", renderAccount, { signedIn: true });
 route("/unsubscribe/:token", renderUnsubscribe);
+route("/forgot-password", renderForgotPassword);
+route("/reset-password/:token", renderResetPassword);
 
 const main = () => document.getElementById("main");
 let rendered = 0;

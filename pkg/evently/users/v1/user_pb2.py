@@ -26,7 +26,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x65vently/users/v1/user.proto\x12\x10\x65vently.users.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x01\n\x04User\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x16\n\x08password\x18\x06 \x01(\tB\x04\xe2\x41\x01\x04\x12\x11\n\ttime_zone\x18\x07 \x01(\t\"3\n\x0bUserCreated\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.evently.users.v1.User\"O\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12/\n\x0b\x64\x65lete_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"K\n\x0bUserUpdated\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.evently.users.v1.User\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"S\n\x0fPasswordChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12/\n\x0b\x63hange_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x65vently/users/v1/user.proto\x12\x10\x65vently.users.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x01\n\x04User\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x16\n\x08password\x18\x06 \x01(\tB\x04\xe2\x41\x01\x04\x12\x11\n\ttime_zone\x18\x07 \x01(\t\"3\n\x0bUserCreated\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.evently.users.v1.User\"O\n\x0bUserDeleted\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12/\n\x0b\x64\x65lete_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"K\n\x0bUserUpdated\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.evently.users.v1.User\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\"i\n\x16PasswordResetRequested\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05token\x18\x02 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\x0fPasswordChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12/\n\x0b\x63hange_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -49,6 +49,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERDELETED']._serialized_end=464
   _globals['_USERUPDATED']._serialized_start=466
   _globals['_USERUPDATED']._serialized_end=541
-  _globals['_PASSWORDCHANGED']._serialized_start=543
-  _globals['_PASSWORDCHANGED']._serialized_end=626
+  _globals['_PASSWORDRESETREQUESTED']._serialized_start=543
+  _globals['_PASSWORDRESETREQUESTED']._serialized_end=648
+  _globals['_PASSWORDCHANGED']._serialized_start=650
+  _globals['_PASSWORDCHANGED']._serialized_end=733
 # @@protoc_insertion_point(module_scope)

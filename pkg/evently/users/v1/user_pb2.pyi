@@ -50,6 +50,16 @@ class UserUpdated(_message.Message):
     changed_fields: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, user: _Optional[_Union[User, _Mapping]] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class PasswordResetRequested(_message.Message):
+    __slots__ = ("user_id", "token", "expire_time")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    token: str
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, user_id: _Optional[str] = ..., token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class PasswordChanged(_message.Message):
     __slots__ = ("user_id", "change_time")
     USER_ID_FIELD_NUMBER: _ClassVar[int]

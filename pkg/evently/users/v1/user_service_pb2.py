@@ -30,7 +30,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#evently/users/v1/user_service.proto\x12\x10\x65vently.users.v1\x1a\x1b\x65vently/users/v1/user.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"]\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x11\n\ttime_zone\x18\x04 \x01(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\xcc\x01\n\rLoginResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x04user\x18\x03 \x01(\x0b\x32\x16.evently.users.v1.User\x12\x15\n\rrefresh_token\x18\x04 \x01(\t\x12\x37\n\x13refresh_expire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\",\n\x13RefreshTokenRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"\x1c\n\x0eGetUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x84\x01\n\x11UpdateUserRequest\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.evently.users.v1.User\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x18\n\x10\x63urrent_password\x18\x03 \x01(\t\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"\x1f\n\x11\x44\x65leteUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x10\n\x0eGetJwksRequest2\xbd\x07\n\x0bUserService\x12_\n\nCreateUser\x12#.evently.users.v1.CreateUserRequest\x1a\x16.evently.users.v1.User\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12\x64\n\x05Login\x12\x1e.evently.users.v1.LoginRequest\x1a\x1f.evently.users.v1.LoginResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\"\x0f/v1/users:login:\x01*\x12[\n\x07GetUser\x12 .evently.users.v1.GetUserRequest\x1a\x16.evently.users.v1.User\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/users/{id}\x12i\n\nUpdateUser\x12#.evently.users.v1.UpdateUserRequest\x1a\x16.evently.users.v1.User\"\x1e\x82\xd3\xe4\x93\x02\x18\x32\x13/v1/users/{user.id}:\x01*\x12t\n\x0cRefreshToken\x12%.evently.users.v1.RefreshTokenRequest\x1a\x1f.evently.users.v1.LoginResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x11/v1/users:refresh:\x01*\x12^\n\x06Logout\x12\x1f.evently.users.v1.LogoutRequest\x1a\x16.google.protobuf.Empty\"\x1b\x82\xd3\xe4\x93\x02\x15\"\x10/v1/users:logout:\x01*\x12\x82\x01\n\x0e\x43hangePassword\x12\'.evently.users.v1.ChangePasswordRequest\x1a\x1f.evently.users.v1.LoginResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/v1/users/me:changePassword:\x01*\x12\x61\n\nDeleteUser\x12#.evently.users.v1.DeleteUserRequest\x1a\x16.google.protobuf.Empty\"\x16\x82\xd3\xe4\x93\x02\x10*\x0e/v1/users/{id}\x12\x61\n\x07GetJwks\x12 .evently.users.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.jsonb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#evently/users/v1/user_service.proto\x12\x10\x65vently.users.v1\x1a\x1b\x65vently/users/v1/user.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"]\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x11\n\ttime_zone\x18\x04 \x01(\t\"/\n\x0cLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\xcc\x01\n\rLoginResponse\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12/\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\x04user\x18\x03 \x01(\x0b\x32\x16.evently.users.v1.User\x12\x15\n\rrefresh_token\x18\x04 \x01(\t\x12\x37\n\x13refresh_expire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\",\n\x13RefreshTokenRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\"&\n\rLogoutRequest\x12\x15\n\rrefresh_token\x18\x01 \x01(\t\",\n\x1bRequestPasswordResetRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\";\n\x14ResetPasswordRequest\x12\r\n\x05token\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"\x1c\n\x0eGetUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x84\x01\n\x11UpdateUserRequest\x12$\n\x04user\x18\x01 \x01(\x0b\x32\x16.evently.users.v1.User\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x18\n\x10\x63urrent_password\x18\x03 \x01(\t\"G\n\x15\x43hangePasswordRequest\x12\x18\n\x10\x63urrent_password\x18\x01 \x01(\t\x12\x14\n\x0cnew_password\x18\x02 \x01(\t\"\x1f\n\x11\x44\x65leteUserRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x10\n\x0eGetJwksRequest2\xbd\t\n\x0bUserService\x12_\n\nCreateUser\x12#.evently.users.v1.CreateUserRequest\x1a\x16.evently.users.v1.User\"\x14\x82\xd3\xe4\x93\x02\x0e\"\t/v1/users:\x01*\x12\x64\n\x05Login\x12\x1e.evently.users.v1.LoginRequest\x1a\x1f.evently.users.v1.LoginResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\"\x0f/v1/users:login:\x01*\x12[\n\x07GetUser\x12 .evently.users.v1.GetUserRequest\x1a\x16.evently.users.v1.User\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/users/{id}\x12i\n\nUpdateUser\x12#.evently.users.v1.UpdateUserRequest\x1a\x16.evently.users.v1.User\"\x1e\x82\xd3\xe4\x93\x02\x18\x32\x13/v1/users/{user.id}:\x01*\x12t\n\x0cRefreshToken\x12%.evently.users.v1.RefreshTokenRequest\x1a\x1f.evently.users.v1.LoginResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x11/v1/users:refresh:\x01*\x12^\n\x06Logout\x12\x1f.evently.users.v1.LogoutRequest\x1a\x16.google.protobuf.Empty\"\x1b\x82\xd3\xe4\x93\x02\x15\"\x10/v1/users:logout:\x01*\x12\x82\x01\n\x0e\x43hangePassword\x12\'.evently.users.v1.ChangePasswordRequest\x1a\x1f.evently.users.v1.LoginResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/v1/users/me:changePassword:\x01*\x12\x88\x01\n\x14RequestPasswordReset\x12-.evently.users.v1.RequestPasswordResetRequest\x1a\x16.google.protobuf.Empty\")\x82\xd3\xe4\x93\x02#\"\x1e/v1/users:requestPasswordReset:\x01*\x12s\n\rResetPassword\x12&.evently.users.v1.ResetPasswordRequest\x1a\x16.google.protobuf.Empty\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/v1/users:resetPassword:\x01*\x12\x61\n\nDeleteUser\x12#.evently.users.v1.DeleteUserRequest\x1a\x16.google.protobuf.Empty\"\x16\x82\xd3\xe4\x93\x02\x10*\x0e/v1/users/{id}\x12\x61\n\x07GetJwks\x12 .evently.users.v1.GetJwksRequest\x1a\x14.google.api.HttpBody\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/.well-known/jwks.jsonb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -51,6 +51,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_USERSERVICE'].methods_by_name['Logout']._serialized_options = b'\202\323\344\223\002\025\"\020/v1/users:logout:\001*'
   _globals['_USERSERVICE'].methods_by_name['ChangePassword']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['ChangePassword']._serialized_options = b'\202\323\344\223\002 \"\033/v1/users/me:changePassword:\001*'
+  _globals['_USERSERVICE'].methods_by_name['RequestPasswordReset']._loaded_options = None
+  _globals['_USERSERVICE'].methods_by_name['RequestPasswordReset']._serialized_options = b'\202\323\344\223\002#\"\036/v1/users:requestPasswordReset:\001*'
+  _globals['_USERSERVICE'].methods_by_name['ResetPassword']._loaded_options = None
+  _globals['_USERSERVICE'].methods_by_name['ResetPassword']._serialized_options = b'\202\323\344\223\002\034\"\027/v1/users:resetPassword:\001*'
   _globals['_USERSERVICE'].methods_by_name['DeleteUser']._loaded_options = None
   _globals['_USERSERVICE'].methods_by_name['DeleteUser']._serialized_options = b'\202\323\344\223\002\020*\016/v1/users/{id}'
   _globals['_USERSERVICE'].methods_by_name['GetJwks']._loaded_options = None
@@ -65,16 +69,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REFRESHTOKENREQUEST']._serialized_end=634
   _globals['_LOGOUTREQUEST']._serialized_start=636
   _globals['_LOGOUTREQUEST']._serialized_end=674
-  _globals['_GETUSERREQUEST']._serialized_start=676
-  _globals['_GETUSERREQUEST']._serialized_end=704
-  _globals['_UPDATEUSERREQUEST']._serialized_start=707
-  _globals['_UPDATEUSERREQUEST']._serialized_end=839
-  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=841
-  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=912
-  _globals['_DELETEUSERREQUEST']._serialized_start=914
-  _globals['_DELETEUSERREQUEST']._serialized_end=945
-  _globals['_GETJWKSREQUEST']._serialized_start=947
-  _globals['_GETJWKSREQUEST']._serialized_end=963
-  _globals['_USERSERVICE']._serialized_start=966
-  _globals['_USERSERVICE']._serialized_end=1923
+  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_start=676
+  _globals['_REQUESTPASSWORDRESETREQUEST']._serialized_end=720
+  _globals['_RESETPASSWORDREQUEST']._serialized_start=722
+  _globals['_RESETPASSWORDREQUEST']._serialized_end=781
+  _globals['_GETUSERREQUEST']._serialized_start=783
+  _globals['_GETUSERREQUEST']._serialized_end=811
+  _globals['_UPDATEUSERREQUEST']._serialized_start=814
+  _globals['_UPDATEUSERREQUEST']._serialized_end=946
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_start=948
+  _globals['_CHANGEPASSWORDREQUEST']._serialized_end=1019
+  _globals['_DELETEUSERREQUEST']._serialized_start=1021
+  _globals['_DELETEUSERREQUEST']._serialized_end=1052
+  _globals['_GETJWKSREQUEST']._serialized_start=1054
+  _globals['_GETJWKSREQUEST']._serialized_end=1070
+  _globals['_USERSERVICE']._serialized_start=1073
+  _globals['_USERSERVICE']._serialized_end=2286
 # @@protoc_insertion_point(module_scope)

@@ -73,6 +73,16 @@ class UserServiceStub:
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.SerializeToString,
                 response_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.FromString,
                 _registered_method=True)
+        self.RequestPasswordReset = channel.unary_unary(
+                '/evently.users.v1.UserService/RequestPasswordReset',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.RequestPasswordResetRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.ResetPassword = channel.unary_unary(
+                '/evently.users.v1.UserService/ResetPassword',
+                request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.ResetPasswordRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.DeleteUser = channel.unary_unary(
                 '/evently.users.v1.UserService/DeleteUser',
                 request_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.DeleteUserRequest.SerializeToString,
@@ -143,6 +153,22 @@ class UserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestPasswordReset(self, request, context):
+        """Asks for a password reset link by e-mail. Always answers the same, whether an account uses
+        the address or not (nobody learns who has an account); at most one link a minute per account.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetPassword(self, request, context):
+        """Sets a new password with the token from the e-mailed link (single use, valid for an hour).
+        Every session of the account ends, as with ChangePassword.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DeleteUser(self, request, context):
         """Deletes the caller's own account; other services then end what the user owned.
         """
@@ -194,6 +220,16 @@ def add_UserServiceServicer_to_server(servicer, server):
                     servicer.ChangePassword,
                     request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.FromString,
                     response_serializer=evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.SerializeToString,
+            ),
+            'RequestPasswordReset': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestPasswordReset,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.RequestPasswordResetRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'ResetPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetPassword,
+                    request_deserializer=evently_dot_users_dot_v1_dot_user__service__pb2.ResetPasswordRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'DeleteUser': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteUser,
@@ -396,6 +432,60 @@ class UserService:
             '/evently.users.v1.UserService/ChangePassword',
             evently_dot_users_dot_v1_dot_user__service__pb2.ChangePasswordRequest.SerializeToString,
             evently_dot_users_dot_v1_dot_user__service__pb2.LoginResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestPasswordReset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/RequestPasswordReset',
+            evently_dot_users_dot_v1_dot_user__service__pb2.RequestPasswordResetRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.users.v1.UserService/ResetPassword',
+            evently_dot_users_dot_v1_dot_user__service__pb2.ResetPasswordRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,

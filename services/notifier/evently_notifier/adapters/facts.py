@@ -18,6 +18,7 @@ from evently_notifier.domain.facts import (
     EventSnapshot,
     Fact,
     PasswordChanged,
+    PasswordResetAsked,
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
@@ -86,6 +87,9 @@ def to_fact(event_type: str, payload: Message) -> Fact:
             return UserLeft(user_id)
         case user_pb2.PasswordChanged(user_id=user_id):
             return PasswordChanged(user_id)
+        case user_pb2.PasswordResetRequested(user_id=user_id, token=token):
+            expire = payload.expire_time.ToDatetime(tzinfo=UTC) if payload.HasField("expire_time") else None
+            return PasswordResetAsked(user_id, token, expire)
         case event_pb2.EventCreated(event=event):
             return EventChanged(EventChange.CREATED, snapshot(event))
         case event_pb2.EventUpdated(event=event, changed_fields=changed):

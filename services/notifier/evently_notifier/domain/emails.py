@@ -92,6 +92,8 @@ def compose(
     # The web UI's own route for an event (it routes by the fragment: one page, shareable links).
     base = base_url.rstrip("/")
     link = f"{base}/#/events/{notice.event_id}" if notice.event_id else base
+    if notice.link_path:
+        link = f"{base}{notice.link_path}"
     account = f"{base}/#/account"
     unsubscribe = f"{base}/#/unsubscribe/{unsubscribe_token}" if unsubscribe_token else account
     name = recipient.display_name or "there"

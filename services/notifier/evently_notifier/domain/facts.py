@@ -49,6 +49,15 @@ class PasswordChanged:
     user_id: str
 
 
+@dataclass(frozen=True)
+class PasswordResetAsked:
+    """Someone asked for a reset link for this account: it goes to the account's address only."""
+
+    user_id: str
+    token: str
+    expire_time: datetime | None
+
+
 class EventChange(enum.Enum):
     CREATED = "created"
     UPDATED = "updated"
@@ -113,6 +122,7 @@ Fact = (
     UserDetails
     | UserLeft
     | PasswordChanged
+    | PasswordResetAsked
     | EventChanged
     | EventGone
     | RegistrationChanged

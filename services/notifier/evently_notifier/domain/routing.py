@@ -17,6 +17,7 @@ from evently_notifier.domain.facts import (
     EventChanged,
     EventSnapshot,
     Fact,
+    PasswordResetAsked,
     RegistrationChange,
     RegistrationChanged,
 )
@@ -43,6 +44,7 @@ class Notice:
     body: str  # with `times`: a template whose "{when}" becomes them; other braces are doubled
     event_id: str = ""
     times: EventTimes | None = None
+    link_path: str = ""  # where the e-mail's link leads, under the web UI (else the event's page)
 
     def body_for(self, reader_zone: str | None) -> str:
         """The body as its reader sees it: the event's times in its zone, and in theirs beside."""
@@ -170,6 +172,24 @@ def reminder_notice(user_id: str, event: KnownEvent) -> Notice:
     )
 
 
+# Account security mail: sent by e-mail whatever the preferences, never into the in-app inbox
+# (it carries a secret), and without an unsubscribe link.
+ACCOUNT_ONLY_BY_EMAIL = frozenset({"account.password_reset"})
+
+
+def _password_reset(fact: PasswordResetAsked) -> list[Notice]:
+    return [
+        Notice(
+            fact.user_id,
+            "account.password_reset",
+            "Reset your Evently password",
+            "Someone, hopefully you, asked to reset your password. The link below sets a new one; "
+            "it works once, within the hour. If it was not you, ignore this e-mail: nothing changes.",
+            link_path=f"/#/reset-password/{fact.token}",
+        )
+    ]
+
+
 def notices_for(fact: Fact, attendees: Attendees) -> list[Notice]:
     """Who is told what about one fact (attendees looked up only by the rules that need them)."""
     match fact:
@@ -179,6 +199,8 @@ def notices_for(fact: Fact, attendees: Attendees) -> list[Notice]:
             notices = _comment_added(fact, attendees)
         case EventChanged():
             notices = _event_changed(fact, attendees)
+        case PasswordResetAsked():
+            notices = _password_reset(fact)
         case _:
             notices = []
     return [n for n in notices if n.user_id]

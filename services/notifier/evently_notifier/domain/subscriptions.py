@@ -16,6 +16,7 @@ from evently_notifier.domain.facts import (
     EventGone,
     Fact,
     PasswordChanged,
+    PasswordResetAsked,
     RegistrationChanged,
     ReminderCame,
     UserDetails,
@@ -100,6 +101,8 @@ def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | N
     match fact:
         case EventChanged() | EventGone():
             return True
+        case PasswordResetAsked():
+            return False  # it carries a reset link's secret: for the account's e-mail only
         case UserDetails() | UserLeft() | PasswordChanged():
             return subject == owner_id
         case RegistrationChanged(organizer_id=organizer, user_id=registrant):

@@ -11,7 +11,7 @@ from evently_platform.clock import new_id
 from evently_notifier.domain.emails import Email, compose
 from evently_notifier.domain.facts import EventSnapshot
 from evently_notifier.domain.inbox import Notification
-from evently_notifier.domain.routing import Notice
+from evently_notifier.domain.routing import ACCOUNT_ONLY_BY_EMAIL, Notice
 from evently_notifier.service_layer.ports import UnitOfWork
 
 
@@ -63,7 +63,8 @@ def tell_all(
         notice = item.notice
         prefs = wants[notice.user_id]
         recipient = recipients.get(notice.user_id)
-        if mail is not None and recipient is not None and prefs.wants(notice.kind, "email"):
+        account_mail = notice.kind in ACCOUNT_ONLY_BY_EMAIL
+        if mail is not None and recipient is not None and (account_mail or prefs.wants(notice.kind, "email")):
             email_id = new_id()
             emails.append(
                 _leased(
@@ -77,11 +78,13 @@ def tell_all(
                         base_url=mail.base_url,
                         calendar=mail.calendar_for(notice.kind, item.event),
                         now=now,
-                        unsubscribe_token=mail.unsubscribe_token(notice.user_id, notice.kind),
+                        unsubscribe_token=""
+                        if account_mail
+                        else mail.unsubscribe_token(notice.user_id, notice.kind),
                     ),
                 )
             )
-        if prefs.wants(notice.kind, "in_app"):
+        if not account_mail and prefs.wants(notice.kind, "in_app"):
             notifications.append(
                 Notification(
                     id=new_id(),

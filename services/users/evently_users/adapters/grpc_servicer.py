@@ -23,7 +23,16 @@ from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
 
 SERVICE = user_service_pb2.DESCRIPTOR.services_by_name["UserService"].full_name
 PUBLIC_METHODS = frozenset(
-    f"/{SERVICE}/{m}" for m in ("CreateUser", "Login", "RefreshToken", "Logout", "GetJwks")
+    f"/{SERVICE}/{m}"
+    for m in (
+        "CreateUser",
+        "Login",
+        "RefreshToken",
+        "Logout",
+        "RequestPasswordReset",
+        "ResetPassword",
+        "GetJwks",
+    )
 )
 
 
@@ -111,6 +120,27 @@ class UserServicer(user_service_pb2_grpc.UserServiceServicer):
             clock=self._clock,
         )
         return user_to_proto(user)
+
+    async def RequestPasswordReset(
+        self, request: user_service_pb2.RequestPasswordResetRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        await asyncio.to_thread(
+            handlers.request_password_reset, request.email, uow=self._uow, clock=self._clock
+        )
+        return empty_pb2.Empty()
+
+    async def ResetPassword(
+        self, request: user_service_pb2.ResetPasswordRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        await asyncio.to_thread(
+            handlers.reset_password,
+            request.token,
+            request.new_password,
+            uow=self._uow,
+            hasher=self._hasher,
+            clock=self._clock,
+        )
+        return empty_pb2.Empty()
 
     async def ChangePassword(
         self, request: user_service_pb2.ChangePasswordRequest, context: grpc.aio.ServicerContext

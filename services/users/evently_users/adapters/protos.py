@@ -10,6 +10,7 @@ from evently_platform.messaging.envelope import Envelope
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_users.domain.model import PasswordChanged, User, UserCreated, UserDeleted, UserUpdated
+from evently_users.domain.resets import PasswordResetRequested
 
 SOURCE = "//evently/users"
 
@@ -43,6 +44,13 @@ def to_integration_event(event: object) -> Envelope:
         case UserDeleted(user_id=user_id, delete_time=delete_time):
             deleted = user_pb2.UserDeleted(user_id=user_id, delete_time=_ts(delete_time))
             return envelope_of("evently.user.deleted", deleted, source=SOURCE, subject=user_id)
+        case PasswordResetRequested(user_id=user_id, token=token, expire_time=expire_time):
+            requested = user_pb2.PasswordResetRequested(
+                user_id=user_id, token=token, expire_time=_ts(expire_time)
+            )
+            return envelope_of(
+                "evently.user.password_reset_requested", requested, source=SOURCE, subject=user_id
+            )
         case PasswordChanged(user_id=user_id, change_time=change_time):
             changed = user_pb2.PasswordChanged(user_id=user_id, change_time=_ts(change_time))
             return envelope_of("evently.user.password_changed", changed, source=SOURCE, subject=user_id)

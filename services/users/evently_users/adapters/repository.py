@@ -9,8 +9,9 @@ from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, delete, insert, select, update
 
-from evently_users.adapters.tables import failed_attempts, sessions, users
+from evently_users.adapters.tables import failed_attempts, password_resets, sessions, users
 from evently_users.domain.model import User
+from evently_users.domain.resets import PasswordReset
 from evently_users.domain.sessions import Session
 from evently_users.domain.throttling import FailedAttempts
 
@@ -150,14 +151,63 @@ class SqlSessionRepository:
         self._connection.execute(statement)
 
 
+class SqlPasswordResetRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, reset: PasswordReset) -> None:
+        self._connection.execute(
+            insert(password_resets).values(
+                id=reset.id,
+                user_id=reset.user_id,
+                token_hash=reset.token_hash,
+                create_time=reset.create_time,
+                expire_time=reset.expire_time,
+                used_time=reset.used_time,
+            )
+        )
+
+    def get_by_hash(self, token_hash: str) -> PasswordReset | None:
+        query = select(password_resets).where(password_resets.c.token_hash == token_hash)
+        if is_postgres(self._connection.engine):
+            query = query.with_for_update()  # a link used twice at once: the second sees it used
+        row = self._connection.execute(query).first()
+        return _to_reset(row) if row else None
+
+    def latest_for(self, user_id: str) -> PasswordReset | None:
+        row = self._connection.execute(
+            select(password_resets)
+            .where(password_resets.c.user_id == user_id)
+            .order_by(password_resets.c.create_time.desc())
+            .limit(1)
+        ).first()
+        return _to_reset(row) if row else None
+
+    def delete_for_user(self, user_id: str) -> None:
+        self._connection.execute(delete(password_resets).where(password_resets.c.user_id == user_id))
+
+
+def _to_reset(row: Any) -> PasswordReset:
+    return PasswordReset(
+        id=row.id,
+        user_id=row.user_id,
+        token_hash=row.token_hash,
+        create_time=row.create_time,
+        expire_time=row.expire_time,
+        used_time=row.used_time,
+    )
+
+
 class UsersUnitOfWork(SqlUnitOfWork):
     users: SqlUserRepository
     failed_attempts: SqlFailedAttemptsRepository
     sessions: SqlSessionRepository
+    password_resets: SqlPasswordResetRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
             "users": SqlUserRepository(connection),
             "failed_attempts": SqlFailedAttemptsRepository(connection),
             "sessions": SqlSessionRepository(connection),
+            "password_resets": SqlPasswordResetRepository(connection),
         }

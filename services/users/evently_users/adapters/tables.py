@@ -41,3 +41,16 @@ sessions = Table(
     Index("ix_sessions_user_id", "user_id"),
     Index("ix_sessions_family_id", "family_id"),
 )
+
+# Password reset links, by the hash of each token (see domain.resets).
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("expire_time", UtcDateTime(), nullable=False),
+    Column("used_time", UtcDateTime()),
+    Index("ix_password_resets_user_id", "user_id"),
+)

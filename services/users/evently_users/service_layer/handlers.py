@@ -17,20 +17,29 @@ from evently_platform.errors import (
     PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
+    Violations,
 )
 from evently_platform.time_words import DEFAULT_ZONE
 
 from evently_users.domain.model import (
+    MAX_EMAIL_LENGTH,
     PasswordChanged,
     User,
     UserChanges,
     UserCreated,
     UserDeleted,
     UserUpdated,
+    check_password,
     normalise_email,
     validate_changes,
     validate_sign_in,
     validate_sign_up,
+)
+from evently_users.domain.resets import (
+    MAX_RESET_TOKEN_LENGTH,
+    RESET_INTERVAL,
+    PasswordResetRequested,
+    start_reset,
 )
 from evently_users.domain.sessions import hash_token, start_session, validate_refresh_token
 from evently_users.domain.throttling import (
@@ -278,6 +287,72 @@ def change_password(
     return _begin_session(user, uow=uow, issuer=issuer, clock=clock)
 
 
+def request_password_reset(email: str, *, uow: UnitOfWork, clock: Clock) -> None:
+    """E-mails a reset link when an account uses the address; says nothing either way."""
+    address = normalise_email(email)
+    problems = Violations()
+    problems.check(
+        0 < len(address) <= MAX_EMAIL_LENGTH, "email", f"must be 1 to {MAX_EMAIL_LENGTH} characters long"
+    )
+    problems.raise_if_any()
+    now = clock.now()
+    with uow:
+        user = uow.users.get_by_email(address)
+        if user is None:
+            return
+        latest = uow.password_resets.latest_for(user.id)
+        if latest is not None and now - latest.create_time < RESET_INTERVAL:
+            return  # a link went out a moment ago: no mail bombs
+        reset, token = start_reset(user.id, now)
+        uow.password_resets.add(reset)
+        uow.record(PasswordResetRequested(user.id, token, reset.expire_time))
+        uow.commit()
+
+
+def reset_password(
+    token: str, new_password: str, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
+) -> None:
+    """The link's token sets a new password, once; every session of the account ends."""
+    problems = Violations()
+    problems.check(
+        0 < len(token) <= MAX_RESET_TOKEN_LENGTH,
+        "token",
+        f"must be 1 to {MAX_RESET_TOKEN_LENGTH} characters long",
+    )
+    problems.raise_if_any()
+    with uow.reading() as reader:
+        reset = reader.password_resets.get_by_hash(hash_token(token))
+        user = reader.users.get(reset.user_id) if reset is not None else None
+    if reset is None or user is None or not reset.usable(clock.now()):
+        raise InvalidArgument(
+            [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
+        )
+    password_problems = Violations()
+    check_password(password_problems, "new_password", new_password, user.email)
+    password_problems.raise_if_any()
+    new_hash = hasher.hash(new_password)  # slow on purpose: outside the transaction
+    with uow:
+        current = uow.password_resets.get_by_hash(hash_token(token))
+        if current is None or not current.usable(clock.now()):
+            raise InvalidArgument(
+                [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
+            )
+        account = uow.users.get(current.user_id)
+        if account is None:
+            raise InvalidArgument(
+                [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
+            )
+        now = clock.now()
+        account.password_hash = new_hash
+        account.update_time = now
+        uow.users.save(account)
+        uow.password_resets.delete_for_user(account.id)  # this link, and any other still out
+        uow.sessions.delete_for_user(account.id)
+        uow.failed_attempts.delete(account_key(account.email))  # a lock-out ends with a new password
+        uow.record(PasswordChanged(user_id=account.id, change_time=now))
+        uow.commit()
+
+
 def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Clock) -> None:
     user_id = _own_account(caller_id, requested_id)
     with uow:
@@ -286,6 +361,7 @@ def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Cl
             raise NotFound(f"user {user_id!r} not found")
         uow.users.delete(user_id)
         uow.sessions.delete_for_user(user_id)
+        uow.password_resets.delete_for_user(user_id)
         uow.failed_attempts.delete(account_key(user.email))
         uow.record(UserDeleted(user_id=user_id, delete_time=clock.now()))
         uow.commit()

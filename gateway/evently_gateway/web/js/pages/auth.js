@@ -20,7 +20,8 @@ export async function renderLogin(main) {
     h("label", {}, "Email", h("input", { name: "email", type: "email", autocomplete: "username", required: true })),
     h("label", {}, "Password", h("input", { name: "password", type: "password", autocomplete: "current-password", required: true })),
     h("div", { class: "row" }, h("button", { type: "submit" }, "Log in"),
-      h("span", { class: "muted" }, "New here? ", h("a", { href: "#/signup" }, "Create an account"))),
+      h("span", { class: "muted" }, "New here? ", h("a", { href: "#/signup" }, "Create an account")),
+      h("a", { href: "#/forgot-password" }, "Forgot your password?")),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();

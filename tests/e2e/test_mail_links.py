@@ -1,7 +1,8 @@
-"""Mail that can go out: every notification names its sender (EVENTLY_MAIL_FROM, here the
-default) and carries RFC 8058 one-click unsubscribe; a mail client's POST to that URL through
-the gateway — no sign-in, the RFC's form body — turns that kind off; so does the page the
-e-mail's own link opens in the browser."""
+"""Mail that can go out, and the links in it working: every notification names its sender
+(EVENTLY_MAIL_FROM, here the default) and carries RFC 8058 one-click unsubscribe; a mail
+client's POST to that URL through the gateway — no sign-in, the RFC's form body — turns that
+kind off; so does the page the e-mail's own link opens in the browser. A forgotten password is
+reset from an e-mailed single-use link."""
 
 from __future__ import annotations
 
@@ -88,3 +89,41 @@ def test_the_e_mail_s_own_link_opens_a_page_that_unsubscribes(system: System, br
         finally:
             reader.close()
         assert http.get("/v1/preferences", headers=ada).json()["mutedKinds"] == ["registration.confirmed"]
+
+
+def test_a_forgotten_password_is_reset_from_the_e_mailed_link(system: System, browser: Browser) -> None:  # noqa: F811
+    with httpx.Client(base_url=system.gateway) as http:
+        address = _address(http, signed_in(http, "Ada"))
+    ada = WebUser.open(browser, system.gateway, "Ada")
+    try:
+        page = ada.page
+        page.get_by_role("link", name="Log in").click()
+        page.get_by_role("link", name="Forgot your password?").click()
+        page.get_by_label("Email", exact=True).fill(address)
+        page.get_by_role("button", name="Send me a link").click()
+        expect(page.locator("#reset-sent")).to_contain_text(f"If an account uses {address}, a link")
+
+        [mail] = wait_until(lambda: _mails(system, address, "Reset your Evently password"))
+        text = mail.get_body(("plain",))
+        assert text is not None
+        [link] = [word for word in text.get_content().split() if "/#/reset-password/" in word]
+        page.goto(link)
+        page.get_by_label("New password", exact=True).fill("short")
+        page.get_by_role("button", name="Set new password").click()
+        expect(page.locator("#error-newPassword")).to_have_text("must be 10 to 256 characters long")
+        page.get_by_label("New password", exact=True).fill("a fresh start, finally")
+        page.get_by_role("button", name="Set new password").click()
+        expect(page.get_by_role("status")).to_have_text("Your password is set. Log in with it.")
+
+        page.get_by_label("Email", exact=True).fill(address)
+        page.get_by_label("Password", exact=True).fill("a fresh start, finally")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+        page.goto(link)  # the link again: it worked once
+        page.get_by_label("New password", exact=True).fill("yet another passphrase")
+        page.get_by_role("button", name="Set new password").click()
+        expect(page.get_by_role("status")).to_contain_text("this link has expired or was used already")
+        assert ada.problems == []
+    finally:
+        ada.close()

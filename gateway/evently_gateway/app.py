@@ -30,7 +30,7 @@ from evently_gateway.errors import (
     bad_request,
     details_from_trailers,
     error_body,
-    retry_after_header,
+    error_headers,
 )
 from evently_gateway.limits import LimitError, check_forwarded_header, deadline_seconds, read_body
 from evently_gateway.openapi import document
@@ -94,7 +94,8 @@ def create_app(settings: Settings) -> Starlette:
             timeout -= time.monotonic() - began  # what is left for the call
         except LimitError as exc:
             if exc.status == 400:
-                return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
+                violations = [(exc.field, str(exc))] if exc.field else []
+                return JSONResponse(bad_request(str(exc), violations), status_code=400)
             return JSONResponse(error_body(grpc.StatusCode.INVALID_ARGUMENT, str(exc)), exc.status)
         if timeout <= 0:  # spent before the call could start: it is not made at all
             return JSONResponse(
@@ -103,11 +104,11 @@ def create_app(settings: Settings) -> Starlette:
         try:
             message = build_request(route, params, list(request.query_params.multi_items()), body)
         except TranscodingError as exc:
-            return JSONResponse(bad_request(str(exc), exc.field), status_code=400)
+            return JSONResponse(bad_request(str(exc), exc.violations), status_code=400)
         metadata = [(h, request.headers[h]) for h in FORWARDED_HEADERS if h in request.headers]
         metadata.append(("x-forwarded-for", forwarded_for(request)))
         if route.method.server_streaming:
-            return await stream(route, message, metadata)
+            return await stream(route, message, metadata, sent_token="authorization" in request.headers)
         try:
             response = await backends.unary(route.backend, route.method, message, metadata, timeout)
         except grpc.aio.AioRpcError as exc:
@@ -116,7 +117,7 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse(
                 error_body(code, exc.details() or code.name, details),
                 status_code=HTTP_STATUS.get(code, 500),
-                headers=retry_after_header(details),
+                headers=error_headers(code, details, sent_token="authorization" in request.headers),
             )
         if (
             isinstance(response, httpbody_pb2.HttpBody)
@@ -126,7 +127,9 @@ def create_app(settings: Settings) -> Starlette:
         status = 200
         return JSONResponse(json_format.MessageToDict(response), status_code=status)
 
-    async def stream(route: Any, message: Any, metadata: list[tuple[str, str]]) -> Response:
+    async def stream(
+        route: Any, message: Any, metadata: list[tuple[str, str]], *, sent_token: bool
+    ) -> Response:
         call = backends.stream(route.backend, route.method, message, metadata)
         await call.initial_metadata()
         if call.done():  # refused (or over) before the first message: a plain HTTP error
@@ -136,7 +139,7 @@ def create_app(settings: Settings) -> Starlette:
                 return JSONResponse(
                     error_body(code, await call.details() or code.name, details),
                     status_code=HTTP_STATUS.get(code, 500),
-                    headers=retry_after_header(details),
+                    headers=error_headers(code, details, sent_token=sent_token),
                 )
         return StreamingResponse(
             sse_events(call),

@@ -43,17 +43,30 @@ def details_from_trailers(trailers: Any) -> list[Any]:
     return []
 
 
-def bad_request(message: str, field: str = "") -> dict[str, Any]:
-    """A 400 body shaped like a gRPC INVALID_ARGUMENT with a BadRequest detail."""
+def bad_request(message: str, violations: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """A 400 body shaped like a gRPC INVALID_ARGUMENT with a BadRequest detail naming each field."""
     details: list[Any] = []
-    if field:
+    if violations:
         detail = error_details_pb2.BadRequest(
-            field_violations=[error_details_pb2.BadRequest.FieldViolation(field=field, description=message)]
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
+                for field, description in violations
+            ]
         )
         any_detail = json_format.MessageToDict(detail)
         any_detail["@type"] = "type.googleapis.com/google.rpc.BadRequest"
         details.append(any_detail)
     return {"code": code_pb2.INVALID_ARGUMENT, "message": message, "details": details}
+
+
+def error_headers(code: grpc.StatusCode, details: list[Any], *, sent_token: bool) -> dict[str, str]:
+    """`Retry-After` when the service said when; on a 401, how to authenticate (RFC 6750: the
+    Bearer scheme, and `error="invalid_token"` when the token sent was refused)."""
+    headers = retry_after_header(details)
+    if code == grpc.StatusCode.UNAUTHENTICATED:
+        challenge = 'Bearer realm="evently"'
+        headers["www-authenticate"] = f'{challenge}, error="invalid_token"' if sent_token else challenge
+    return headers
 
 
 def retry_after_header(details: list[Any]) -> dict[str, str]:

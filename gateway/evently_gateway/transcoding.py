@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from google.protobuf import json_format, message_factory
@@ -28,11 +29,65 @@ _FLOAT_TYPES = {FieldDescriptor.TYPE_FLOAT, FieldDescriptor.TYPE_DOUBLE}
 
 
 class TranscodingError(ValueError):
-    """The HTTP request cannot become the method's request message; the text says why."""
+    """The HTTP request cannot become the method's request message; the text says why, and
+    `violations` (field path as the client wrote it, description) which fields."""
 
-    def __init__(self, message: str, field: str = "") -> None:
+    def __init__(
+        self, message: str, field: str = "", *, violations: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.violations = violations or ([(field, message)] if field else [])
+
+
+# Messages whose JSON form is not an object of their fields (proto3 JSON mapping).
+_OPAQUE_JSON = frozenset(
+    {
+        "google.protobuf.Timestamp",
+        "google.protobuf.Duration",
+        "google.protobuf.FieldMask",
+        "google.protobuf.Struct",
+        "google.protobuf.Value",
+        "google.protobuf.ListValue",
+        "google.protobuf.Any",
+        "google.protobuf.Empty",
+    }
+)
+
+
+def _unknown_fields(descriptor: Descriptor, tree: object, prefix: str = "") -> list[tuple[str, str]]:
+    """Keys that name no field, each with its path as the client wrote it (`event.titel`)."""
+    if not isinstance(tree, dict):
+        return []
+    found: list[tuple[str, str]] = []
+    for key, value in tree.items():
+        field = _field(descriptor, key)
+        path = f"{prefix}{key}"
+        if field is None:
+            known = ", ".join(f.json_name for f in descriptor.fields)
+            found.append((path, f"is not a field of {descriptor.name}; its fields are: {known}"))
+            continue
+        nested = field.message_type
+        if nested is None or nested.full_name in _OPAQUE_JSON or nested.GetOptions().map_entry:
+            continue
+        if field.is_repeated and isinstance(value, list):
+            for index, item in enumerate(value):
+                found += _unknown_fields(nested, item, f"{path}[{index}].")
+        else:
+            found += _unknown_fields(nested, value, f"{path}.")
+    return found
+
+
+def _parse_failure(message: str) -> TranscodingError:
+    """protobuf's "Failed to parse event field: Failed to parse capacity field: <why> at ..."
+    as a violation of `event.capacity`: <why>."""
+    names = re.findall(r"Failed to parse (\w+) field", message)
+    reason = message.rsplit(" field: ", 1)[-1] if names else message
+    reason = re.sub(r"\s+at [\w.\[\]]+\.*$", "", reason.strip()).rstrip(".")
+    path = ".".join(names)
+    if not path:
+        return TranscodingError(reason)
+    return TranscodingError(f"{path}: {reason}", path, violations=[(path, reason)])
 
 
 def _field(descriptor: Descriptor, name: str) -> FieldDescriptor | None:
@@ -144,12 +199,16 @@ def build_request(
                 _put(tree, path, _scalar(leaf, values[-1], key))
 
     message = message_class()
+    unknown = _unknown_fields(route.method.input_type, tree)
+    if unknown:
+        described = "; ".join(f"{path} {why}" for path, why in unknown)
+        raise TranscodingError(f"unknown fields: {described}", unknown[0][0], violations=unknown)
     try:
         json_format.ParseDict(tree, message, ignore_unknown_fields=False)
     except RecursionError:
         raise TranscodingError("request body is nested too deeply") from None
     except (json_format.ParseError, ValueError, TypeError) as exc:
-        raise TranscodingError(str(exc)) from None
+        raise _parse_failure(str(exc)) from None
     for name, value in path_params.items():
         _set_path_param(message, name, value)
     return message

@@ -107,6 +107,8 @@ def test_a_forged_token_is_refused_even_where_no_token_is_needed(system: System)
     forged = "eyJhbGciOiJFUzI1NiIsImtpZCI6Im5vcGUifQ.eyJzdWIiOiJ4In0.c2ln"
     answer = http.get("/v1/events", headers={"authorization": f"Bearer {forged}"})
     assert (answer.status_code, answer.json()["code"]) == (401, UNAUTHENTICATED.value[0])
+    # RFC 6750: how to authenticate, and that the token sent was the problem.
+    assert answer.headers["www-authenticate"] == 'Bearer realm="evently", error="invalid_token"'
 
 
 def test_watching_the_inbox_needs_a_caller(system: System) -> None:
@@ -119,6 +121,7 @@ def test_watching_the_inbox_needs_a_caller(system: System) -> None:
     assert refused.value.code() == UNAUTHENTICATED
     answer = client.http.get("/v1/notifications:watch")
     assert (answer.status_code, answer.json()["code"]) == (401, UNAUTHENTICATED.value[0])
+    assert answer.headers["www-authenticate"] == 'Bearer realm="evently"'  # none sent: no error code
 
 
 @pytest.mark.parametrize("method", sorted(OPERATOR_ONLY))

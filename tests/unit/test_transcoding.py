@@ -68,11 +68,32 @@ def test_bad_requests_say_precisely_what_is_wrong(
         build_request(route, params, query, body)
 
 
-def test_unknown_body_fields_are_refused() -> None:
+def test_unknown_body_fields_are_refused_each_named_where_it_was_written() -> None:
     found = TABLE.find("POST", "/v1/events")
     assert found is not None
-    with pytest.raises(TranscodingError, match="colour"):
-        build_request(found[0], found[1], [], b'{"title": "x", "colour": "red"}')
+    with pytest.raises(TranscodingError) as refused:
+        build_request(found[0], found[1], [], b'{"titel": "x", "colour": "red"}')
+    assert [field for field, _ in refused.value.violations] == ["event.titel", "event.colour"]
+    assert refused.value.violations[0][1].startswith(
+        "is not a field of Event; its fields are: id, organizerId, title"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "why"),
+    [
+        (b'{"capacity": "ten"}', "event.capacity", "invalid literal for int() with base 10: 'ten'"),
+        (b'{"startTime": "tomorrow"}', "event.startTime", "Failed to parse timestamp"),
+        (b'{"title": 5}', "event.title", "expected string"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_names_its_field_and_why(body: bytes, field: str, why: str) -> None:
+    found = TABLE.find("POST", "/v1/events")
+    assert found is not None
+    with pytest.raises(TranscodingError) as refused:
+        build_request(found[0], found[1], [], body)
+    [(path, description)] = refused.value.violations
+    assert path == field and why in description and " at " not in description
 
 
 def test_an_update_mask_may_name_fields_in_either_case() -> None:

@@ -167,6 +167,13 @@ def test_sign_up_mistakes_are_explained_and_create_nothing(person: Person) -> No
     eve = person("Eve")
     page = eve.page
     page.get_by_role("link", name="Sign up").click()
+    eve.click("Create account")  # nothing filled in: every mistake at once, each beside its field
+    expect(page.get_by_role("status")).to_have_text("Please correct the marked fields.")
+    expect(page.locator("#error-password")).to_have_text(
+        "must be 10 to 256 characters long; must not be the e-mail address"
+    )
+    expect(page.locator("#error-email")).to_have_text("must be a valid e-mail address")
+    expect(page.locator("#error-displayName")).to_contain_text("is required")
     page.get_by_label("Your name", exact=True).fill("Eve")
     page.get_by_label("Email", exact=True).fill(eve.email)
     page.get_by_label("Password", exact=True).fill("short")
@@ -221,3 +228,10 @@ def test_the_api_docs_render_every_operation_from_local_assets(person: Person) -
     expect(page.locator(".opblock-tag", has_text="EventService")).to_be_visible()
     expect(page.locator(".opblock-summary-path", has_text="/v1/events/{id}:cancel")).to_be_visible()
     assert page.locator(".opblock").count() >= 30  # one per annotated method
+
+
+def test_a_missing_event_is_a_not_found_page(person: Person) -> None:
+    visitor = person("Visitor")
+    visitor.page.goto("/#/events/no-such-event")
+    expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(visitor.page.get_by_role("link", name="Back to the events")).to_be_visible()

@@ -18,11 +18,12 @@ export class ApiError extends Error {
     this.details = body?.details || [];
   }
 
-  // {"title": "must not be empty", ...} from google.rpc.BadRequest details.
+  // {"title": ["must not be empty"], ...} from google.rpc.BadRequest details: every
+  // violation of a field, in the order given.
   get fieldViolations() {
     const found = {};
     for (const detail of this.details) {
-      for (const v of detail.fieldViolations || []) found[v.field] = v.description;
+      for (const v of detail.fieldViolations || []) (found[v.field] ||= []).push(v.description);
     }
     return found;
   }

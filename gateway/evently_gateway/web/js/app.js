@@ -60,6 +60,12 @@ async function show() {
       go("/login");  // the sign-in form says why
       return;
     }
+    if (error.status === 404) {
+      replace(view, h("h1", {}, "Not found"),
+        h("p", {}, "There is nothing here: it may have been deleted, or the link is incomplete."),
+        h("p", {}, h("a", { href: "#/" }, "Back to the events")));
+      return;
+    }
     replace(view, h("h1", {}, "Something went wrong"), h("p", {}, error.message));
     announce(error.message, { error: true });
   }

@@ -73,10 +73,11 @@ export function showErrors(form, error) {
   const violations = error.fieldViolations || {};
   let first = null;
   const unplaced = [];
-  for (const [field, description] of Object.entries(violations)) {
+  for (const [field, descriptions] of Object.entries(violations)) {
+    const description = descriptions.join("; ");
     const name = field.split(".").pop().replace(/\[\d+\]$/, "").replace(/_([a-z])/g, (_, c) => c.toUpperCase());
     const input = form.querySelector(`[name="${name}"]`);
-    if (!input) { unplaced.push(`${field}: ${description}`); continue; }
+    if (!input) { unplaced.push(`${humanField(name)}: ${descriptions.join("; ")}`); continue; }
     const id = `error-${name}`;
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${id}`.trim());
@@ -86,8 +87,16 @@ export function showErrors(form, error) {
     else input.closest("label").after(message);  // outside the label: not part of the input's name
     first = first || input;
   }
-  announce(unplaced.length ? unplaced.join("; ") : error.message, { error: true });
+  let summary = error.message;
+  if (unplaced.length) summary = unplaced.join("; ");
+  else if (first) summary = "Please correct the marked fields.";  // each says why beside it
+  announce(summary, { error: true });
   (first || form.querySelector("input, textarea"))?.focus();
+}
+
+// "startTime" → "start time": a field's name in words, for messages with no input to sit by.
+function humanField(name) {
+  return name.replace(/([A-Z])/g, " $1").toLowerCase();
 }
 
 // Runs an action from a button or form, disabling it meanwhile and reporting failures.

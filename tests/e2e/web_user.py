@@ -52,9 +52,21 @@ class WebUser:
     problems: list[str] = field(default_factory=list)  # script errors, CSP violations, foreign requests
 
     @classmethod
-    def open(cls, browser: Browser, base: str, name: str, *, time_zone: str | None = None) -> WebUser:
-        """`time_zone`: the browser's (its clock and Intl's default), as on a laptop set to it."""
-        context: BrowserContext = browser.new_context(base_url=base, timezone_id=time_zone)
+    def open(
+        cls,
+        browser: Browser,
+        base: str,
+        name: str,
+        *,
+        time_zone: str | None = None,
+        phone: bool = False,
+    ) -> WebUser:
+        """`time_zone`: the browser's (its clock and Intl's default), as on a laptop set to it;
+        `phone`: a 390 x 844 touch screen, as an iPhone 14's."""
+        size = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+        context: BrowserContext = browser.new_context(
+            base_url=base, timezone_id=time_zone, **(size if phone else {})
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         user = cls(page, base, name, f"{name.lower()}-{secrets.token_hex(4)}@example.com")

@@ -92,7 +92,18 @@ document.getElementById("sign-out").addEventListener("click", async () => {
   go("/");
 });
 
-window.addEventListener("hashchange", () => { pageChanged(); show(); });
+const menu = document.getElementById("menu");
+menu.addEventListener("click", () => {
+  const open = menu.getAttribute("aria-expanded") !== "true";
+  menu.setAttribute("aria-expanded", String(open));
+  document.querySelector(".top").classList.toggle("open", open);
+});
+function closeMenu() {
+  menu.setAttribute("aria-expanded", "false");
+  document.querySelector(".top").classList.remove("open");
+}
+
+window.addEventListener("hashchange", () => { closeMenu(); pageChanged(); show(); });
 window.addEventListener("evently:session", showAccount);
 showAccount();
 show();

@@ -101,13 +101,23 @@ def _announce_when_listening(settings: Settings, children: dict[str, subprocess.
                 if time.monotonic() > deadline:
                     log.warning("up.slow_start", component=component)
                     return
-    lines = [f"  {c:<9} {settings.addrs[c]}" for c in COMPONENTS]
-    print(
-        "\nEvently is up:\n" + "\n".join(lines) + f"\n  data      {Path(settings.data_dir)}\n"
-        "Press Ctrl-C to stop.\n",
-        file=sys.stderr,
-        flush=True,
-    )
+    print(started_banner(settings), file=sys.stderr, flush=True)
+
+
+def started_banner(settings: Settings) -> str:
+    """Where to go now: the web UI and API docs first, then what developers dial."""
+    lines = [
+        "",
+        "Evently is up:",
+        f"  web UI    {settings.public_url}/",
+        f"  API docs  {settings.public_url}/docs",
+        "  gRPC      " + " · ".join(f"{c} {settings.addrs[c]}" for c in COMPONENTS if c != "gateway"),
+    ]
+    if settings.metrics_addr:
+        host, port = split_addr(settings.metrics_addr)
+        lines.append(f"  metrics   http://{host}:{port}/metrics (and the next {len(COMPONENTS) - 1} ports)")
+    lines += [f"  data      {Path(settings.data_dir)}", "Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
 
 
 def component_env(

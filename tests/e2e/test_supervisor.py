@@ -13,6 +13,7 @@ import httpx
 import psutil
 from evently_platform.net import free_port
 
+from tests.e2e.conftest import System
 from tests.support import wait_until
 
 
@@ -57,3 +58,13 @@ def test_killing_the_supervisor_stops_every_component_and_the_broker(tmp_path: P
         for child in children:  # whatever outlived it, should this test fail
             if child.is_running():
                 child.kill()
+
+
+def test_the_start_says_where_to_go_without_migration_chatter(system: System) -> None:
+    wait_until(lambda: "Evently is up:" in system.log.read_text())
+    said = system.log.read_text()
+    assert f"  web UI    {system.gateway}/\n" in said
+    assert f"  API docs  {system.gateway}/docs\n" in said
+    assert f"users {system.addrs['users']} · events {system.addrs['events']}" in said
+    assert "  metrics   http://" in said  # the e2e system serves metrics
+    assert "Running upgrade" not in said

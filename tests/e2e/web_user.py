@@ -63,9 +63,12 @@ class WebUser:
     ) -> WebUser:
         """`time_zone`: the browser's (its clock and Intl's default), as on a laptop set to it;
         `phone`: a 390 x 844 touch screen, as an iPhone 14's."""
-        size = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
         context: BrowserContext = browser.new_context(
-            base_url=base, timezone_id=time_zone, **(size if phone else {})
+            base_url=base,
+            timezone_id=time_zone,
+            viewport={"width": 390, "height": 844} if phone else None,
+            is_mobile=phone,
+            has_touch=phone,
         )
         page = context.new_page()
         page.set_default_timeout(20_000)

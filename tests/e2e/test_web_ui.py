@@ -235,3 +235,44 @@ def test_a_missing_event_is_a_not_found_page(person: Person) -> None:
     visitor.page.goto("/#/events/no-such-event")
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Not found")
     expect(visitor.page.get_by_role("link", name="Back to the events")).to_be_visible()
+
+
+def test_an_organizer_finds_their_events_and_people_see_who_organizes(person: Person) -> None:
+    olga = person("Olga")
+    olga.sign_up()
+    event_id = olga.create_event("Olga's one-seat salon", capacity=1)
+    expect(olga.page.locator("#organizer")).to_have_text("You")
+
+    ada = person("Ada")
+    ada.sign_up()
+    ada.open_event(event_id)
+    expect(ada.page.locator("#organizer")).to_have_text("Olga")
+    ada.click("Register")
+    expect(ada.page.locator("#my-place")).to_have_text("You have a seat.")
+
+    page = olga.page
+    page.get_by_role("link", name="My events").click()
+    upcoming = page.get_by_role("region", name="Upcoming")
+    expect(upcoming).to_contain_text("Olga's one-seat salon")
+    # Full is a warning, not a success.
+    pill = upcoming.locator(".pill", has_text="Full · waitlist open")
+    expect(pill).to_have_class("pill warn")
+    page.get_by_role("link", name="Past events").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Past events")
+
+
+def test_form_controls_read_as_typed_text_and_are_easy_to_see(person: Person) -> None:
+    visitor = person("Visitor")
+    page = visitor.page
+    page.get_by_role("link", name="Sign up").click()
+    name = page.get_by_label("Your name", exact=True)
+    assert name.evaluate("e => getComputedStyle(e).fontWeight") == "400"  # not the label's bold
+    border = name.evaluate("e => getComputedStyle(e).borderTopColor")
+    red, green, blue = (int(c) for c in re.findall(r"\d+", border)[:3])
+
+    def luminance(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    relative = 0.2126 * luminance(red) + 0.7152 * luminance(green) + 0.0722 * luminance(blue)
+    assert 1.05 / (relative + 0.05) >= 3  # WCAG 1.4.11 against the white card

@@ -22,7 +22,9 @@ export function eventCard(event) {
     h("div", { class: "row muted" },
       h("time", { datetime: event.startTime }, eventWhen(event.startTime, event.endTime, event.timeZone)),
       event.location ? h("span", {}, "· ", event.location) : null,
-      cancelled ? h("span", { class: "pill danger" }, "Cancelled") : h("span", { class: "pill ok" }, seatsText(event)),
+      cancelled
+        ? h("span", { class: "pill danger" }, "Cancelled")
+        : h("span", { class: seatsLeft(event) === 0 ? "pill warn" : "pill ok" }, seatsText(event)),
     ),
   );
 }

@@ -88,6 +88,8 @@ export async function renderEvent(main, { id }, current) {
     h("dl", { class: "card" },
       h("dt", {}, "When"), h("dd", { id: "when" }, eventWhen(event.startTime, event.endTime, event.timeZone)),
       h("dt", {}, "Where"), h("dd", {}, event.location),
+      signedIn ? h("dt", {}, "Organizer") : null,
+      signedIn ? h("dd", { id: "organizer" }, isOrganizer ? "You" : await displayName(event.organizerId)) : null,
       h("dt", {}, "Seats"), h("dd", {}, seats),
     ),
     event.description ? h("p", { class: "description" }, event.description) : null,

@@ -147,14 +147,12 @@ def _event_changed(fact: EventChanged, attendees: Attendees) -> list[Notice]:
     if fact.change is not EventChange.UPDATED or not RESCHEDULING_FIELDS & fact.changed_fields:
         return []  # a new description or title is not news worth a notification
     moved = f"{title} has moved"
-    if event.start_time is None:
-        body, times = f"Now at {event.location}.", None
+    times = _times_of(event)
+    if times is None:
+        body = f"Now at {event.location}."
     else:
         place = f" at {_literal(event.location)}" if event.location else ""
-        body, times = (
-            "Now {when}" + place + ".",
-            EventTimes(event.start_time, event.end_time, event.time_zone),
-        )
+        body = "Now {when}" + place + "."
     return [Notice(user, "event.updated", moved, body, event.id, times) for user in attendees(event.id)]
 
 

@@ -309,6 +309,12 @@ def request_password_reset(email: str, *, uow: UnitOfWork, clock: Clock) -> None
         uow.commit()
 
 
+def _stale_link() -> InvalidArgument:
+    return InvalidArgument(
+        [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
+    )
+
+
 def reset_password(
     token: str, new_password: str, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
 ) -> None:
@@ -324,9 +330,7 @@ def reset_password(
         reset = reader.password_resets.get_by_hash(hash_token(token))
         user = reader.users.get(reset.user_id) if reset is not None else None
     if reset is None or user is None or not reset.usable(clock.now()):
-        raise InvalidArgument(
-            [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
-        )
+        raise _stale_link()
     password_problems = Violations()
     check_password(password_problems, "new_password", new_password, user.email)
     password_problems.raise_if_any()
@@ -334,14 +338,10 @@ def reset_password(
     with uow:
         current = uow.password_resets.get_by_hash(hash_token(token))
         if current is None or not current.usable(clock.now()):
-            raise InvalidArgument(
-                [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
-            )
+            raise _stale_link()
         account = uow.users.get(current.user_id)
         if account is None:
-            raise InvalidArgument(
-                [FieldViolation("token", "this link has expired or was used already: ask for a new one")]
-            )
+            raise _stale_link()
         now = clock.now()
         account.password_hash = new_hash
         account.update_time = now

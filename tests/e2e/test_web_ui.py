@@ -276,3 +276,25 @@ def test_form_controls_read_as_typed_text_and_are_easy_to_see(person: Person) ->
 
     relative = 0.2126 * luminance(red) + 0.7152 * luminance(green) + 0.0722 * luminance(blue)
     assert 1.05 / (relative + 0.05) >= 3  # WCAG 1.4.11 against the white card
+
+
+def test_a_slack_channel_is_connected_from_the_webhooks_page(person: Person) -> None:
+    channel = WebhookReceiver(verify=False)  # a Slack incoming webhook takes unsigned JSON
+    channel.start()
+    try:
+        olga = person("Olga")
+        olga.sign_up()
+        page = olga.page
+        page.get_by_role("link", name="Webhooks").click()
+        page.get_by_label("Endpoint URL", exact=True).fill(channel.url)
+        page.get_by_label("evently.event.created", exact=True).check()
+        page.get_by_label("Send as", exact=True).select_option("SLACK")
+        olga.click("Create subscription")
+        expect(page.locator(".notice")).to_have_text(
+            "Your subscription is active: the channel gets a message for each event."
+        )
+        olga.create_event("Told in Slack")
+        [posted] = wait_until(lambda: channel.received, timeout=30)
+        assert posted["body"]["text"] == "New event: Told in Slack"
+    finally:
+        channel.stop()

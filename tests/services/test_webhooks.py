@@ -14,6 +14,7 @@ from evently_notifier.bootstrap import build as build_notifier
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
+from slack_sdk.models.blocks import Block
 from standardwebhooks.webhooks import Webhook
 
 from tests.e2e.webhook_receiver import WebhookReceiver
@@ -136,3 +137,49 @@ async def test_a_hung_endpoint_holds_up_no_one_else(
     finally:
         endpoint.release.set()
         healthy.stop()
+
+
+@pytest.mark.parametrize("chat", ["SLACK", "DISCORD", "TEAMS"])
+async def test_a_chat_channel_gets_a_readable_message_not_a_signed_cloudevent(
+    venue: Venue, hooks: Any, chat: str
+) -> None:
+    channel = WebhookReceiver(verify=False)  # a chat tool's incoming webhook
+    channel.start()
+    try:
+        _, olga = venue.person()
+        subscription = await hooks.CreateSubscription(
+            notifier_service_pb2.CreateSubscriptionRequest(
+                subscription=subscription_pb2.Subscription(
+                    url=channel.url,
+                    event_types=["evently.event.created"],
+                    format=chat,  # the enum by name, as JSON has it
+                )
+            ),
+            metadata=olga,
+        )
+        assert subscription_pb2.Subscription.Format.Name(subscription.format) == chat
+        event = await venue.event(olga, title="Choir practice")
+
+        [posted] = await eventually(lambda: channel.received)
+        assert "webhook-signature" not in posted["headers"]
+        assert posted["headers"]["content-type"].startswith("application/json")
+        body = posted["body"]
+        link = f"/#/events/{event.id}"
+        if chat == "SLACK":
+            assert body["text"] == "New event: Choir practice"
+            for block in body["blocks"]:
+                parsed = Block.parse(block)
+                assert parsed is not None
+                parsed.validate_json()
+            assert body["blocks"][1]["elements"][0]["url"].endswith(link)
+        elif chat == "DISCORD":
+            assert body["content"] == "New event: Choir practice"
+            assert body["embeds"][0]["url"].endswith(link)
+        else:
+            card = body["attachments"][0]["content"]
+            assert card["body"][0]["text"] == "New event: Choir practice"
+            assert card["actions"][0]["url"].endswith(link)
+        [delivery] = await _log(hooks, olga, subscription.id)
+        assert delivery.status == SUCCEEDED
+    finally:
+        channel.stop()

@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Subscription(_message.Message):
-    __slots__ = ("id", "owner_id", "url", "event_types", "description", "state", "secret", "create_time")
+    __slots__ = ("id", "owner_id", "url", "event_types", "description", "state", "secret", "create_time", "format")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[Subscription.State]
@@ -20,6 +20,18 @@ class Subscription(_message.Message):
     STATE_UNSPECIFIED: Subscription.State
     ACTIVE: Subscription.State
     DISABLED: Subscription.State
+    class Format(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        FORMAT_UNSPECIFIED: _ClassVar[Subscription.Format]
+        CLOUDEVENTS: _ClassVar[Subscription.Format]
+        SLACK: _ClassVar[Subscription.Format]
+        DISCORD: _ClassVar[Subscription.Format]
+        TEAMS: _ClassVar[Subscription.Format]
+    FORMAT_UNSPECIFIED: Subscription.Format
+    CLOUDEVENTS: Subscription.Format
+    SLACK: Subscription.Format
+    DISCORD: Subscription.Format
+    TEAMS: Subscription.Format
     ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +40,7 @@ class Subscription(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     SECRET_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
     id: str
     owner_id: str
     url: str
@@ -36,7 +49,8 @@ class Subscription(_message.Message):
     state: Subscription.State
     secret: str
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., owner_id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., state: _Optional[_Union[Subscription.State, str]] = ..., secret: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    format: Subscription.Format
+    def __init__(self, id: _Optional[str] = ..., owner_id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., state: _Optional[_Union[Subscription.State, str]] = ..., secret: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., format: _Optional[_Union[Subscription.Format, str]] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("id", "subscription_id", "event_id", "event_type", "status", "attempts", "last_status_code", "last_error", "next_attempt_time", "create_time", "update_time", "attempt_log")

@@ -29,6 +29,7 @@ from evently_notifier.adapters.protos import (
     reminder_to_proto,
     subscription_to_proto,
 )
+from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.service_layer import inbox, reminders, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork, UrlGuard
@@ -78,6 +79,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             url=request.subscription.url,
             event_types=list(request.subscription.event_types),
             description=request.subscription.description,
+            format=_delivery_format(request.subscription.format),
         )
         subscription = await asyncio.to_thread(
             webhooks.create_subscription, cmd, uow=self._uow, guard=self._guard, clock=self._clock
@@ -273,3 +275,9 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             webhooks.rotate_secret, caller.user_id, request.id, uow=self._uow, clock=self._clock
         )
         return subscription_to_proto(subscription, with_secret=True)
+
+
+def _delivery_format(value: int) -> DeliveryFormat:
+    if value == subscription_pb2.Subscription.FORMAT_UNSPECIFIED:
+        return DeliveryFormat.CLOUDEVENTS
+    return DeliveryFormat(subscription_pb2.Subscription.Format.Name(value))  # type: ignore[arg-type]

@@ -39,6 +39,7 @@ def subscription_to_proto(
         state=subscription.state.value,  # type: ignore[arg-type]
         secret=subscription.secret if with_secret else "",
         create_time=_ts(subscription.create_time),
+        format=subscription.format.value,  # type: ignore[arg-type]
     )
 
 

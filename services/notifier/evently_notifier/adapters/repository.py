@@ -24,6 +24,7 @@ from evently_notifier.adapters.tables import (
     subscriptions,
     subscriptions_version,
 )
+from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
 from evently_notifier.domain.subscriptions import Subscription, SubscriptionState
 from evently_notifier.service_layer.ports import Cursor
@@ -60,6 +61,7 @@ def _to_subscription(row: Any) -> Subscription:
         create_time=row.create_time,
         previous_secret=row.previous_secret,
         previous_secret_expire_time=row.previous_secret_expire_time,
+        format=DeliveryFormat(row.format),
     )
 
 
@@ -104,6 +106,7 @@ class SqlSubscriptionRepository:
     def add(self, subscription: Subscription) -> None:
         row = asdict(subscription)
         row["state"] = subscription.state.value
+        row["format"] = subscription.format.value
         self._connection.execute(insert(subscriptions), row)
         self._changed()
 

@@ -18,6 +18,7 @@ subscriptions = Table(
     Column("create_time", UtcDateTime(), nullable=False),
     Column("previous_secret", String(200), nullable=False, server_default=""),
     Column("previous_secret_expire_time", UtcDateTime()),
+    Column("format", String(16), nullable=False, server_default="CLOUDEVENTS"),
     Index("ix_subscriptions_owner", "owner_id", "create_time"),
 )
 

@@ -12,6 +12,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from evently_notifier.adapters.guarded_resolver import guarded_connector, refuse_inside_literal
+from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.deliveries import AttemptOutcome, Delivery
 from evently_notifier.domain.signing import signature_headers
 from evently_notifier.domain.subscriptions import Subscription
@@ -58,16 +59,20 @@ class WebhookSender:
             return answer.status, start
 
     async def send(self, delivery: Delivery, subscription: Subscription) -> AttemptOutcome:
-        headers = {
-            "content-type": "application/cloudevents+json; charset=utf-8",
-            "user-agent": USER_AGENT,
-            **signature_headers(
-                subscription.signing_secrets(datetime.now(UTC)),
-                delivery.event_id,
-                int(time.time()),
-                delivery.payload,
-            ),
-        }
+        if subscription.format is DeliveryFormat.CLOUDEVENTS:
+            headers = {
+                "content-type": "application/cloudevents+json; charset=utf-8",
+                "user-agent": USER_AGENT,
+                **signature_headers(
+                    subscription.signing_secrets(datetime.now(UTC)),
+                    delivery.event_id,
+                    int(time.time()),
+                    delivery.payload,
+                ),
+            }
+        else:
+            # Chat tools take plain JSON and ignore signatures: the URL itself is their secret.
+            headers = {"content-type": "application/json; charset=utf-8", "user-agent": USER_AGENT}
         try:
             status, start = await self.post(subscription.url, delivery.payload, headers)
         except TimeoutError:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from evently_platform.errors import Violations
 
+from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.facts import (
     CommentAdded,
     EventChanged,
@@ -45,6 +46,7 @@ class Subscription:
     # After a rotation the old secret signs too, until it expires.
     previous_secret: str = ""
     previous_secret_expire_time: datetime | None = None
+    format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
 
     def signing_secrets(self, now: datetime) -> list[str]:
         expire = self.previous_secret_expire_time

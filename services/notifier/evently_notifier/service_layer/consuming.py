@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from evently_platform.clock import Clock, new_id
 from evently_platform.messaging.inbox import handled_once
 
+from evently_notifier.domain.chat import DeliveryFormat, chat_body, message_for
 from evently_notifier.domain.deliveries import ATTEMPT_LEASE, Delivery, DeliveryStatus
 from evently_notifier.domain.emails import SEND_LEASE, Email, Recipient
 from evently_notifier.domain.facts import (
@@ -130,7 +131,7 @@ class Consuming:
                         subscription_id=subscription.id,
                         event_id=item.id,
                         event_type=item.type,
-                        payload=item.raw,
+                        payload=self._payload(subscription.format, item),
                         trace_headers=item.trace_headers,
                         status=DeliveryStatus.PENDING,
                         attempts=0,
@@ -143,6 +144,13 @@ class Consuming:
                     subscription,
                 )
             )
+
+    def _payload(self, delivery_format: DeliveryFormat, item: Incoming) -> bytes:
+        """The CloudEvents body as it travelled, or a chat tool's message made from it."""
+        if delivery_format is DeliveryFormat.CLOUDEVENTS:
+            return item.raw
+        base_url = self._mail.base_url if self._mail is not None else ""
+        return chat_body(delivery_format, message_for(item.type, item.fact, base_url))
 
     def _flush(self, uow: UnitOfWork, pending: _Pending, now: datetime, result: FanOut) -> None:
         told = tell_all(

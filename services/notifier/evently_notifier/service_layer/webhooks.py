@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
 
+from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.deliveries import (
     Attempt,
     AttemptOutcome,
@@ -34,6 +35,7 @@ class CreateSubscription:
     url: str
     event_types: list[str]
     description: str
+    format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
 
 
 def create_subscription(
@@ -51,6 +53,7 @@ def create_subscription(
         secret=new_secret(),
         state=SubscriptionState.ACTIVE,
         create_time=clock.now(),
+        format=cmd.format,
     )
     with uow:
         uow.subscriptions.add(subscription)

@@ -55,13 +55,24 @@ export async function renderWebhooks(main, _params, current) {
       "HTTPS, reachable from the internet; we POST signed CloudEvents to it."),
     h("fieldset", { class: "checks" }, h("legend", {}, "Events to send"),
       EVENT_TYPES.map((type) => h("label", {}, h("input", { type: "checkbox", name: "eventTypes", value: type }), type))),
+    field("Send as", h("select", { name: "format" },
+      h("option", { value: "CLOUDEVENTS" }, "Signed CloudEvents, for your own code"),
+      h("option", { value: "SLACK" }, "Slack message (incoming webhook URL)"),
+      h("option", { value: "DISCORD" }, "Discord message (channel webhook URL)"),
+      h("option", { value: "TEAMS" }, "Microsoft Teams card (Workflows webhook URL)")),
+      "Chat tools get a readable message with a link; code gets the signed event."),
     h("label", {}, "Description", h("input", { name: "description", placeholder: "optional, e.g. Slack #events" })),
     h("div", {}, h("button", { type: "submit" }, "Create subscription")),
   );
   form.addEventListener("submit", (submitted) => {
     submitted.preventDefault();
     const data = new FormData(form);
-    const body = { url: data.get("url").trim(), eventTypes: data.getAll("eventTypes"), description: data.get("description").trim() };
+    const body = {
+      url: data.get("url").trim(),
+      eventTypes: data.getAll("eventTypes"),
+      description: data.get("description").trim(),
+      format: data.get("format"),
+    };
     busy(form.querySelector("button"), async () => {
       let created;
       try {
@@ -70,7 +81,9 @@ export async function renderWebhooks(main, _params, current) {
       form.reset();
       main.querySelector("#no-subscriptions")?.remove();
       list.prepend(subscriptionRow(created, (box) => replace(notice, box)));
-      replace(notice, secretBox(created, "Your subscription is active. Its signing secret:"));
+      replace(notice, created.format === "CLOUDEVENTS" || !created.format
+        ? secretBox(created, "Your subscription is active. Its signing secret:")
+        : h("p", { class: "notice" }, "Your subscription is active: the channel gets a message for each event."));
       announce("Subscription created.");
     });
   });

@@ -360,6 +360,14 @@ ROWS = [
     ),
     Row(
         "notifier",
+        "SendTestEvent",
+        lambda r: {"subscriptionId": r.ids["subscription"]},
+        lambda r: ("POST", f"/v1/subscriptions/{r.ids['subscription']}:test", {}),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=subscription,
+    ),
+    Row(
+        "notifier",
         "RotateSubscriptionSecret",
         lambda r: {"id": r.ids["subscription"]},
         lambda r: ("POST", f"/v1/subscriptions/{r.ids['subscription']}:rotateSecret", {}),

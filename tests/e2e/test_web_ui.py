@@ -293,8 +293,12 @@ def test_a_slack_channel_is_connected_from_the_webhooks_page(person: Person) -> 
         expect(page.locator(".notice")).to_have_text(
             "Your subscription is active: the channel gets a message for each event."
         )
+        olga.click("Send a test")
+        expect(page.get_by_role("status")).to_contain_text("A test event is on its way")
+        [tested] = wait_until(lambda: channel.received, timeout=30)
+        assert tested["body"]["text"] == "Test message from Evently"
         olga.create_event("Told in Slack")
-        [posted] = wait_until(lambda: channel.received, timeout=30)
-        assert posted["body"]["text"] == "New event: Told in Slack"
+        wait_until(lambda: len(channel.received) == 2, timeout=30)
+        assert channel.received[1]["body"]["text"] == "New event: Told in Slack"
     finally:
         channel.stop()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import grpc
 import pytest
 from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc, subscription_pb2
 from evently_notifier.bootstrap import build as build_notifier
@@ -183,3 +184,47 @@ async def test_a_chat_channel_gets_a_readable_message_not_a_signed_cloudevent(
         assert delivery.status == SUCCEEDED
     finally:
         channel.stop()
+
+
+async def test_a_test_event_reaches_the_endpoint_signed_like_any_delivery(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    _, olga = venue.person()
+    subscription = await _subscribe(hooks, olga, endpoint)
+
+    sent = await hooks.SendTestEvent(
+        notifier_service_pb2.SendTestEventRequest(subscription_id=subscription.id), metadata=olga
+    )
+
+    [posted] = await eventually(lambda: endpoint.received)
+    assert endpoint.rejected == []  # the Standard Webhooks signature verified
+    assert (posted["body"]["type"], posted["body"]["data"]["subscriptionId"]) == (
+        "evently.test",
+        subscription.id,
+    )
+    assert posted["headers"]["webhook-id"] == sent.event_id
+
+    async def succeeded() -> bool:
+        return any(
+            d.id == sent.id and d.status == SUCCEEDED for d in await _log(hooks, olga, subscription.id)
+        )
+
+    await eventually(succeeded)
+    _, stranger = venue.person()
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await hooks.SendTestEvent(
+            notifier_service_pb2.SendTestEventRequest(subscription_id=subscription.id), metadata=stranger
+        )
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND  # someone else's: it does not exist
+
+
+async def test_a_format_no_version_knows_is_refused_as_bad_input(venue: Venue, hooks: Any) -> None:
+    _, olga = venue.person()
+    unknown = subscription_pb2.Subscription(url="https://example.com/hook", event_types=["*"])
+    unknown.format = 99  # type: ignore[assignment]  # a number from a newer (or broken) client
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await hooks.CreateSubscription(
+            notifier_service_pb2.CreateSubscriptionRequest(subscription=unknown), metadata=olga
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "subscription.format" in str(refused.value.trailing_metadata())

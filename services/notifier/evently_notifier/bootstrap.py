@@ -98,6 +98,7 @@ async def build(
         on_retry=worker.wake,
         dead_letters=DeadLetterMethods(dead_letters, consumer),
         unsubscribe_key=unsubscribe_key,
+        base_url=settings.public_url,
     )
     return ServiceHost(
         name="notifier",

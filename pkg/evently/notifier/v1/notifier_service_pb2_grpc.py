@@ -65,6 +65,11 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RetryDeliveryRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
                 _registered_method=True)
+        self.SendTestEvent = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/SendTestEvent',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.SendTestEventRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
+                _registered_method=True)
         self.RotateSubscriptionSecret = channel.unary_unary(
                 '/evently.notifier.v1.NotifierService/RotateSubscriptionSecret',
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RotateSubscriptionSecretRequest.SerializeToString,
@@ -162,6 +167,15 @@ class NotifierServiceServicer:
     def RetryDelivery(self, request, context):
         """Attempts a delivery again now (one attempt), e.g. after fixing the endpoint; a disabled
         subscription is switched back on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendTestEvent(self, request, context):
+        """Delivers a test event (type `evently.test`) to the subscription now, in its format and
+        signed as every delivery is, so an integrator can check their endpoint; follow it in
+        ListDeliveries. Works on a disabled subscription too (without switching it on).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -285,6 +299,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
             'RetryDelivery': grpc.unary_unary_rpc_method_handler(
                     servicer.RetryDelivery,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RetryDeliveryRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.SerializeToString,
+            ),
+            'SendTestEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendTestEvent,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.SendTestEventRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.SerializeToString,
             ),
             'RotateSubscriptionSecret': grpc.unary_unary_rpc_method_handler(
@@ -483,6 +502,33 @@ class NotifierService:
             target,
             '/evently.notifier.v1.NotifierService/RetryDelivery',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RetryDeliveryRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendTestEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/SendTestEvent',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.SendTestEventRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
             options,
             channel_credentials,

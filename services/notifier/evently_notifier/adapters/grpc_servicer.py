@@ -16,6 +16,7 @@ from evently.notifier.v1 import (
 from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.clock import Clock
+from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
@@ -50,7 +51,9 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         watch_poll_seconds: float = 2.0,
         on_retry: Callable[[], None] | None = None,
         unsubscribe_key: bytes = b"",
+        base_url: str = "",
     ) -> None:
+        self._base_url = base_url
         self._dead_letters = dead_letters
         self._unsubscribe_key = unsubscribe_key
         self._on_retry = on_retry
@@ -267,6 +270,22 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             self._on_retry()
         return delivery_to_proto(delivery)
 
+    async def SendTestEvent(
+        self, request: notifier_service_pb2.SendTestEventRequest, context: grpc.aio.ServicerContext
+    ) -> subscription_pb2.Delivery:
+        caller = require_principal()
+        delivery = await asyncio.to_thread(
+            webhooks.send_test_event,
+            caller.user_id,
+            request.subscription_id,
+            uow=self._uow,
+            clock=self._clock,
+            base_url=self._base_url,
+        )
+        if self._on_retry is not None:
+            self._on_retry()  # the delivery worker claims it now, not at its next poll
+        return delivery_to_proto(delivery)
+
     async def RotateSubscriptionSecret(
         self, request: notifier_service_pb2.RotateSubscriptionSecretRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Subscription:
@@ -280,4 +299,8 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
 def _delivery_format(value: int) -> DeliveryFormat:
     if value == subscription_pb2.Subscription.FORMAT_UNSPECIFIED:
         return DeliveryFormat.CLOUDEVENTS
-    return DeliveryFormat(subscription_pb2.Subscription.Format.Name(value))  # type: ignore[arg-type]
+    try:
+        return DeliveryFormat(subscription_pb2.Subscription.Format.Name(value))  # type: ignore[arg-type]
+    except ValueError:  # a number no version of the enum has (proto3 keeps unknown values)
+        choices = ", ".join(f.value for f in DeliveryFormat)
+        raise InvalidArgument([FieldViolation("subscription.format", f"must be one of {choices}")]) from None

@@ -82,6 +82,10 @@ def message_for(event_type: str, fact: Fact | None, base_url: str) -> ChatMessag
         case ReminderCame(event_id=event_id, event_title=title, event_start_time=start):
             details = f"Starts {when(start)}" if start is not None else ""
             return ChatMessage(f"Reminder: {title or 'an event'}", details, f"{base}/#/events/{event_id}")
+    if event_type == "evently.test":
+        return ChatMessage(
+            "Test message from Evently", "If you can read this, the channel is connected.", page
+        )
     return ChatMessage(f"Evently: {event_type}", "", page)
 
 

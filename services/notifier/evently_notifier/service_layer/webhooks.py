@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
+from evently_platform.messaging.envelope import Envelope
 
-from evently_notifier.domain.chat import DeliveryFormat
+from evently_notifier.domain.chat import DeliveryFormat, chat_body, message_for
 from evently_notifier.domain.deliveries import (
     Attempt,
     AttemptOutcome,
@@ -27,6 +28,8 @@ from evently_notifier.domain.subscriptions import (
 )
 from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
 from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
+
+TEST_EVENT_TYPE = "evently.test"
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,8 @@ def finish_attempts(
         uow.deliveries.save(*updated)
         uow.deliveries.add_attempts(log)
         for after in updated:
-            if after.status is DeliveryStatus.FAILED:
+            # A test event that fails says so in the log; it does not switch the subscription off.
+            if after.status is DeliveryStatus.FAILED and after.event_type != TEST_EVENT_TYPE:
                 _switch_off(uow, after, now, mail)
         uow.commit()
     return updated
@@ -188,6 +192,47 @@ def retry_delivery(owner_id: str, delivery_id: str, *, uow: UnitOfWork, clock: C
         uow.deliveries.save(again)
         uow.commit()
     return again
+
+
+def send_test_event(
+    owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock, base_url: str
+) -> Delivery:
+    """A delivery of `evently.test` to the subscription, due now, in its format."""
+    now = clock.now()
+    with uow:
+        subscription = _owned(uow, owner_id, subscription_id)
+        envelope = Envelope(
+            type=TEST_EVENT_TYPE,
+            source="//evently/notifier",
+            data={
+                "message": "A test event from Evently: your endpoint is reached.",
+                "subscriptionId": subscription.id,
+            },
+            subject=subscription.id,
+            time=now,
+        )
+        if subscription.format is DeliveryFormat.CLOUDEVENTS:
+            payload = envelope.encode()
+        else:
+            payload = chat_body(subscription.format, message_for(TEST_EVENT_TYPE, None, base_url))
+        delivery = Delivery(
+            id=new_id(),
+            subscription_id=subscription.id,
+            event_id=envelope.id,
+            event_type=TEST_EVENT_TYPE,
+            payload=payload,
+            trace_headers={},
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            last_status_code=0,
+            last_error="",
+            next_attempt_time=now,
+            create_time=now,
+            update_time=now,
+        )
+        uow.deliveries.add(delivery)
+        uow.commit()
+    return delivery
 
 
 def rotate_secret(owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock) -> Subscription:

@@ -26,6 +26,11 @@ function subscriptionRow(subscription, onChange) {
     const rotated = await api("POST", `/v1/subscriptions/${id}:rotateSecret`, { body: {} });
     onChange(secretBox(rotated, "A new secret is in use; the old one stays valid for a while."));
   }));
+  const test = h("button", { type: "button", class: "secondary" }, "Send a test");
+  test.addEventListener("click", () => busy(test, async () => {
+    await api("POST", `/v1/subscriptions/${id}:test`, { body: {} });
+    announce("A test event is on its way: see Deliveries for how it went.");
+  }));
   const remove = h("button", { type: "button", class: "danger" }, "Delete");
   remove.addEventListener("click", () => {
     if (!window.confirm(`Stop sending events to ${subscription.url}?`)) return;
@@ -38,10 +43,11 @@ function subscriptionRow(subscription, onChange) {
   const state = subscription.state === "DISABLED"
     ? h("span", { class: "pill danger" }, "Disabled after failures") : h("span", { class: "pill ok" }, "Active");
   return h("li", { class: "card stack" },
-    h("div", { class: "row" }, h("strong", {}, subscription.url), state),
+    h("div", { class: "row" }, h("strong", {}, subscription.url), state,
+      subscription.format && subscription.format !== "CLOUDEVENTS" ? h("span", { class: "pill" }, subscription.format.toLowerCase()) : null),
     subscription.description ? h("div", { class: "muted" }, subscription.description) : null,
     h("div", { class: "muted" }, subscription.eventTypes.join(", ")),
-    h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/webhooks/${id}` }, "Deliveries"), rotate, remove),
+    h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/webhooks/${id}` }, "Deliveries"), test, rotate, remove),
   );
 }
 

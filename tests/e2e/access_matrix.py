@@ -403,6 +403,7 @@ PUBLIC_BY_DESIGN = {
     "users.RequestPasswordReset",
     "users.ResetPassword",  # the e-mailed token is the credential
     "notifier.Unsubscribe",  # the signed link in an e-mail is the credential
+    "notifier.ListEventTypes",  # the event catalog is public documentation
 }
 STREAMS = {"notifier.WatchNotifications"}
 # For operator tokens only (`evently operator-token`), and not on the HTTP gateway.

@@ -59,3 +59,4 @@ def test_the_http_walkthrough_runs_as_printed(system: System) -> None:
     assert "BEGIN:VCALENDAR" in done.stdout  # the calendar file
     assert '"refreshExpireTime"' in done.stdout  # the refresh token's exchange
     assert '"openapi"' in done.stdout
+    assert '"dataSchema"' in done.stdout  # the event catalog

@@ -4,6 +4,7 @@ receivers holding the old one verify; a hung endpoint holds nobody else up."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from evently_notifier.bootstrap import build as build_notifier
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
+from jsonschema import Draft202012Validator
 from slack_sdk.models.blocks import Block
 from standardwebhooks.webhooks import Webhook
 
@@ -228,3 +230,24 @@ async def test_a_format_no_version_knows_is_refused_as_bad_input(venue: Venue, h
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "subscription.format" in str(refused.value.trailing_metadata())
+
+
+async def test_the_event_catalog_describes_what_deliveries_carry(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    catalog = await hooks.ListEventTypes(notifier_service_pb2.ListEventTypesRequest())  # no sign-in
+    types = {t.type: t for t in catalog.event_types}
+    assert {"evently.event.created", "evently.registration.created", "evently.test"} <= set(types)
+    assert "evently.user.password_reset_requested" not in types  # never delivered: not offered
+    for event_type in types.values():
+        assert event_type.description
+        Draft202012Validator.check_schema(json.loads(event_type.data_schema))
+
+    _, olga = venue.person()
+    await _subscribe(hooks, olga, endpoint)
+    await venue.event(olga, title="Schema check")
+    [posted] = await eventually(lambda: endpoint.received)
+    schema = json.loads(types["evently.event.created"].data_schema)
+    Draft202012Validator(schema).validate(posted["body"]["data"])  # what arrives is what is described
+    assert posted["body"]["data"]["event"]["title"] == "Schema check"
+    assert not Draft202012Validator(schema).is_valid({"event": {"title": 5}})  # and it can say no

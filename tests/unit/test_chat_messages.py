@@ -95,5 +95,7 @@ def test_teams_gets_an_adaptive_card_for_a_workflows_webhook() -> None:
     "delivery_format", [DeliveryFormat.SLACK, DeliveryFormat.DISCORD, DeliveryFormat.TEAMS]
 )
 def test_an_event_type_without_its_own_words_still_makes_a_message(delivery_format: DeliveryFormat) -> None:
-    body = json.loads(chat_body(delivery_format, message_for("evently.test", None, BASE)))
-    assert "Evently: evently.test" in json.dumps(body)
+    body = json.loads(chat_body(delivery_format, message_for("evently.subscription.failing", None, BASE)))
+    assert "Evently: evently.subscription.failing" in json.dumps(body)
+    tested = json.loads(chat_body(delivery_format, message_for("evently.test", None, BASE)))
+    assert "Test message from Evently" in json.dumps(tested)

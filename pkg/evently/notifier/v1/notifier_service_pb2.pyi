@@ -162,6 +162,26 @@ class RetryDeliveryRequest(_message.Message):
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
+class ListEventTypesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListEventTypesResponse(_message.Message):
+    __slots__ = ("event_types",)
+    EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    event_types: _containers.RepeatedCompositeFieldContainer[EventType]
+    def __init__(self, event_types: _Optional[_Iterable[_Union[EventType, _Mapping]]] = ...) -> None: ...
+
+class EventType(_message.Message):
+    __slots__ = ("type", "description", "data_schema")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DATA_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    description: str
+    data_schema: str
+    def __init__(self, type: _Optional[str] = ..., description: _Optional[str] = ..., data_schema: _Optional[str] = ...) -> None: ...
+
 class SendTestEventRequest(_message.Message):
     __slots__ = ("subscription_id",)
     SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]

@@ -105,6 +105,11 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.DeleteReminderRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.ListEventTypes = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/ListEventTypes',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListEventTypesRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListEventTypesResponse.FromString,
+                _registered_method=True)
         self.GetPreferences = channel.unary_unary(
                 '/evently.notifier.v1.NotifierService/GetPreferences',
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.GetPreferencesRequest.SerializeToString,
@@ -232,6 +237,14 @@ class NotifierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEventTypes(self, request, context):
+        """The event catalog: every type a subscription can receive, what it means, and a JSON Schema
+        of its CloudEvent `data` (generated from the payload's protobuf message). Needs no sign-in.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetPreferences(self, request, context):
         """The caller's notification preferences.
         """
@@ -340,6 +353,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.DeleteReminder,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.DeleteReminderRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'ListEventTypes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventTypes,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListEventTypesRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListEventTypesResponse.SerializeToString,
             ),
             'GetPreferences': grpc.unary_unary_rpc_method_handler(
                     servicer.GetPreferences,
@@ -719,6 +737,33 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/DeleteReminder',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.DeleteReminderRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEventTypes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/ListEventTypes',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListEventTypesRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.ListEventTypesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 from collections.abc import AsyncIterator, Callable
 
 import grpc
@@ -20,6 +22,8 @@ from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
+from evently_platform.messaging.contracts import CONTRACTS
+from evently_platform.messaging.json_schema import json_schema
 from google.protobuf import empty_pb2
 
 from evently_notifier.adapters.inbox_hub import InboxHub
@@ -32,11 +36,12 @@ from evently_notifier.adapters.protos import (
 )
 from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.routing import Preferences
+from evently_notifier.domain.subscriptions import NEVER_DELIVERED
 from evently_notifier.service_layer import inbox, reminders, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork, UrlGuard
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
-PUBLIC_METHODS: frozenset[str] = frozenset({f"/{SERVICE}/Unsubscribe"})
+PUBLIC_METHODS: frozenset[str] = frozenset({f"/{SERVICE}/Unsubscribe", f"/{SERVICE}/ListEventTypes"})
 
 
 class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
@@ -270,6 +275,11 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             self._on_retry()
         return delivery_to_proto(delivery)
 
+    async def ListEventTypes(
+        self, request: notifier_service_pb2.ListEventTypesRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.ListEventTypesResponse:
+        return _event_catalog()
+
     async def SendTestEvent(
         self, request: notifier_service_pb2.SendTestEventRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Delivery:
@@ -304,3 +314,33 @@ def _delivery_format(value: int) -> DeliveryFormat:
     except ValueError:  # a number no version of the enum has (proto3 keeps unknown values)
         choices = ", ".join(f.value for f in DeliveryFormat)
         raise InvalidArgument([FieldViolation("subscription.format", f"must be one of {choices}")]) from None
+
+
+_TEST_EVENT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {"message": {"type": "string"}, "subscriptionId": {"type": "string"}},
+    "additionalProperties": False,
+}
+
+
+@functools.cache
+def _event_catalog() -> notifier_service_pb2.ListEventTypesResponse:
+    """Built once: the contracts do not change while the process runs."""
+    types = [
+        notifier_service_pb2.EventType(
+            type=contract.event_type,
+            description=contract.description,
+            data_schema=json.dumps(json_schema(contract.payload.DESCRIPTOR)),  # type: ignore[arg-type]
+        )
+        for contract in sorted(CONTRACTS.values(), key=lambda c: c.event_type)
+        if contract.event_type not in NEVER_DELIVERED
+    ]
+    types.append(
+        notifier_service_pb2.EventType(
+            type=webhooks.TEST_EVENT_TYPE,
+            description="A test event, sent on request to one subscription (SendTestEvent).",
+            data_schema=json.dumps(_TEST_EVENT_SCHEMA),
+        )
+    )
+    return notifier_service_pb2.ListEventTypesResponse(event_types=types)

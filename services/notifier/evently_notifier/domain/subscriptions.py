@@ -93,6 +93,10 @@ def validate_subscription(url: str, event_types: list[str], description: str) ->
     problems.raise_if_any()
 
 
+# Types no subscription ever receives (see may_read), left out of the event catalog.
+NEVER_DELIVERED = frozenset({"evently.user.password_reset_requested"})
+
+
 def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | None) -> bool:
     """A subscription receives only what its owner could read through the API.
 

@@ -14,6 +14,8 @@ class WebhookReceiver:
     def __init__(self, *, verify: bool = True) -> None:
         """`verify=False`: as a chat tool's incoming webhook, which takes unsigned JSON."""
         self.verify = verify
+        # Answers to give first, in order, as (status, headers); then `answer` for the rest.
+        self.script: list[tuple[int, dict[str, str]]] = []
         self.secret: str | None = None
         self.received: list[dict[str, Any]] = []
         self.rejected: list[str] = []
@@ -37,6 +39,13 @@ class WebhookReceiver:
                 except (WebhookVerificationError, AssertionError) as exc:
                     receiver.rejected.append(str(exc))
                     self.send_response(401)
+                    self.end_headers()
+                    return
+                if receiver.script:
+                    status, extra = receiver.script.pop(0)
+                    self.send_response(status)
+                    for name, value in extra.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     return
                 if receiver.answer >= 300:

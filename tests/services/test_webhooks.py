@@ -251,3 +251,22 @@ async def test_the_event_catalog_describes_what_deliveries_carry(
     Draft202012Validator(schema).validate(posted["body"]["data"])  # what arrives is what is described
     assert posted["body"]["data"]["event"]["title"] == "Schema check"
     assert not Draft202012Validator(schema).is_valid({"event": {"title": 5}})  # and it can say no
+
+
+async def test_a_receiver_that_asks_for_a_pause_gets_it(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    endpoint.script = [(429, {"Retry-After": "2"})]  # then 204, as usual
+    _, olga = venue.person()
+    subscription = await _subscribe(hooks, olga, endpoint)
+    await venue.event(olga)
+
+    async def delivered() -> subscription_pb2.Delivery | None:
+        log = await _log(hooks, olga, subscription.id)
+        return log[0] if log and log[0].status == SUCCEEDED else None
+
+    delivery = await eventually(delivered)
+    first, second = delivery.attempt_log
+    assert (first.status_code, second.status_code) == (429, 204)
+    waited = second.attempt_time.ToDatetime() - first.attempt_time.ToDatetime()
+    assert waited >= timedelta(seconds=1.9)  # the receiver's 2 s, not the schedule's 50 ms

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from evently_notifier.domain.deliveries import (
+    RETRY_AFTER_CAP,
     AttemptOutcome,
     Delivery,
     DeliveryStatus,
     RetryPolicy,
+    parse_retry_after,
     record_attempt,
 )
 from evently_platform.messaging.backoff import Backoff
@@ -82,3 +84,22 @@ def test_the_last_allowed_failure_ends_in_failed() -> None:
 def test_410_gone_stops_retrying_at_once() -> None:
     gone = record_attempt(_delivery(), AttemptOutcome(410, "gone"), RetryPolicy(), T0)
     assert gone.status is DeliveryStatus.FAILED
+
+
+def test_a_receiver_s_retry_after_is_honoured_within_an_hour() -> None:
+    policy = RetryPolicy(jitter=0.0)
+    asked = record_attempt(_delivery(), AttemptOutcome(429, "slow down", timedelta(seconds=90)), policy, T0)
+    assert (asked.status, asked.next_attempt_time) == (DeliveryStatus.PENDING, T0 + timedelta(seconds=90))
+    greedy = record_attempt(_delivery(), AttemptOutcome(503, "", timedelta(days=3)), policy, T0)
+    assert greedy.next_attempt_time == T0 + RETRY_AFTER_CAP
+    gone = record_attempt(_delivery(), AttemptOutcome(410, "", timedelta(seconds=5)), policy, T0)
+    assert gone.status is DeliveryStatus.FAILED  # 410 still ends it
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    assert parse_retry_after("120", T0) == timedelta(seconds=120)
+    later = T0 + timedelta(minutes=2)
+    assert parse_retry_after(later.strftime("%a, %d %b %Y %H:%M:%S GMT"), T0) == timedelta(minutes=2)
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", T0) == timedelta(0)  # passed: now
+    for nonsense in (None, "", "soon", "-5", "1.5"):
+        assert parse_retry_after(nonsense, T0) is None

@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from evently_notifier.adapters.guarded_resolver import guarded_connector, refuse_inside_literal
 from evently_notifier.domain.chat import DeliveryFormat
-from evently_notifier.domain.deliveries import AttemptOutcome, Delivery
+from evently_notifier.domain.deliveries import AttemptOutcome, Delivery, parse_retry_after
 from evently_notifier.domain.signing import signature_headers
 from evently_notifier.domain.subscriptions import Subscription
 
@@ -46,6 +46,11 @@ class WebhookSender:
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """One POST in a client span, the trace context sent along; (status, start of the body)."""
+        status, start, _ = await self._post(url, body, headers)
+        return status, start
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str | None]:
+        """As `post`, with the answer's Retry-After header."""
         refuse_inside_literal(url, allow_private=self._allow_private)
         with _tracer.start_as_current_span(
             "POST", kind=SpanKind.CLIENT, attributes={"http.request.method": "POST", "url.full": url}
@@ -56,7 +61,7 @@ class WebhookSender:
             span.set_attribute("http.response.status_code", answer.status)
             if answer.status >= 400:
                 span.set_status(StatusCode.ERROR)
-            return answer.status, start
+            return answer.status, start, answer.headers.get("retry-after")
 
     async def send(self, delivery: Delivery, subscription: Subscription) -> AttemptOutcome:
         if subscription.format is DeliveryFormat.CLOUDEVENTS:
@@ -74,7 +79,7 @@ class WebhookSender:
             # Chat tools take plain JSON and ignore signatures: the URL itself is their secret.
             headers = {"content-type": "application/json; charset=utf-8", "user-agent": USER_AGENT}
         try:
-            status, start = await self.post(subscription.url, delivery.payload, headers)
+            status, start, retry_after = await self._post(subscription.url, delivery.payload, headers)
         except TimeoutError:
             return AttemptOutcome(0, "timed out")
         except aiohttp.ClientError as exc:
@@ -82,7 +87,9 @@ class WebhookSender:
         if 200 <= status < 300:
             return AttemptOutcome(status)
         text = start.decode("utf-8", "replace")[:200]
-        return AttemptOutcome(status, f"HTTP {status}: {text}")
+        return AttemptOutcome(
+            status, f"HTTP {status}: {text}", parse_retry_after(retry_after, datetime.now(UTC))
+        )
 
     async def close(self) -> None:
         if self._session is not None:

@@ -6,6 +6,7 @@ import enum
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 # How long a claimed attempt is this worker's before another may take it: longer than it may wait
 # in memory to start (the worker kit's hold, 20 s) plus an attempt's whole deadline (15 s), with
@@ -50,10 +51,31 @@ class Attempt:
 class AttemptOutcome:
     status_code: int  # 0: no HTTP answer (timeout, refused, ...)
     error: str = ""
+    retry_after: timedelta | None = None  # the receiver's Retry-After, when it sent one
 
     @property
     def succeeded(self) -> bool:
         return 200 <= self.status_code < 300
+
+
+RETRY_AFTER_CAP = timedelta(hours=1)  # a receiver may ask for a pause, not for silence
+
+
+def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """An HTTP Retry-After (RFC 9110: seconds, or an HTTP date) as a wait from `now`; None when
+    absent or unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(timedelta(0), when - now)
 
 
 @dataclass(frozen=True)
@@ -71,7 +93,7 @@ class RetryPolicy:
             timedelta(hours=10),
         )
     )
-    jitter: float = 0.1
+    jitter: float = 0.2
 
     @property
     def max_attempts(self) -> int:
@@ -104,4 +126,6 @@ def record_attempt(
     delay = policy.next_delay(attempts)
     if delay is None or outcome.status_code == 410:  # 410 Gone: the receiver asks us to stop
         return replace(attempted, status=DeliveryStatus.FAILED, next_attempt_time=None)
+    if outcome.retry_after is not None:  # the receiver said when: that, within reason
+        delay = min(outcome.retry_after, RETRY_AFTER_CAP)
     return replace(attempted, status=DeliveryStatus.PENDING, next_attempt_time=now + delay)

@@ -217,6 +217,8 @@ def test_webhooks_are_managed_and_their_deliveries_seen(person: Person) -> None:
         page.get_by_role("link", name="Deliveries").click()
         expect(page.get_by_role("table")).to_contain_text("evently.event.created")
         expect(page.get_by_role("table")).to_contain_text("succeeded")
+        page.get_by_text("Request and responses").first.click()  # what was sent, unfolded
+        expect(page.locator("details.exchange pre").first).to_contain_text('"type":"evently.event.created"')
     finally:
         receiver.stop()
 

@@ -14,8 +14,8 @@ class WebhookReceiver:
     def __init__(self, *, verify: bool = True) -> None:
         """`verify=False`: as a chat tool's incoming webhook, which takes unsigned JSON."""
         self.verify = verify
-        # Answers to give first, in order, as (status, headers); then `answer` for the rest.
-        self.script: list[tuple[int, dict[str, str]]] = []
+        # Answers to give first, in order, as (status, headers, body); then `answer` for the rest.
+        self.script: list[tuple[int, dict[str, str], bytes]] = []
         self.secret: str | None = None
         self.received: list[dict[str, Any]] = []
         self.rejected: list[str] = []
@@ -42,11 +42,12 @@ class WebhookReceiver:
                     self.end_headers()
                     return
                 if receiver.script:
-                    status, extra = receiver.script.pop(0)
+                    status, extra, answer_body = receiver.script.pop(0)
                     self.send_response(status)
-                    for name, value in extra.items():
+                    for name, value in {**extra, "content-length": str(len(answer_body))}.items():
                         self.send_header(name, value)
                     self.end_headers()
+                    self.wfile.write(answer_body)
                     return
                 if receiver.answer >= 300:
                     self.send_response(receiver.answer)

@@ -256,7 +256,7 @@ async def test_the_event_catalog_describes_what_deliveries_carry(
 async def test_a_receiver_that_asks_for_a_pause_gets_it(
     venue: Venue, hooks: Any, endpoint: WebhookReceiver
 ) -> None:
-    endpoint.script = [(429, {"Retry-After": "2"})]  # then 204, as usual
+    endpoint.script = [(429, {"Retry-After": "2"}, b'{"error": "slow down"}')]  # then 204, as usual
     _, olga = venue.person()
     subscription = await _subscribe(hooks, olga, endpoint)
     await venue.event(olga)
@@ -270,3 +270,6 @@ async def test_a_receiver_that_asks_for_a_pause_gets_it(
     assert (first.status_code, second.status_code) == (429, 204)
     waited = second.attempt_time.ToDatetime() - first.attempt_time.ToDatetime()
     assert waited >= timedelta(seconds=1.9)  # the receiver's 2 s, not the schedule's 50 ms
+    # The log shows what was sent and what came back.
+    assert json.loads(delivery.request_body)["type"] == "evently.event.created"
+    assert (first.response_body, second.response_body) == ('{"error": "slow down"}', "")

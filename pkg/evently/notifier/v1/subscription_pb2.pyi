@@ -53,7 +53,7 @@ class Subscription(_message.Message):
     def __init__(self, id: _Optional[str] = ..., owner_id: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., description: _Optional[str] = ..., state: _Optional[_Union[Subscription.State, str]] = ..., secret: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., format: _Optional[_Union[Subscription.Format, str]] = ...) -> None: ...
 
 class Delivery(_message.Message):
-    __slots__ = ("id", "subscription_id", "event_id", "event_type", "status", "attempts", "last_status_code", "last_error", "next_attempt_time", "create_time", "update_time", "attempt_log")
+    __slots__ = ("id", "subscription_id", "event_id", "event_type", "status", "attempts", "last_status_code", "last_error", "next_attempt_time", "create_time", "update_time", "attempt_log", "request_body")
     class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATUS_UNSPECIFIED: _ClassVar[Delivery.Status]
@@ -76,6 +76,7 @@ class Delivery(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_LOG_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_BODY_FIELD_NUMBER: _ClassVar[int]
     id: str
     subscription_id: str
     event_id: str
@@ -88,16 +89,19 @@ class Delivery(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
     attempt_log: _containers.RepeatedCompositeFieldContainer[DeliveryAttempt]
-    def __init__(self, id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., status: _Optional[_Union[Delivery.Status, str]] = ..., attempts: _Optional[int] = ..., last_status_code: _Optional[int] = ..., last_error: _Optional[str] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempt_log: _Optional[_Iterable[_Union[DeliveryAttempt, _Mapping]]] = ...) -> None: ...
+    request_body: str
+    def __init__(self, id: _Optional[str] = ..., subscription_id: _Optional[str] = ..., event_id: _Optional[str] = ..., event_type: _Optional[str] = ..., status: _Optional[_Union[Delivery.Status, str]] = ..., attempts: _Optional[int] = ..., last_status_code: _Optional[int] = ..., last_error: _Optional[str] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attempt_log: _Optional[_Iterable[_Union[DeliveryAttempt, _Mapping]]] = ..., request_body: _Optional[str] = ...) -> None: ...
 
 class DeliveryAttempt(_message.Message):
-    __slots__ = ("number", "status_code", "error", "attempt_time")
+    __slots__ = ("number", "status_code", "error", "attempt_time", "response_body")
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_BODY_FIELD_NUMBER: _ClassVar[int]
     number: int
     status_code: int
     error: str
     attempt_time: _timestamp_pb2.Timestamp
-    def __init__(self, number: _Optional[int] = ..., status_code: _Optional[int] = ..., error: _Optional[str] = ..., attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    response_body: str
+    def __init__(self, number: _Optional[int] = ..., status_code: _Optional[int] = ..., error: _Optional[str] = ..., attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., response_body: _Optional[str] = ...) -> None: ...

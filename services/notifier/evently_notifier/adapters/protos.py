@@ -56,9 +56,14 @@ def delivery_to_proto(delivery: Delivery, attempts: list[Attempt] | None = None)
         next_attempt_time=_ts(delivery.next_attempt_time),
         create_time=_ts(delivery.create_time),
         update_time=_ts(delivery.update_time),
+        request_body=delivery.payload.decode("utf-8", "replace"),
         attempt_log=[
             subscription_pb2.DeliveryAttempt(
-                number=a.number, status_code=a.status_code, error=a.error, attempt_time=_ts(a.attempt_time)
+                number=a.number,
+                status_code=a.status_code,
+                error=a.error,
+                attempt_time=_ts(a.attempt_time),
+                response_body=a.response,
             )
             for a in attempts or []
         ],

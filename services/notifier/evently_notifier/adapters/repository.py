@@ -211,6 +211,7 @@ class SqlDeliveryRepository:
                     status_code=attempt.status_code,
                     error=attempt.error,
                     attempt_time=attempt.attempt_time,
+                    response=attempt.response,
                 )
                 for delivery_id, attempt in attempts
             ],
@@ -226,7 +227,7 @@ class SqlDeliveryRepository:
         found: dict[str, list[Attempt]] = {}
         for row in self._connection.execute(query):
             found.setdefault(row.delivery_id, []).append(
-                Attempt(row.number, row.status_code, row.error, row.attempt_time)
+                Attempt(row.number, row.status_code, row.error, row.attempt_time, row.response)
             )
         return found
 

@@ -160,6 +160,7 @@ delivery_attempts = Table(
     Column("status_code", Integer, nullable=False),
     Column("error", Text, nullable=False),
     Column("attempt_time", UtcDateTime(), nullable=False),
+    Column("response", Text, nullable=False, server_default=""),
 )
 
 # The notifier's own secrets, made once and shared by every instance (the one-click unsubscribe

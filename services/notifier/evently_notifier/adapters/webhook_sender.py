@@ -84,12 +84,11 @@ class WebhookSender:
             return AttemptOutcome(0, "timed out")
         except aiohttp.ClientError as exc:
             return AttemptOutcome(0, f"{type(exc).__name__}: {exc}")
+        response = start.decode("utf-8", "replace")
         if 200 <= status < 300:
-            return AttemptOutcome(status)
-        text = start.decode("utf-8", "replace")[:200]
-        return AttemptOutcome(
-            status, f"HTTP {status}: {text}", parse_retry_after(retry_after, datetime.now(UTC))
-        )
+            return AttemptOutcome(status, response=response)
+        wait = parse_retry_after(retry_after, datetime.now(UTC))
+        return AttemptOutcome(status, f"HTTP {status}: {response[:200]}", wait, response)
 
     async def close(self) -> None:
         if self._session is not None:

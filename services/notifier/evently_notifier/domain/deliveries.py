@@ -45,6 +45,7 @@ class Attempt:
     status_code: int
     error: str
     attempt_time: datetime
+    response: str = ""  # the start of the answer's body (up to 4 KiB), as text
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class AttemptOutcome:
     status_code: int  # 0: no HTTP answer (timeout, refused, ...)
     error: str = ""
     retry_after: timedelta | None = None  # the receiver's Retry-After, when it sent one
+    response: str = ""  # the start of the answer's body, for the delivery log
 
     @property
     def succeeded(self) -> bool:

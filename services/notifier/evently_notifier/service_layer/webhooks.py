@@ -148,7 +148,12 @@ def finish_attempts(
         log: list[tuple[str, Attempt]] = []
         for delivery, outcome in attempts:
             after = record_attempt(delivery, outcome, policy, now)
-            log.append((delivery.id, Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now)))
+            log.append(
+                (
+                    delivery.id,
+                    Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now, outcome.response),
+                )
+            )
             updated.append(after)
         uow.deliveries.save(*updated)
         uow.deliveries.add_attempts(log)

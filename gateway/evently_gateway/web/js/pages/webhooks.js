@@ -110,6 +110,15 @@ function attemptsText(delivery) {
     `#${a.number} ${when(a.attemptTime)}: ${a.statusCode ? `HTTP ${a.statusCode}` : a.error || "no answer"}`);
 }
 
+// What was sent and what each attempt got back, folded away until asked for.
+function exchange(delivery) {
+  const answers = (delivery.attemptLog || []).filter((a) => a.responseBody);
+  return h("details", { class: "exchange" },
+    h("summary", {}, "Request and responses"),
+    h("pre", { class: "secret" }, delivery.requestBody || ""),
+    ...answers.map((a) => [h("div", { class: "muted" }, `Answer to #${a.number}:`), h("pre", { class: "secret" }, a.responseBody)]));
+}
+
 export async function renderDeliveries(main, { id }, current) {
   const deliveries = await all(`/v1/subscriptions/${encodeURIComponent(id)}/deliveries`, "deliveries", { maxPages: 3 });
   if (!current()) return;
@@ -118,7 +127,7 @@ export async function renderDeliveries(main, { id }, current) {
   const row = (d) => {
     const cells = [
       h("td", {}, d.eventType), h("td", {}, pill(d.status)), h("td", {}, String(d.attempts || 0)),
-      h("td", {}, attemptsText(d).map((line) => h("div", {}, line))),
+      h("td", {}, attemptsText(d).map((line) => h("div", {}, line)), exchange(d)),
       h("td", {}, d.status === "PENDING" && d.nextAttemptTime ? `next ${when(d.nextAttemptTime)}` : when(d.updateTime)),
     ];
     const retry = h("button", { type: "button", class: "secondary" }, "Retry");

@@ -83,7 +83,10 @@ async def connect(
             await on_reconnect()
 
     async def disconnected() -> None:
-        log.warning("nats.disconnected")
+        if nc.is_draining or nc.is_closed:
+            log.info("nats.closed")  # our own stop, not news
+        else:
+            log.warning("nats.disconnected")
 
     async def error(exc: Exception) -> None:
         log.warning("nats.error", error=str(exc))

@@ -129,6 +129,7 @@ def test_the_account_page_keeps_a_person_s_details_and_settings(system: System, 
     expect(page.get_by_label("In the app (the bell)")).to_be_checked()
     expect(page.get_by_label("New comments on your events")).not_to_be_checked()
     expect(page.get_by_label("Reminders before your events")).to_be_checked()
+    expect(page.get_by_label("A webhook of yours was switched off")).to_be_checked()  # every kind listed
     with httpx.Client(base_url=system.gateway) as client:
         old = client.post("/v1/users:login", json={"email": ada.email, "password": PASSWORD})
         new = client.post(

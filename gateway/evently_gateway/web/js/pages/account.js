@@ -16,6 +16,7 @@ const KINDS = [
   ["comment.added", "New comments on your events"],
   ["registration.new", "Someone registered for your event"],
   ["registration.cancelled", "Someone cancelled for your event"],
+  ["subscription.disabled", "A webhook of yours was switched off"],
 ];
 
 function detailsForm(user) {
@@ -69,7 +70,11 @@ function notificationsForm(preferences) {
     const changed = {
       email: data.get("email") === "on",
       inApp: data.get("inApp") === "on",
-      mutedKinds: KINDS.map(([kind]) => kind).filter((kind) => !wanted.has(kind)),
+      // Kinds this page does not list (from a newer server) stay as they were.
+      mutedKinds: [
+        ...[...muted].filter((kind) => !KINDS.some(([listed]) => listed === kind)),
+        ...KINDS.map(([kind]) => kind).filter((kind) => !wanted.has(kind)),
+      ],
     };
     busy(form.querySelector("button"), async () => {
       try {

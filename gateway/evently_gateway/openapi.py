@@ -7,45 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from evently_platform.messaging.json_schema import SCALARS, WELL_KNOWN
 from google.api import field_behavior_pb2
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from evently_gateway.routes import Route
 
 ERROR = "google.rpc.Status"
-_SCALARS: dict[int, dict[str, Any]] = {
-    FieldDescriptor.TYPE_DOUBLE: {"type": "number"},
-    FieldDescriptor.TYPE_FLOAT: {"type": "number"},
-    FieldDescriptor.TYPE_INT32: {"type": "integer", "format": "int32"},
-    FieldDescriptor.TYPE_SINT32: {"type": "integer", "format": "int32"},
-    FieldDescriptor.TYPE_SFIXED32: {"type": "integer", "format": "int32"},
-    FieldDescriptor.TYPE_UINT32: {"type": "integer", "minimum": 0},
-    FieldDescriptor.TYPE_FIXED32: {"type": "integer", "minimum": 0},
-    # 64-bit integers are strings in proto3 JSON
-    FieldDescriptor.TYPE_INT64: {"type": "string", "format": "int64"},
-    FieldDescriptor.TYPE_SINT64: {"type": "string", "format": "int64"},
-    FieldDescriptor.TYPE_SFIXED64: {"type": "string", "format": "int64"},
-    FieldDescriptor.TYPE_UINT64: {"type": "string", "format": "uint64"},
-    FieldDescriptor.TYPE_FIXED64: {"type": "string", "format": "uint64"},
-    FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
-    FieldDescriptor.TYPE_STRING: {"type": "string"},
-    FieldDescriptor.TYPE_BYTES: {"type": "string", "format": "byte"},
-}
-_WELL_KNOWN: dict[str, dict[str, Any]] = {
-    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
-    "google.protobuf.Duration": {
-        "type": "string",
-        "pattern": r"^-?[0-9]+(\.[0-9]+)?s$",
-        "example": "3600s",
-    },
-    "google.protobuf.FieldMask": {"type": "string", "description": "Comma-separated field paths."},
-    "google.protobuf.Empty": {"type": "object"},
-    "google.protobuf.Any": {
-        "type": "object",
-        "properties": {"@type": {"type": "string"}},
-        "additionalProperties": True,
-    },
-}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -58,8 +26,8 @@ class _Schemas:
 
     def message(self, descriptor: Descriptor) -> dict[str, Any]:
         name = descriptor.full_name
-        if name in _WELL_KNOWN:
-            return dict(_WELL_KNOWN[name])
+        if name in WELL_KNOWN:
+            return dict(WELL_KNOWN[name])
         if name not in self.components:
             self.components[name] = {}  # placeholder: recursive messages refer to it
             properties = {f.json_name: self.field(f) for f in descriptor.fields}
@@ -81,7 +49,7 @@ class _Schemas:
         elif field.enum_type is not None:
             single = {"type": "string", "enum": [v.name for v in field.enum_type.values]}
         else:
-            single = dict(_SCALARS[field.type])
+            single = dict(SCALARS[field.type])
         behaviours = _behaviours(field)
         if field_behavior_pb2.OUTPUT_ONLY in behaviours and "$ref" not in single:
             single["readOnly"] = True
@@ -128,7 +96,7 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
         "properties": {
             "code": {"type": "integer"},
             "message": {"type": "string"},
-            "details": {"type": "array", "items": dict(_WELL_KNOWN["google.protobuf.Any"])},
+            "details": {"type": "array", "items": dict(WELL_KNOWN["google.protobuf.Any"])},
         },
         "required": ["code", "message", "details"],
     }
@@ -173,7 +141,7 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
                 taken = route.body == field.name or any(
                     v.split(".")[0] == field.name for v in route.variables
                 )
-                queryable = field.message_type is None or field.message_type.full_name in _WELL_KNOWN
+                queryable = field.message_type is None or field.message_type.full_name in WELL_KNOWN
                 if not taken and queryable:
                     operation["parameters"].append(
                         {

@@ -8,14 +8,14 @@ from typing import Any
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-_SCALARS: dict[int, dict[str, Any]] = {
-    FieldDescriptor.TYPE_STRING: {"type": "string"},
-    FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
+# Scalars and well-known types in the proto3 JSON mapping: one table, used here and by the
+# gateway's OpenAPI document.
+SCALARS: dict[int, dict[str, Any]] = {
     FieldDescriptor.TYPE_DOUBLE: {"type": "number"},
     FieldDescriptor.TYPE_FLOAT: {"type": "number"},
-    FieldDescriptor.TYPE_INT32: {"type": "integer"},
-    FieldDescriptor.TYPE_SINT32: {"type": "integer"},
-    FieldDescriptor.TYPE_SFIXED32: {"type": "integer"},
+    FieldDescriptor.TYPE_INT32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_SINT32: {"type": "integer", "format": "int32"},
+    FieldDescriptor.TYPE_SFIXED32: {"type": "integer", "format": "int32"},
     FieldDescriptor.TYPE_UINT32: {"type": "integer", "minimum": 0},
     FieldDescriptor.TYPE_FIXED32: {"type": "integer", "minimum": 0},
     # 64-bit integers are strings in proto3 JSON (JavaScript numbers cannot hold them).
@@ -24,17 +24,24 @@ _SCALARS: dict[int, dict[str, Any]] = {
     FieldDescriptor.TYPE_SFIXED64: {"type": "string", "format": "int64"},
     FieldDescriptor.TYPE_UINT64: {"type": "string", "format": "uint64"},
     FieldDescriptor.TYPE_FIXED64: {"type": "string", "format": "uint64"},
-    FieldDescriptor.TYPE_BYTES: {"type": "string", "contentEncoding": "base64"},
+    FieldDescriptor.TYPE_BOOL: {"type": "boolean"},
+    FieldDescriptor.TYPE_STRING: {"type": "string"},
+    FieldDescriptor.TYPE_BYTES: {"type": "string", "format": "byte"},  # base64
 }
 
-_WELL_KNOWN: dict[str, dict[str, Any]] = {
+WELL_KNOWN: dict[str, dict[str, Any]] = {
     "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
-    "google.protobuf.Duration": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?s$"},
-    "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.Duration": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?s$", "example": "3600s"},
+    "google.protobuf.FieldMask": {"type": "string", "description": "Comma-separated field paths."},
+    "google.protobuf.Empty": {"type": "object"},
+    "google.protobuf.Any": {
+        "type": "object",
+        "properties": {"@type": {"type": "string"}},
+        "additionalProperties": True,
+    },
     "google.protobuf.Struct": {"type": "object"},
     "google.protobuf.Value": {},
     "google.protobuf.ListValue": {"type": "array"},
-    "google.protobuf.Empty": {"type": "object", "maxProperties": 0},
 }
 
 
@@ -51,12 +58,12 @@ def _single(field: FieldDescriptor, seen: frozenset[str]) -> dict[str, Any]:
         return {"type": "string", "enum": [value.name for value in field.enum_type.values]}
     if field.message_type is not None:
         return _message(field.message_type, seen)
-    return dict(_SCALARS[field.type])
+    return dict(SCALARS[field.type])
 
 
 def _message(descriptor: Descriptor, seen: frozenset[str]) -> dict[str, Any]:
-    if descriptor.full_name in _WELL_KNOWN:
-        return dict(_WELL_KNOWN[descriptor.full_name])
+    if descriptor.full_name in WELL_KNOWN:
+        return dict(WELL_KNOWN[descriptor.full_name])
     if descriptor.full_name in seen:  # a message that contains itself: described once
         return {"type": "object"}
     inner = seen | {descriptor.full_name}

@@ -35,14 +35,21 @@ def free_ports_in_a_row(count: int, host: str = "127.0.0.1") -> int:
     raise AssertionError(f"no {count} free ports in a row")
 
 
-async def eventually(check: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05) -> Any:
-    """Poll `check` until it returns something truthy; fail with its last value after `timeout`."""
+async def eventually(
+    check: Callable[[], Any],
+    *,
+    until: Callable[[Any], bool] | None = None,
+    timeout: float = 30.0,
+    interval: float = 0.05,
+) -> Any:
+    """Poll `check` until it returns something truthy (or, with `until`, something `until`
+    accepts); fail with its last value after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if asyncio.iscoroutine(value) or isinstance(value, Awaitable):
             value = await value
-        if value:
+        if until(value) if until is not None else value:
             return value  # type: ignore[return-value]
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")

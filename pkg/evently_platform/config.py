@@ -93,6 +93,8 @@ class Settings:
     max_calls_in_flight: int = 256
     # The From of every e-mail: a mailbox of a domain the SMTP relay may send for.
     mail_from: str = "Evently <notifications@localhost>"
+    # A webhook subscription failing continuously for this long is switched off.
+    webhook_disable_after: timedelta = timedelta(days=5)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -120,6 +122,9 @@ class Settings:
             reminder_defaults=parse_durations(env.get("EVENTLY_REMINDER_DEFAULTS") or "24h,1h"),
             cors_origins=tuple(
                 o.strip().rstrip("/") for o in (env.get("EVENTLY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
+            webhook_disable_after=parse_duration(
+                env.get("EVENTLY_WEBHOOK_DISABLE_AFTER") or "5d", "EVENTLY_WEBHOOK_DISABLE_AFTER"
             ),
             gateway_deadline=parse_duration(
                 env.get("EVENTLY_GATEWAY_DEADLINE") or "30s", "EVENTLY_GATEWAY_DEADLINE"

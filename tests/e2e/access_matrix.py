@@ -3,142 +3,27 @@ and the status each role (anonymous, another user, the owner) must get."""
 
 from __future__ import annotations
 
-import secrets
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from evently.events.v1 import event_service_pb2
+from evently.notifier.v1 import notifier_service_pb2
+from evently.users.v1 import user_service_pb2
 
-import grpc
-import httpx
-from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
-from evently.notifier.v1 import notifier_service_pb2, notifier_service_pb2_grpc
-from evently.users.v1 import user_service_pb2, user_service_pb2_grpc
-
-from tests.e2e.conftest import System
-
-PASSWORD = "correct horse battery staple"
-NEW_PASSWORD = "another horse battery staple"
-OK, UNAUTHENTICATED, DENIED, NOT_FOUND = (
-    grpc.StatusCode.OK,
-    grpc.StatusCode.UNAUTHENTICATED,
-    grpc.StatusCode.PERMISSION_DENIED,
-    grpc.StatusCode.NOT_FOUND,
+from tests.e2e.access_kit import (
+    DENIED,
+    NEW_PASSWORD,
+    NOT_FOUND,
+    OK,
+    PASSWORD,
+    UNAUTHENTICATED,
+    Row,
+    a_minute_ago,
+    an_event,
+    attending,
+    delivered,
+    in_hours,
+    next_week,
+    registered,
+    subscription,
 )
-HTTP = {OK: 200, UNAUTHENTICATED: 401, DENIED: 403, NOT_FOUND: 404}
-ROLES = ("anonymous", "stranger", "owner")
-
-
-@dataclass
-class Person:
-    id: str
-    token: str
-
-
-@dataclass
-class Resources:
-    """What one row of the matrix acts on, made fresh for each transport."""
-
-    owner: Person
-    stranger: Person
-    ids: dict[str, str]
-
-
-class Client:
-    def __init__(self, system: System) -> None:
-        self.http = httpx.Client(base_url=system.gateway, timeout=30)
-        self.stubs = {
-            "users": user_service_pb2_grpc.UserServiceStub(grpc.insecure_channel(system.addrs["users"])),
-            "events": event_service_pb2_grpc.EventServiceStub(grpc.insecure_channel(system.addrs["events"])),
-            "notifier": notifier_service_pb2_grpc.NotifierServiceStub(
-                grpc.insecure_channel(system.addrs["notifier"])
-            ),
-        }
-
-    def person(self) -> Person:
-        email = f"p-{secrets.token_hex(6)}@example.com"
-        user = self.http.post("/v1/users", json={"email": email, "password": PASSWORD, "displayName": "P"})
-        assert user.status_code == 200, user.text
-        login = self.http.post("/v1/users:login", json={"email": email, "password": PASSWORD}).json()
-        return Person(user.json()["id"], login["accessToken"])
-
-    def call(self, person: Person, verb: str, path: str, body: Any = None) -> Any:
-        answer = self.http.request(verb, path, json=body, headers={"authorization": f"Bearer {person.token}"})
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-
-def _next_week() -> dict[str, Any]:
-    start = datetime.now(UTC) + timedelta(days=7)
-    return {
-        "title": "Meetup",
-        "location": "Berlin",
-        "startTime": start.isoformat().replace("+00:00", "Z"),
-        "endTime": (start + timedelta(hours=2)).isoformat().replace("+00:00", "Z"),
-    }
-
-
-def _in_hours(hours: int) -> str:
-    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
-
-
-def _event(client: Client, owner: Person) -> dict[str, str]:
-    return {"event": client.call(owner, "POST", "/v1/events", _next_week())["id"]}
-
-
-def _registered(client: Client, owner: Person) -> dict[str, str]:
-    ids = _event(client, owner)
-    client.call(owner, "POST", f"/v1/events/{ids['event']}:register", {})
-    return ids
-
-
-def _attending(client: Client, owner: Person) -> dict[str, str]:
-    """The owner registered for their own event, and the notifier has taken note (its welcome
-    is in the inbox), so reminders can be made; their default reminders exist."""
-    ids = _registered(client, owner)
-    deadline = time.monotonic() + 30
-    while True:
-        inbox = client.call(owner, "GET", "/v1/notifications").get("notifications", [])
-        reminders = client.call(owner, "GET", f"/v1/reminders?eventId={ids['event']}").get("reminders", [])
-        if any(n.get("eventId") == ids["event"] for n in inbox) and reminders:
-            return {**ids, "reminder": reminders[0]["id"]}
-        assert time.monotonic() < deadline, "the notifier did not see the registration"
-        time.sleep(0.05)
-
-
-def _delivered(client: Client, owner: Person) -> dict[str, str]:
-    """A subscription with one delivery in its log (to an endpoint nobody listens on)."""
-    ids = subscription(client, owner)
-    _event(client, owner)
-    deadline = time.monotonic() + 30
-    while True:
-        log = client.call(owner, "GET", f"/v1/subscriptions/{ids['subscription']}/deliveries")
-        if log.get("deliveries"):
-            return {**ids, "delivery": log["deliveries"][0]["id"]}
-        assert time.monotonic() < deadline, "no delivery was made"
-        time.sleep(0.05)
-
-
-def subscription(client: Client, owner: Person) -> dict[str, str]:
-    created = client.call(
-        owner, "POST", "/v1/subscriptions", {"url": "http://127.0.0.1:9/hook", "eventTypes": ["*"]}
-    )
-    return {"subscription": created["id"]}
-
-
-@dataclass(frozen=True)
-class Row:
-    """One method: how to call it over gRPC and over HTTP, and what each role gets."""
-
-    service: str
-    method: str
-    request: Callable[[Resources], dict[str, Any]]  # the request message as proto3 JSON
-    http: Callable[[Resources], tuple[str, str, Any]]  # verb, path, body
-    expected: tuple[grpc.StatusCode, grpc.StatusCode, grpc.StatusCode]  # anonymous, stranger, owner
-    prepare: Callable[[Client, Person], dict[str, str]] = lambda client, owner: {}
-    fresh_people: bool = False  # the owner's call uses the owner up (DeleteUser)
-
 
 ROWS = [
     Row(
@@ -189,8 +74,8 @@ ROWS = [
     Row(
         "events",
         "CreateEvent",
-        lambda r: {"event": _next_week()},
-        lambda r: ("POST", "/v1/events", _next_week()),
+        lambda r: {"event": next_week()},
+        lambda r: ("POST", "/v1/events", next_week()),
         (UNAUTHENTICATED, OK, OK),
     ),
     Row(
@@ -199,7 +84,7 @@ ROWS = [
         lambda r: {"id": r.ids["event"]},
         lambda r: ("GET", f"/v1/events/{r.ids['event']}", None),
         (OK, OK, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "events",
@@ -214,7 +99,7 @@ ROWS = [
         lambda r: {"id": r.ids["event"], "reason": "rain"},
         lambda r: ("POST", f"/v1/events/{r.ids['event']}:cancel", {"reason": "rain"}),
         (UNAUTHENTICATED, DENIED, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "events",
@@ -222,7 +107,7 @@ ROWS = [
         lambda r: {"id": r.ids["event"]},
         lambda r: ("DELETE", f"/v1/events/{r.ids['event']}", None),
         (UNAUTHENTICATED, DENIED, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "events",
@@ -230,7 +115,7 @@ ROWS = [
         lambda r: {"event": {"id": r.ids["event"], "title": "Renamed"}, "updateMask": "title"},
         lambda r: ("PATCH", f"/v1/events/{r.ids['event']}?updateMask=title", {"title": "Renamed"}),
         (UNAUTHENTICATED, DENIED, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "events",
@@ -238,7 +123,7 @@ ROWS = [
         lambda r: {"id": r.ids["event"]},
         lambda r: ("GET", f"/v1/events/{r.ids['event']}/calendar.ics", None),
         (OK, OK, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     # Comments come from the organizer and registered people; the stranger registered nowhere.
     Row(
@@ -247,7 +132,7 @@ ROWS = [
         lambda r: {"eventId": r.ids["event"], "text": "See you there"},
         lambda r: ("POST", f"/v1/events/{r.ids['event']}/comments", {"text": "See you there"}),
         (UNAUTHENTICATED, DENIED, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "events",
@@ -255,7 +140,7 @@ ROWS = [
         lambda r: {"eventId": r.ids["event"]},
         lambda r: ("GET", f"/v1/events/{r.ids['event']}/comments", None),
         (OK, OK, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "events",
@@ -263,7 +148,7 @@ ROWS = [
         lambda r: {"eventId": r.ids["event"]},
         lambda r: ("POST", f"/v1/events/{r.ids['event']}:register", {}),
         (UNAUTHENTICATED, OK, OK),  # anyone signed in may register, the organizer too
-        prepare=_event,
+        prepare=an_event,
     ),
     # A registration is the caller's own: with none, there is nothing to cancel.
     Row(
@@ -272,7 +157,7 @@ ROWS = [
         lambda r: {"eventId": r.ids["event"]},
         lambda r: ("POST", f"/v1/events/{r.ids['event']}:unregister", {}),
         (UNAUTHENTICATED, NOT_FOUND, OK),
-        prepare=lambda client, owner: _registered(client, owner),
+        prepare=lambda client, owner: registered(client, owner),
     ),
     Row(
         "events",
@@ -280,7 +165,7 @@ ROWS = [
         lambda r: {"eventId": r.ids["event"]},
         lambda r: ("GET", f"/v1/events/{r.ids['event']}/registrations", None),
         (UNAUTHENTICATED, DENIED, OK),
-        prepare=_event,
+        prepare=an_event,
     ),
     Row(
         "notifier",
@@ -329,10 +214,10 @@ ROWS = [
     Row(
         "notifier",
         "CreateReminder",
-        lambda r: {"eventId": r.ids["event"], "remindTime": _in_hours(2)},
-        lambda r: ("POST", "/v1/reminders", {"eventId": r.ids["event"], "remindTime": _in_hours(2)}),
+        lambda r: {"eventId": r.ids["event"], "remindTime": in_hours(2)},
+        lambda r: ("POST", "/v1/reminders", {"eventId": r.ids["event"], "remindTime": in_hours(2)}),
         (UNAUTHENTICATED, NOT_FOUND, OK),
-        prepare=_attending,
+        prepare=attending,
     ),
     Row(
         "notifier",
@@ -347,7 +232,7 @@ ROWS = [
         lambda r: {"id": r.ids["reminder"]},
         lambda r: ("DELETE", f"/v1/reminders/{r.ids['reminder']}", None),
         (UNAUTHENTICATED, NOT_FOUND, OK),
-        prepare=_attending,
+        prepare=attending,
     ),
     # Someone else's subscriptions and deliveries are private: to others they do not exist.
     Row(
@@ -368,6 +253,14 @@ ROWS = [
     ),
     Row(
         "notifier",
+        "RecoverDeliveries",
+        lambda r: {"subscriptionId": r.ids["subscription"], "since": a_minute_ago()},
+        lambda r: ("POST", f"/v1/subscriptions/{r.ids['subscription']}:recover", {"since": a_minute_ago()}),
+        (UNAUTHENTICATED, NOT_FOUND, OK),
+        prepare=subscription,
+    ),
+    Row(
+        "notifier",
         "RotateSubscriptionSecret",
         lambda r: {"id": r.ids["subscription"]},
         lambda r: ("POST", f"/v1/subscriptions/{r.ids['subscription']}:rotateSecret", {}),
@@ -380,7 +273,7 @@ ROWS = [
         lambda r: {"id": r.ids["delivery"]},
         lambda r: ("POST", f"/v1/deliveries/{r.ids['delivery']}:retry", {}),
         (UNAUTHENTICATED, NOT_FOUND, OK),
-        prepare=lambda client, owner: _delivered(client, owner),
+        prepare=lambda client, owner: delivered(client, owner),
     ),
     Row(
         "notifier",

@@ -9,16 +9,11 @@ import pytest
 from evently.notifier.v1 import notifier_service_pb2
 from google.protobuf import json_format, message_factory
 
-from tests.e2e.access_matrix import (
+from tests.e2e.access_kit import (
     DENIED,
     HTTP,
     OK,
-    OPERATOR_ONLY,
-    PUBLIC_BY_DESIGN,
     ROLES,
-    ROWS,
-    SERVICES,
-    STREAMS,
     UNAUTHENTICATED,
     Client,
     Person,
@@ -26,6 +21,7 @@ from tests.e2e.access_matrix import (
     Row,
     subscription,
 )
+from tests.e2e.access_matrix import OPERATOR_ONLY, PUBLIC_BY_DESIGN, ROWS, SERVICES, STREAMS
 from tests.e2e.conftest import System
 
 

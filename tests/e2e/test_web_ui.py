@@ -306,3 +306,39 @@ def test_a_slack_channel_is_connected_from_the_webhooks_page(person: Person) -> 
         assert channel.received[1]["body"]["text"] == "New event: Told in Slack"
     finally:
         channel.stop()
+
+
+def test_a_switched_off_webhook_shows_so_and_recovers_what_it_missed_in_order(person: Person) -> None:
+    endpoint = WebhookReceiver(verify=False)
+    endpoint.answer = 410  # the receiving service is being moved
+    endpoint.start()
+    try:
+        olga = person("Olga")
+        olga.sign_up()
+        page = olga.page
+        page.get_by_role("link", name="Webhooks").click()
+        page.get_by_label("Endpoint URL", exact=True).fill(endpoint.url)
+        page.get_by_label("evently.event.created", exact=True).check()
+        olga.click("Create subscription")
+        expect(page.locator("#new-secret")).to_be_visible()
+        olga.create_event("Before the move")
+        wait_until(lambda: endpoint.attempts == 1, timeout=30)
+
+        def switched_off() -> bool:
+            page.get_by_role("link", name="Webhooks").click()
+            return page.get_by_text("Switched off", exact=True).is_visible()
+
+        wait_until(switched_off, timeout=30)
+        olga.create_event("While switched off")
+        endpoint.answer = 204  # moved, and working again
+        page.get_by_role("link", name="Webhooks").click()
+        expect(page.get_by_text("Switched off", exact=True)).to_be_visible()
+        # The form is open for a switched-off subscription, from before it began failing.
+        olga.click("Recover")
+        expect(page.get_by_role("status")).to_have_text("2 missed events are on their way, oldest first.")
+        expect(page.get_by_text("Active", exact=True)).to_be_visible()
+        wait_until(lambda: len(endpoint.received) == 2, timeout=30)
+        titles = [d["body"]["data"]["event"]["title"] for d in endpoint.received]
+        assert titles == ["Before the move", "While switched off"]
+    finally:
+        endpoint.stop()

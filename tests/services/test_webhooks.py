@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
@@ -16,6 +16,7 @@ from evently_notifier.bootstrap import build as build_notifier
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_platform.config import Settings
 from evently_platform.grpc.server import ServiceHost
+from google.protobuf.timestamp_pb2 import Timestamp
 from jsonschema import Draft202012Validator
 from slack_sdk.models.blocks import Block
 from standardwebhooks.webhooks import Webhook
@@ -72,38 +73,130 @@ async def _state(hooks: Any, person: Any, subscription_id: str) -> int:
     return int(next(s.state for s in answer.subscriptions if s.id == subscription_id))
 
 
-async def test_a_broken_endpoint_is_retried_then_switched_off_and_its_owner_told_and_a_replay_revives_it(
+class MovableClock:
+    """The real time, plus however far a test has moved it on."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.ahead
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def hooks_on_a_clock(venue: Venue, services: Services, clock: MovableClock) -> Any:
+    async def build(settings: Settings) -> ServiceHost:
+        compressed = RetryPolicy(delays=(timedelta(milliseconds=50), timedelta(milliseconds=50)), jitter=0.0)
+        return await build_notifier(settings, retry_policy=compressed, clock=clock)
+
+    return notifier_service_pb2_grpc.NotifierServiceStub(await services.start(build))
+
+
+async def _kinds(hooks: Any, person: Any) -> list[str]:
+    inbox = await hooks.ListNotifications(notifier_service_pb2.ListNotificationsRequest(), metadata=person)
+    return sorted(n.kind for n in inbox.notifications)
+
+
+async def _watch_health(hooks: Any, person: Any, receiver: WebhookReceiver) -> None:
+    """The owner's second subscription: the news of their subscriptions' health."""
+    answer = await hooks.CreateSubscription(
+        notifier_service_pb2.CreateSubscriptionRequest(
+            subscription=subscription_pb2.Subscription(
+                url=receiver.url, event_types=["evently.subscription.*"]
+            )
+        ),
+        metadata=person,
+    )
+    receiver.secret = answer.secret
+
+
+async def test_a_failing_endpoint_is_retried_and_switched_off_only_after_failing_for_days_then_recovers(
+    venue: Venue, hooks_on_a_clock: Any, endpoint: WebhookReceiver, clock: MovableClock
+) -> None:
+    hooks = hooks_on_a_clock
+    _, olga = venue.person()
+    news = WebhookReceiver()
+    news.start()
+    try:
+        await _watch_health(hooks, olga, news)
+        endpoint.answer = 500
+        subscription = await _subscribe(hooks, olga, endpoint)
+        await venue.event(olga)
+
+        async def failed() -> subscription_pb2.Delivery | None:
+            log = await _log(hooks, olga, subscription.id)
+            return log[0] if log and log[0].status == FAILED else None
+
+        delivery = await eventually(failed)
+        assert (delivery.attempts, delivery.last_status_code) == (3, 500)  # the first try and two retries
+        assert [(a.number, a.status_code) for a in delivery.attempt_log] == [(1, 500), (2, 500), (3, 500)]
+        # One delivery giving up does not switch the subscription off: it has failed for moments.
+        assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.ACTIVE
+        assert await eventually(
+            lambda: _kinds(hooks, olga),
+            until=lambda k: k == ["subscription.exhausted", "subscription.failing"],
+        )
+
+        clock.ahead = timedelta(days=5, minutes=1)  # still failing, five days on
+        await venue.event(olga, title="Five days later")
+        await eventually(
+            lambda: _state(hooks, olga, subscription.id),
+            until=lambda s: s == subscription_pb2.Subscription.DISABLED,
+        )
+        kinds = await eventually(lambda: _kinds(hooks, olga), until=lambda k: "subscription.disabled" in k)
+        assert kinds.count("subscription.disabled") == 1
+        inbox = await hooks.ListNotifications(notifier_service_pb2.ListNotificationsRequest(), metadata=olga)
+        disabled = next(n for n in inbox.notifications if n.kind == "subscription.disabled")
+        assert endpoint.url in disabled.body and "HTTP 500" in disabled.body
+        [newest, _] = await _log(hooks, olga, subscription.id)
+        assert newest.status == FAILED and newest.attempts == 1  # not retried for a switched-off endpoint
+
+        endpoint.answer = 204  # fixed
+        await hooks.RetryDelivery(notifier_service_pb2.RetryDeliveryRequest(id=newest.id), metadata=olga)
+        await eventually(
+            lambda: _log(hooks, olga, subscription.id), until=lambda log: log[0].status == SUCCEEDED
+        )
+        assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.ACTIVE
+        await eventually(lambda: _kinds(hooks, olga), until=lambda k: "subscription.recovered" in k)
+
+        # The owner's other subscription heard each change, as signed CloudEvents about it.
+        def health() -> list[str]:
+            return [d["body"]["type"] for d in news.received if d["body"]["subject"] == subscription.id]
+
+        changes = await eventually(health, until=lambda types: len(types) == 3)
+        assert changes == [
+            "evently.subscription.failing",
+            "evently.subscription.disabled",
+            "evently.subscription.recovered",
+        ]
+        last = news.received[-1]["body"]["data"]
+        assert last["subscription"]["state"] == "ACTIVE" and "secret" not in last["subscription"]
+    finally:
+        news.stop()
+
+
+async def test_410_gone_switches_a_subscription_off_at_once(
     venue: Venue, hooks: Any, endpoint: WebhookReceiver
 ) -> None:
     _, olga = venue.person()
-    endpoint.answer = 500
+    endpoint.answer = 410
     subscription = await _subscribe(hooks, olga, endpoint)
     await venue.event(olga)
-
-    async def failed() -> subscription_pb2.Delivery | None:
-        log = await _log(hooks, olga, subscription.id)
-        return log[0] if log and log[0].status == FAILED else None
-
-    delivery = await eventually(failed)
-    assert (delivery.attempts, delivery.last_status_code) == (3, 500)  # the first try and two retries
-    assert [(a.number, a.status_code) for a in delivery.attempt_log] == [(1, 500), (2, 500), (3, 500)]
-    assert endpoint.attempts == 3
-    assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.DISABLED
-
+    await eventually(
+        lambda: _state(hooks, olga, subscription.id),
+        until=lambda s: s == subscription_pb2.Subscription.DISABLED,
+    )
+    [delivery] = await _log(hooks, olga, subscription.id)
+    assert (delivery.status, delivery.attempts) == (FAILED, 1)
+    kinds = await eventually(lambda: _kinds(hooks, olga), until=lambda k: "subscription.disabled" in k)
+    assert kinds == ["subscription.disabled"]  # at once: it was not "failing" first
     inbox = await hooks.ListNotifications(notifier_service_pb2.ListNotificationsRequest(), metadata=olga)
-    assert [n.kind for n in inbox.notifications] == ["subscription.disabled"]
-    assert endpoint.url in inbox.notifications[0].body
-
-    endpoint.answer = 204  # fixed
-    await hooks.RetryDelivery(notifier_service_pb2.RetryDeliveryRequest(id=delivery.id), metadata=olga)
-
-    async def delivered() -> bool:
-        log = await _log(hooks, olga, subscription.id)
-        return log[0].status == SUCCEEDED
-
-    await eventually(delivered)
-    assert await _state(hooks, olga, subscription.id) == subscription_pb2.Subscription.ACTIVE
-    assert len(endpoint.received) == 1
+    assert any("410 Gone" in n.body for n in inbox.notifications)
 
 
 async def test_after_a_secret_rotation_both_secrets_verify_for_a_while(
@@ -273,3 +366,76 @@ async def test_a_receiver_that_asks_for_a_pause_gets_it(
     # The log shows what was sent and what came back.
     assert json.loads(delivery.request_body)["type"] == "evently.event.created"
     assert (first.response_body, second.response_body) == ('{"error": "slow down"}', "")
+
+
+async def test_recovery_delivers_exactly_what_was_missed_in_order_and_switches_the_subscription_on(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    _, olga = venue.person()
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    await venue.event(olga, title="Before subscribing")  # never the subscription's: not recovered
+    endpoint.answer = 410  # the endpoint is being moved: switched off at the first delivery
+    subscription = await _subscribe(hooks, olga, endpoint)
+    first = await venue.event(olga, title="First")
+    await eventually(
+        lambda: _state(hooks, olga, subscription.id),
+        until=lambda state: state == subscription_pb2.Subscription.DISABLED,
+    )
+    missed = [first.id] + [(await venue.event(olga, title=f"While off {n}")).id for n in range(3)]
+
+    endpoint.answer = 204  # moved, and working
+    since = Timestamp()
+    since.FromDatetime(before)
+    answer = await hooks.RecoverDeliveries(
+        notifier_service_pb2.RecoverDeliveriesRequest(subscription_id=subscription.id, since=since),
+        metadata=olga,
+    )
+    assert answer.delivery_count == 4
+    assert answer.subscription.state == subscription_pb2.Subscription.ACTIVE
+
+    def delivered() -> list[str]:
+        return [d["body"]["data"]["event"]["id"] for d in endpoint.received]
+
+    assert (
+        await eventually(delivered, until=lambda ids: len(ids) >= 4) == missed
+    )  # in the order they happened
+    log = await _log(hooks, olga, subscription.id)
+    assert sorted(d.status for d in log).count(SUCCEEDED) == 4
+
+    # Asked again, nothing is sent twice: what it has received is not recovered.
+    again = await hooks.RecoverDeliveries(
+        notifier_service_pb2.RecoverDeliveriesRequest(subscription_id=subscription.id, since=since),
+        metadata=olga,
+    )
+    assert again.delivery_count == 0
+    # …and from now on it receives as before.
+    later = await venue.event(olga, title="After")
+    assert (await eventually(delivered, until=lambda ids: len(ids) == 5))[-1] == later.id
+
+
+async def test_recovery_asks_for_a_time_the_stream_still_holds_and_a_subscription_of_ones_own(
+    venue: Venue, hooks: Any, endpoint: WebhookReceiver
+) -> None:
+    _, olga = venue.person()
+    _, mallory = venue.person()
+    subscription = await _subscribe(hooks, olga, endpoint)
+    long_ago = Timestamp()
+    long_ago.FromDatetime(datetime.now(UTC) - timedelta(days=8))
+    request = notifier_service_pb2.RecoverDeliveriesRequest(subscription_id=subscription.id, since=long_ago)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await hooks.RecoverDeliveries(request, metadata=olga)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "kept 7 days" in (refused.value.details() or "")
+    with pytest.raises(grpc.aio.AioRpcError) as no_since:
+        await hooks.RecoverDeliveries(
+            notifier_service_pb2.RecoverDeliveriesRequest(subscription_id=subscription.id), metadata=olga
+        )
+    assert no_since.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    recent = Timestamp()
+    recent.FromDatetime(datetime.now(UTC) - timedelta(minutes=1))
+    with pytest.raises(grpc.aio.AioRpcError) as not_hers:
+        await hooks.RecoverDeliveries(
+            notifier_service_pb2.RecoverDeliveriesRequest(subscription_id=subscription.id, since=recent),
+            metadata=mallory,
+        )
+    assert not_hers.value.code() == grpc.StatusCode.NOT_FOUND

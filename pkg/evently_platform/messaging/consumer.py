@@ -56,7 +56,8 @@ class ReplayFailed(Exception):
     """A replayed dead letter failed again; the message says why."""
 
 
-def _decode(data: bytes, subject: str) -> tuple[Envelope, Message]:
+def decode_message(data: bytes, subject: str) -> tuple[Envelope, Message]:
+    """A stream message's envelope and typed payload; EnvelopeError when it is not one."""
     envelope = Envelope.decode(data)
     if envelope.type != subject:
         # Producers publish each event on its type's subject, and the broker's permissions are
@@ -217,7 +218,7 @@ class DurableConsumer:
             span = self._start_span(msg)
             spans.append(span)
             try:
-                envelope, payload = _decode(msg.data, msg.subject)
+                envelope, payload = decode_message(msg.data, msg.subject)
             except EnvelopeError as exc:
                 # No retry can fix a malformed message.
                 span.set_status(StatusCode.ERROR, str(exc))
@@ -263,7 +264,7 @@ class DurableConsumer:
             },
         ) as span:
             try:
-                envelope, payload = _decode(letter.payload, letter.subject)
+                envelope, payload = decode_message(letter.payload, letter.subject)
             except EnvelopeError as exc:
                 raise ReplayFailed(f"undecodable: {exc}") from exc
             headers: dict[str, str] = {}

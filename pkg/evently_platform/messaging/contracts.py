@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
-from evently.notifier.v1 import reminder_pb2
+from evently.notifier.v1 import reminder_pb2, subscription_pb2
 from evently.users.v1 import user_pb2
 from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
 from google.protobuf.message import Message
@@ -82,6 +82,24 @@ CONTRACTS: dict[str, Contract] = {
             reminder_pb2.ReminderDue,
             "A reminder before an event is due.",
             "reminder_id",
+        ),
+        Contract(
+            "evently.subscription.failing",
+            subscription_pb2.SubscriptionHealthChanged,
+            "Deliveries to a webhook subscription started failing.",
+            "subscription.id",
+        ),
+        Contract(
+            "evently.subscription.disabled",
+            subscription_pb2.SubscriptionHealthChanged,
+            "A webhook subscription was switched off: it failed for too long, or answered 410 Gone.",
+            "subscription.id",
+        ),
+        Contract(
+            "evently.subscription.recovered",
+            subscription_pb2.SubscriptionHealthChanged,
+            "A failing webhook subscription received a delivery again.",
+            "subscription.id",
         ),
     )
 }

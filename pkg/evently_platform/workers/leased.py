@@ -49,7 +49,7 @@ class LeasedPoller(Generic[T]):
         name: str,
         *,
         claim: Claim[T],
-        work: Callable[[T], Awaitable[None]],
+        work: Callable[[T], Awaitable[object]],
         slots: int,
         key: Callable[[T], str] | None = None,
         per_key: int | None = None,

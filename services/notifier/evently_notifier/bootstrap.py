@@ -24,6 +24,7 @@ from evently_notifier.adapters.inbox_hub import InboxHub
 from evently_notifier.adapters.keys import shared_key
 from evently_notifier.adapters.mailer import FileMailer, Mailer, SmtpMailer
 from evently_notifier.adapters.protos import to_integration_event
+from evently_notifier.adapters.recoveries import Recoveries
 from evently_notifier.adapters.reminder_scheduler import ReminderScheduler
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
@@ -67,9 +68,8 @@ async def build(
         calendar_for=calendar_for,
         unsubscribe_token=functools.partial(unsubscribe_token, unsubscribe_key),
     )
-    worker = DeliveryWorker(
-        uow=uow, sender=sender, clock=clock, policy=retry_policy or RetryPolicy(), mail=mail
-    )
+    policy = retry_policy or RetryPolicy(disable_after=settings.webhook_disable_after)
+    worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, policy=policy, mail=mail)
     dead_letters = SqlDeadLetters(runtime.engine)
     consumer = DurableConsumer(
         runtime.nc,
@@ -99,6 +99,9 @@ async def build(
         dead_letters=DeadLetterMethods(dead_letters, consumer),
         unsubscribe_key=unsubscribe_key,
         base_url=settings.public_url,
+        recoveries=Recoveries(
+            js=runtime.js, worker=worker, uow=uow, clock=clock, base_url=settings.public_url
+        ),
     )
     return ServiceHost(
         name="notifier",

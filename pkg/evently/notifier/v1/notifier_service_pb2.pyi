@@ -188,6 +188,22 @@ class SendTestEventRequest(_message.Message):
     subscription_id: str
     def __init__(self, subscription_id: _Optional[str] = ...) -> None: ...
 
+class RecoverDeliveriesRequest(_message.Message):
+    __slots__ = ("subscription_id", "since")
+    SUBSCRIPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    subscription_id: str
+    since: _timestamp_pb2.Timestamp
+    def __init__(self, subscription_id: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecoverDeliveriesResponse(_message.Message):
+    __slots__ = ("subscription", "delivery_count")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    subscription: _subscription_pb2.Subscription
+    delivery_count: int
+    def __init__(self, subscription: _Optional[_Union[_subscription_pb2.Subscription, _Mapping]] = ..., delivery_count: _Optional[int] = ...) -> None: ...
+
 class RotateSubscriptionSecretRequest(_message.Message):
     __slots__ = ("id",)
     ID_FIELD_NUMBER: _ClassVar[int]

@@ -70,6 +70,11 @@ class NotifierServiceStub:
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.SendTestEventRequest.SerializeToString,
                 response_deserializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
                 _registered_method=True)
+        self.RecoverDeliveries = channel.unary_unary(
+                '/evently.notifier.v1.NotifierService/RecoverDeliveries',
+                request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RecoverDeliveriesRequest.SerializeToString,
+                response_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RecoverDeliveriesResponse.FromString,
+                _registered_method=True)
         self.RotateSubscriptionSecret = channel.unary_unary(
                 '/evently.notifier.v1.NotifierService/RotateSubscriptionSecret',
                 request_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RotateSubscriptionSecretRequest.SerializeToString,
@@ -181,6 +186,15 @@ class NotifierServiceServicer:
         """Delivers a test event (type `evently.test`) to the subscription now, in its format and
         signed as every delivery is, so an integrator can check their endpoint; follow it in
         ListDeliveries. Works on a disabled subscription too (without switching it on).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecoverDeliveries(self, request, context):
+        """Delivers again, in the order they happened, every event since `since` that the subscription
+        wants and may read, except those it has already received: what failed, and what arrived
+        while it was disabled. Switches a disabled subscription back on. Events are kept 7 days.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -318,6 +332,11 @@ def add_NotifierServiceServicer_to_server(servicer, server):
                     servicer.SendTestEvent,
                     request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.SendTestEventRequest.FromString,
                     response_serializer=evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.SerializeToString,
+            ),
+            'RecoverDeliveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecoverDeliveries,
+                    request_deserializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RecoverDeliveriesRequest.FromString,
+                    response_serializer=evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RecoverDeliveriesResponse.SerializeToString,
             ),
             'RotateSubscriptionSecret': grpc.unary_unary_rpc_method_handler(
                     servicer.RotateSubscriptionSecret,
@@ -548,6 +567,33 @@ class NotifierService:
             '/evently.notifier.v1.NotifierService/SendTestEvent',
             evently_dot_notifier_dot_v1_dot_notifier__service__pb2.SendTestEventRequest.SerializeToString,
             evently_dot_notifier_dot_v1_dot_subscription__pb2.Delivery.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecoverDeliveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.notifier.v1.NotifierService/RecoverDeliveries',
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RecoverDeliveriesRequest.SerializeToString,
+            evently_dot_notifier_dot_v1_dot_notifier__service__pb2.RecoverDeliveriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

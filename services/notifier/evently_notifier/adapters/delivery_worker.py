@@ -3,6 +3,7 @@ share the work), sends them concurrently, and records every outcome."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -24,7 +25,7 @@ from evently_notifier.domain.deliveries import (
     DeliveryStatus,
     RetryPolicy,
 )
-from evently_notifier.service_layer import channels, webhooks
+from evently_notifier.service_layer import channels, recovery, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -55,6 +56,7 @@ class DeliveryWorker:
         mail: channels.MailContext | None = None,
     ) -> None:
         self._mail = mail
+        self._in_order: set[asyncio.Task[None]] = set()
         self._uow = uow
         self._sender = sender
         self._clock = clock
@@ -80,7 +82,12 @@ class DeliveryWorker:
         self._poller.wake()
 
     async def run(self) -> None:
-        await self._poller.run()
+        try:
+            await self._poller.run()
+        finally:
+            for task in list(self._in_order):
+                task.cancel()
+            await asyncio.gather(*self._in_order, return_exceptions=True)
 
     def has_room(self) -> bool:
         """Whether new deliveries may be leased to this process (its backlog is short)."""
@@ -104,7 +111,35 @@ class DeliveryWorker:
             in_flight=taken,
         )
 
-    async def _attempt(self, item: webhooks.DueDelivery) -> None:
+    def start_in_order(self, due: list[webhooks.DueDelivery]) -> None:
+        """`send_in_order` in the background; stopped with the worker."""
+        task = asyncio.create_task(self.send_in_order(due))
+        self._in_order.add(task)
+        task.add_done_callback(self._in_order.discard)
+
+    async def send_in_order(self, due: list[webhooks.DueDelivery], *, chunk: int = 20) -> None:
+        """Recovered deliveries one at a time, oldest first (they were written leased to this
+        process; each chunk's lease is renewed before it is sent). At the first that fails, the
+        rest go to the usual schedule: nothing is dropped, only the order is given up."""
+        sent = 0
+        try:
+            for start in range(0, len(due), chunk):
+                part = [item.delivery for item in due[start : start + chunk]]
+                lease_until = self._clock.now() + self._lease
+                await asyncio.to_thread(recovery.reschedule, part, lease_until, uow=self._uow)
+                for item in due[start : start + chunk]:
+                    updated = await self._attempt(item)
+                    sent += 1
+                    if updated is None or updated.status is not DeliveryStatus.SUCCEEDED:
+                        return
+        finally:
+            rest = [item.delivery for item in due[sent:]]
+            if rest:
+                log.info("webhooks.recovery_handed_over", deliveries=len(rest))
+                await asyncio.to_thread(recovery.reschedule, rest, self._clock.now(), uow=self._uow)
+                self._poller.wake()
+
+    async def _attempt(self, item: webhooks.DueDelivery) -> Delivery | None:
         delivery, subscription = item.delivery, item.subscription
         with _tracer.start_as_current_span(
             f"{delivery.event_type} deliver",
@@ -130,7 +165,7 @@ class DeliveryWorker:
                     log.warning("webhooks.record_failed", delivery_id=delivery.id, error=outage)
                 else:
                     log.exception("webhooks.record_failed", delivery_id=delivery.id)
-                return
+                return None
             _attempts.add(1, {"outcome": updated.status.value.lower()})
             log.info(
                 "webhooks.attempt",
@@ -146,3 +181,4 @@ class DeliveryWorker:
             )
             if updated.status is DeliveryStatus.FAILED:
                 log.warning("webhooks.delivery_failed", delivery_id=delivery.id, error=outcome.error)
+            return updated

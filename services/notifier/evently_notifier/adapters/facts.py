@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
-from evently.notifier.v1 import reminder_pb2
+from evently.notifier.v1 import reminder_pb2, subscription_pb2
 from evently.users.v1 import user_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -22,6 +22,7 @@ from evently_notifier.domain.facts import (
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
+    SubscriptionHealth,
     UserDetails,
     UserLeft,
 )
@@ -111,5 +112,10 @@ def to_fact(event_type: str, payload: Message) -> Fact:
                 payload.event_id,
                 payload.event_title,
                 _when(payload, "event_start_time"),
+            )
+        case subscription_pb2.SubscriptionHealthChanged(subscription=subscription, reason=reason):
+            change = event_type.rsplit(".", 1)[-1]
+            return SubscriptionHealth(
+                change, subscription.id, subscription.owner_id, subscription.url, reason
             )
     raise TypeError(f"no fact for {event_type} ({payload.DESCRIPTOR.full_name})")

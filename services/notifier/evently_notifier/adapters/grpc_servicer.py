@@ -34,6 +34,7 @@ from evently_notifier.adapters.protos import (
     reminder_to_proto,
     subscription_to_proto,
 )
+from evently_notifier.adapters.recoveries import Recoveries
 from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.domain.subscriptions import NEVER_DELIVERED
@@ -57,7 +58,9 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         on_retry: Callable[[], None] | None = None,
         unsubscribe_key: bytes = b"",
         base_url: str = "",
+        recoveries: Recoveries | None = None,
     ) -> None:
+        self._recoveries = recoveries
         self._base_url = base_url
         self._dead_letters = dead_letters
         self._unsubscribe_key = unsubscribe_key
@@ -295,6 +298,19 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         if self._on_retry is not None:
             self._on_retry()  # the delivery worker claims it now, not at its next poll
         return delivery_to_proto(delivery)
+
+    async def RecoverDeliveries(
+        self, request: notifier_service_pb2.RecoverDeliveriesRequest, context: grpc.aio.ServicerContext
+    ) -> notifier_service_pb2.RecoverDeliveriesResponse:
+        caller = require_principal()
+        if self._recoveries is None:
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, "recovery is not wired in this process")
+        assert self._recoveries is not None
+        since = optional_time(request, "since", "since")
+        subscription, count = await self._recoveries.recover(caller.user_id, request.subscription_id, since)
+        return notifier_service_pb2.RecoverDeliveriesResponse(
+            subscription=subscription_to_proto(subscription), delivery_count=count
+        )
 
     async def RotateSubscriptionSecret(
         self, request: notifier_service_pb2.RotateSubscriptionSecretRequest, context: grpc.aio.ServicerContext

@@ -14,7 +14,7 @@ from evently_notifier.domain.deliveries import Attempt, Delivery
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.reminders import Reminder, ReminderDue
 from evently_notifier.domain.routing import Preferences
-from evently_notifier.domain.subscriptions import Subscription
+from evently_notifier.domain.subscriptions import Subscription, SubscriptionHealthChanged
 
 SOURCE = "//evently/notifier"
 
@@ -40,6 +40,7 @@ def subscription_to_proto(
         secret=subscription.secret if with_secret else "",
         create_time=_ts(subscription.create_time),
         format=subscription.format.value,  # type: ignore[arg-type]
+        failing_since=_ts(subscription.failing_since),
     )
 
 
@@ -107,7 +108,7 @@ def reminder_to_proto(reminder: Reminder) -> reminder_pb2.Reminder:
 
 
 def to_integration_event(event: object) -> Envelope:
-    """The notifier's own domain events → `evently.reminder.due`."""
+    """The notifier's own domain events → `evently.reminder.due`, `evently.subscription.*`."""
     match event:
         case ReminderDue(id=event_id, reminder=reminder, event=known):
             data = reminder_pb2.ReminderDue(
@@ -118,4 +119,15 @@ def to_integration_event(event: object) -> Envelope:
                 event_start_time=_ts(known.start_time),
             )
             return envelope_of("evently.reminder.due", data, source=SOURCE, subject=reminder.id, id=event_id)
+        case SubscriptionHealthChanged(id=event_id, change=change, subscription=subscription, reason=reason):
+            health = subscription_pb2.SubscriptionHealthChanged(
+                subscription=subscription_to_proto(subscription), reason=reason
+            )
+            return envelope_of(
+                f"evently.subscription.{change.value}",
+                health,
+                source=SOURCE,
+                subject=subscription.id,
+                id=event_id,
+            )
     raise TypeError(f"no integration event for {type(event).__name__}")

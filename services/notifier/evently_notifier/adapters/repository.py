@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -62,6 +62,7 @@ def _to_subscription(row: Any) -> Subscription:
         previous_secret=row.previous_secret,
         previous_secret_expire_time=row.previous_secret_expire_time,
         format=DeliveryFormat(row.format),
+        failing_since=row.failing_since,
     )
 
 
@@ -129,6 +130,7 @@ class SqlSubscriptionRepository:
                 secret=subscription.secret,
                 previous_secret=subscription.previous_secret,
                 previous_secret_expire_time=subscription.previous_secret_expire_time,
+                failing_since=subscription.failing_since,
             )
         )
         self._changed()
@@ -253,6 +255,43 @@ class SqlDeliveryRepository:
                 for delivery in saved
             ],
         )
+
+    def received_or_pending(self, subscription_id: str, event_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(event_ids), 500):  # bound the statement's parameters
+            rows = self._connection.execute(
+                select(deliveries.c.event_id).where(
+                    deliveries.c.subscription_id == subscription_id,
+                    deliveries.c.event_id.in_(event_ids[start : start + 500]),
+                    deliveries.c.status.in_([DeliveryStatus.SUCCEEDED.value, DeliveryStatus.PENDING.value]),
+                )
+            )
+            found.update(row.event_id for row in rows)
+        return found
+
+    def reschedule(self, delivery_ids: Sequence[str], at: datetime) -> None:
+        for start in range(0, len(delivery_ids), 500):
+            self._connection.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.id.in_(delivery_ids[start : start + 500]),
+                    deliveries.c.status == DeliveryStatus.PENDING.value,
+                )
+                .values(next_attempt_time=at)
+            )
+
+    def fail_pending(self, subscription_id: str, now: datetime, reason: str) -> int:
+        ended = self._connection.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.subscription_id == subscription_id,
+                deliveries.c.status == DeliveryStatus.PENDING.value,
+            )
+            .values(
+                status=DeliveryStatus.FAILED.value, last_error=reason, next_attempt_time=None, update_time=now
+            )
+        )
+        return int(ended.rowcount)
 
     def list_for_subscription(
         self, subscription_id: str, *, before: Cursor | None, limit: int

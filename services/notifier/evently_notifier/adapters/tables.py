@@ -19,6 +19,7 @@ subscriptions = Table(
     Column("previous_secret", String(200), nullable=False, server_default=""),
     Column("previous_secret_expire_time", UtcDateTime()),
     Column("format", String(16), nullable=False, server_default="CLOUDEVENTS"),
+    Column("failing_since", UtcDateTime()),
     Index("ix_subscriptions_owner", "owner_id", "create_time"),
 )
 

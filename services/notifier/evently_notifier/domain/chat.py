@@ -21,6 +21,7 @@ from evently_notifier.domain.facts import (
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
+    SubscriptionHealth,
 )
 
 
@@ -82,6 +83,14 @@ def message_for(event_type: str, fact: Fact | None, base_url: str) -> ChatMessag
         case ReminderCame(event_id=event_id, event_title=title, event_start_time=start):
             details = f"Starts {when(start)}" if start is not None else ""
             return ChatMessage(f"Reminder: {title or 'an event'}", details, f"{base}/#/events/{event_id}")
+        case SubscriptionHealth(change=change, url=url, reason=reason):
+            headline = {
+                "failing": "A webhook is failing",
+                "disabled": "A webhook was switched off",
+                "recovered": "A webhook works again",
+            }.get(change, f"A webhook is {change}")
+            details = f"{url}: {reason}" if reason else url
+            return ChatMessage(headline, details, f"{base}/#/webhooks")
     if event_type == "evently.test":
         return ChatMessage(
             "Test message from Evently", "If you can read this, the channel is connected.", page

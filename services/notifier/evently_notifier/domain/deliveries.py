@@ -96,6 +96,8 @@ class RetryPolicy:
         )
     )
     jitter: float = 0.2
+    # A subscription failing continuously for this long is switched off (domain.subscriptions).
+    disable_after: timedelta = timedelta(days=5)
 
     @property
     def max_attempts(self) -> int:

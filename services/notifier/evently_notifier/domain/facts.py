@@ -118,6 +118,19 @@ class ReminderCame:
     event_start_time: datetime | None
 
 
+@dataclass(frozen=True)
+class SubscriptionHealth:
+    """One of the notifier's own events: a webhook subscription started failing ("failing"), was
+    switched off ("disabled") or received a delivery again ("recovered"). Its owner was told
+    when it happened; the event is for their other subscriptions."""
+
+    change: str
+    subscription_id: str
+    owner_id: str
+    url: str
+    reason: str
+
+
 Fact = (
     UserDetails
     | UserLeft
@@ -128,6 +141,7 @@ Fact = (
     | RegistrationChanged
     | CommentAdded
     | ReminderCame
+    | SubscriptionHealth
 )
 
 

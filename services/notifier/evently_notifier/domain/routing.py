@@ -227,5 +227,8 @@ KINDS = (
     "event.updated",
     "event.cancelled",
     "reminder.due",
+    "subscription.failing",
+    "subscription.exhausted",
     "subscription.disabled",
+    "subscription.recovered",
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from evently_platform.errors import Violations
@@ -20,6 +20,7 @@ from evently_notifier.domain.facts import (
     PasswordResetAsked,
     RegistrationChanged,
     ReminderCame,
+    SubscriptionHealth,
     UserDetails,
     UserLeft,
 )
@@ -47,12 +48,58 @@ class Subscription:
     previous_secret: str = ""
     previous_secret_expire_time: datetime | None = None
     format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
+    failing_since: datetime | None = None  # every attempt since then has failed
 
     def signing_secrets(self, now: datetime) -> list[str]:
         expire = self.previous_secret_expire_time
         if self.previous_secret and expire is not None and now < expire:
             return [self.secret, self.previous_secret]
         return [self.secret]
+
+
+class HealthChange(enum.Enum):
+    """A subscription's transitions its owner hears of (and the `evently.subscription.*` events)."""
+
+    FAILING = "failing"  # an attempt failed after successes
+    DISABLED = "disabled"  # failing for too long, or 410 Gone
+    RECOVERED = "recovered"  # an attempt succeeded after failures
+
+
+def after_attempt(
+    subscription: Subscription,
+    *,
+    succeeded: bool,
+    gone: bool,
+    now: datetime,
+    disable_after: timedelta,
+) -> tuple[Subscription, HealthChange | None]:
+    """The subscription after one attempt's outcome. Any success resets the failing clock; a
+    subscription is switched off once it has failed continuously for `disable_after`, or at once
+    when the receiver answers 410 Gone. A disabled one stays as it is until its owner acts."""
+    if subscription.state is SubscriptionState.DISABLED:
+        return subscription, None
+    if succeeded:
+        if subscription.failing_since is None:
+            return subscription, None
+        return replace(subscription, failing_since=None), HealthChange.RECOVERED
+    since = subscription.failing_since or now
+    if gone or now - since >= disable_after:
+        return replace(
+            subscription, failing_since=since, state=SubscriptionState.DISABLED
+        ), HealthChange.DISABLED
+    if subscription.failing_since is None:
+        return replace(subscription, failing_since=now), HealthChange.FAILING
+    return subscription, None
+
+
+@dataclass(frozen=True)
+class SubscriptionHealthChanged:
+    """Domain event: `evently.subscription.<change>`."""
+
+    id: str
+    change: HealthChange
+    subscription: Subscription
+    reason: str
 
 
 def matches(pattern: str, event_type: str) -> bool:
@@ -97,12 +144,20 @@ def validate_subscription(url: str, event_types: list[str], description: str) ->
 NEVER_DELIVERED = frozenset({"evently.user.password_reset_requested"})
 
 
+def receives(subscription: Subscription, event_type: str, subject: str | None, fact: Fact | None) -> bool:
+    """Whether a subscription that wants this type gets it: what its owner may read, except the
+    news of its own health (told to it, it would be one more failing delivery, or no news)."""
+    if isinstance(fact, SubscriptionHealth) and fact.subscription_id == subscription.id:
+        return False
+    return may_read(subscription.owner_id, event_type, subject, fact)
+
+
 def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | None) -> bool:
     """A subscription receives only what its owner could read through the API.
 
     Event lifecycle events are public; a user's own account events are theirs alone; the
     registrations and comments of an event are its organizer's (and a registration its
-    registrant's too); a reminder is its owner's.
+    registrant's too); a reminder, and news of a subscription, are its owner's.
     """
     match fact:
         case EventChanged() | EventGone():
@@ -115,6 +170,6 @@ def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | N
             return owner_id in (organizer, registrant)
         case CommentAdded(organizer_id=organizer):
             return owner_id == organizer
-        case ReminderCame(user_id=user):
+        case ReminderCame(user_id=user) | SubscriptionHealth(owner_id=user):
             return owner_id == user
     return False

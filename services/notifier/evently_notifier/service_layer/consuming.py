@@ -23,7 +23,7 @@ from evently_notifier.domain.facts import (
 )
 from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
 from evently_notifier.domain.routing import notices_for
-from evently_notifier.domain.subscriptions import may_read
+from evently_notifier.domain.subscriptions import receives
 from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
 from evently_notifier.service_layer.ports import UnitOfWork
 from evently_notifier.service_layer.reminders import keep_reminders
@@ -122,7 +122,7 @@ class Consuming:
         _project(uow, fact, item)
         keep_reminders(uow, fact, now, self._reminder_defaults)
         for subscription in self._index.wanting(item.type):
-            if not may_read(subscription.owner_id, item.type, item.subject, fact):
+            if not receives(subscription, item.type, item.subject, fact):
                 continue
             pending.deliveries.append(
                 DueDelivery(
@@ -146,11 +146,7 @@ class Consuming:
             )
 
     def _payload(self, delivery_format: DeliveryFormat, item: Incoming) -> bytes:
-        """The CloudEvents body as it travelled, or a chat tool's message made from it."""
-        if delivery_format is DeliveryFormat.CLOUDEVENTS:
-            return item.raw
-        base_url = self._mail.base_url if self._mail is not None else ""
-        return chat_body(delivery_format, message_for(item.type, item.fact, base_url))
+        return delivery_body(delivery_format, item, self._mail.base_url if self._mail is not None else "")
 
     def _flush(self, uow: UnitOfWork, pending: _Pending, now: datetime, result: FanOut) -> None:
         told = tell_all(
@@ -162,6 +158,13 @@ class Consuming:
         result.deliveries += pending.deliveries
         pending.notices.clear()
         pending.deliveries.clear()
+
+
+def delivery_body(delivery_format: DeliveryFormat, item: Incoming, base_url: str) -> bytes:
+    """The CloudEvents body as it travelled, or a chat tool's message made from it."""
+    if delivery_format is DeliveryFormat.CLOUDEVENTS:
+        return item.raw
+    return chat_body(delivery_format, message_for(item.type, item.fact, base_url))
 
 
 @dataclass

@@ -22,8 +22,11 @@ from evently_notifier.domain.deliveries import (
 from evently_notifier.domain.routing import Notice
 from evently_notifier.domain.signing import new_secret
 from evently_notifier.domain.subscriptions import (
+    HealthChange,
     Subscription,
+    SubscriptionHealthChanged,
     SubscriptionState,
+    after_attempt,
     validate_subscription,
 )
 from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
@@ -64,7 +67,7 @@ def create_subscription(
     return subscription
 
 
-def _owned(uow: UnitOfWork, owner_id: str, subscription_id: str) -> Subscription:
+def owned(uow: UnitOfWork, owner_id: str, subscription_id: str) -> Subscription:
     subscription = uow.subscriptions.get(subscription_id)
     # Someone else's subscription is reported as missing: its existence is not theirs to know.
     if subscription is None or subscription.owner_id != owner_id:
@@ -81,7 +84,7 @@ def list_subscriptions(
 
 def delete_subscription(owner_id: str, subscription_id: str, *, uow: UnitOfWork) -> None:
     with uow:
-        _owned(uow, owner_id, subscription_id)
+        owned(uow, owner_id, subscription_id)
         uow.subscriptions.delete(subscription_id)
         uow.commit()
 
@@ -96,7 +99,7 @@ def list_deliveries(
     owner_id: str, subscription_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
 ) -> DeliveryLog:
     with uow.reading() as reader:
-        _owned(reader, owner_id, subscription_id)
+        owned(reader, owner_id, subscription_id)
         found = reader.deliveries.list_for_subscription(subscription_id, before=before, limit=page_size + 1)
         return DeliveryLog(found, reader.deliveries.attempts_of([d.id for d in found[:page_size]]))
 
@@ -140,8 +143,10 @@ def finish_attempts(
     clock: Clock,
     mail: MailContext | None = None,
 ) -> list[Delivery]:
-    """Records attempts, all in one transaction. A delivery that has run out of attempts disables
-    its subscription — the endpoint keeps failing — and its owner is told."""
+    """Records attempts and what they say of their subscriptions' health, all in one transaction.
+    The owner is told when deliveries start failing, when one runs out of attempts, when the
+    subscription is switched off and when it works again; the three changes of state are also
+    `evently.subscription.*` events, for the owner's other subscriptions."""
     now = clock.now()
     updated = []
     with uow:
@@ -157,28 +162,100 @@ def finish_attempts(
             updated.append(after)
         uow.deliveries.save(*updated)
         uow.deliveries.add_attempts(log)
-        for after in updated:
-            # A test event that fails says so in the log; it does not switch the subscription off.
-            if after.status is DeliveryStatus.FAILED and after.event_type != TEST_EVENT_TYPE:
-                _switch_off(uow, after, now, mail)
+        # A test event says how it went in the log; it does not move the subscription's health.
+        counted = [(after, outcome) for after, (_, outcome) in zip(updated, attempts, strict=True)]
+        counted = [(after, outcome) for after, outcome in counted if after.event_type != TEST_EVENT_TYPE]
+        if counted:
+            tell_all(uow, _keep_health(uow, counted, policy, now), now, mail)
         uow.commit()
     return updated
 
 
-def _switch_off(uow: UnitOfWork, delivery: Delivery, now: datetime, mail: MailContext | None) -> None:
-    subscription = uow.subscriptions.get(delivery.subscription_id)
-    if subscription is None or subscription.state is not SubscriptionState.ACTIVE:
-        return
-    uow.subscriptions.save(replace(subscription, state=SubscriptionState.DISABLED))
-    last = f"{delivery.last_status_code or 'no answer'} {delivery.last_error[:200]}".strip()
-    notice = Notice(
+def _keep_health(
+    uow: UnitOfWork, results: list[tuple[Delivery, AttemptOutcome]], policy: RetryPolicy, now: datetime
+) -> list[ToTell]:
+    subscriptions = uow.subscriptions.get_many({delivery.subscription_id for delivery, _ in results})
+    changed: set[str] = set()
+    told: list[ToTell] = []
+    for delivery, outcome in results:
+        subscription = subscriptions.get(delivery.subscription_id)
+        if subscription is None:
+            continue
+        reason = _reason(outcome)
+        after, change = after_attempt(
+            subscription,
+            succeeded=outcome.succeeded,
+            gone=outcome.status_code == 410,
+            now=now,
+            disable_after=policy.disable_after,
+        )
+        if delivery.status is DeliveryStatus.FAILED and change is not HealthChange.DISABLED:
+            told.append(ToTell(_exhausted(subscription, delivery, reason), delivery.event_id))
+        if change is None:
+            continue
+        subscriptions[subscription.id] = after
+        changed.add(subscription.id)
+        event = SubscriptionHealthChanged(new_id(), change, after, reason)
+        uow.record(event)
+        told.append(ToTell(_health_notice(event, gone=outcome.status_code == 410), event.id))
+        if change is HealthChange.DISABLED:
+            # Nothing more is attempted; RecoverDeliveries sends what it missed, once fixed.
+            uow.deliveries.fail_pending(subscription.id, now, "the subscription was switched off")
+    for subscription_id in changed:
+        uow.subscriptions.save(subscriptions[subscription_id])
+    return told
+
+
+def _reason(outcome: AttemptOutcome) -> str:
+    if outcome.status_code:
+        return f"HTTP {outcome.status_code}" + (f" ({outcome.error[:200]})" if outcome.error else "")
+    return f"no answer: {outcome.error[:200]}" if outcome.error else "no answer"
+
+
+def _exhausted(subscription: Subscription, delivery: Delivery, reason: str) -> Notice:
+    return Notice(
         subscription.owner_id,
-        "subscription.disabled",
-        "A webhook subscription was switched off",
-        f"Deliveries to {subscription.url} kept failing (last: {last}). "
-        "Fix the endpoint, then retry a delivery to switch it back on.",
+        "subscription.exhausted",
+        "A webhook delivery gave up",
+        f"An {delivery.event_type} event could not be delivered to {subscription.url} after "
+        f"{delivery.attempts} attempts (last: {reason}). Retry it from the delivery log once the "
+        "endpoint works.",
+        link_path=f"/#/webhooks/{subscription.id}",
     )
-    tell_all(uow, [ToTell(notice, delivery.event_id)], now, mail)
+
+
+def _health_notice(event: SubscriptionHealthChanged, *, gone: bool) -> Notice:
+    subscription = event.subscription
+    url = subscription.url
+    if event.change is HealthChange.FAILING:
+        title = "Deliveries to a webhook are failing"
+        body = (
+            f"Deliveries to {url} started failing (last: {event.reason}). They are retried; if the "
+            "endpoint keeps failing, the subscription is switched off."
+        )
+    elif event.change is HealthChange.DISABLED:
+        title = "A webhook subscription was switched off"
+        why = "answered 410 Gone" if gone else f"kept failing (last: {event.reason})"
+        body = (
+            f"Deliveries to {url} {why}. Fix the endpoint, then recover what it missed "
+            "from the webhooks page: that switches it back on."
+        )
+    else:
+        title = "A webhook works again"
+        body = f"Deliveries to {url} succeed again."
+    return Notice(
+        subscription.owner_id,
+        f"subscription.{event.change.value}",
+        title,
+        body,
+        link_path=f"/#/webhooks/{subscription.id}",
+    )
+
+
+def switched_on(subscription: Subscription, now: datetime) -> Subscription:
+    """Active again by its owner's hand; its failing clock starts afresh, so the next success
+    reports it recovered and a failure gives it the full time again."""
+    return replace(subscription, state=SubscriptionState.ACTIVE, failing_since=now)
 
 
 SECRET_OVERLAP = timedelta(hours=24)
@@ -189,10 +266,10 @@ def retry_delivery(owner_id: str, delivery_id: str, *, uow: UnitOfWork, clock: C
         delivery = uow.deliveries.get(delivery_id)
         if delivery is None:
             raise NotFound(f"delivery {delivery_id!r} not found")
-        subscription = _owned(uow, owner_id, delivery.subscription_id)
-        if subscription.state is SubscriptionState.DISABLED:
-            uow.subscriptions.save(replace(subscription, state=SubscriptionState.ACTIVE))
+        subscription = owned(uow, owner_id, delivery.subscription_id)
         now = clock.now()
+        if subscription.state is SubscriptionState.DISABLED:
+            uow.subscriptions.save(switched_on(subscription, now))
         again = replace(delivery, status=DeliveryStatus.PENDING, next_attempt_time=now, update_time=now)
         uow.deliveries.save(again)
         uow.commit()
@@ -205,7 +282,7 @@ def send_test_event(
     """A delivery of `evently.test` to the subscription, due now, in its format."""
     now = clock.now()
     with uow:
-        subscription = _owned(uow, owner_id, subscription_id)
+        subscription = owned(uow, owner_id, subscription_id)
         envelope = Envelope(
             type=TEST_EVENT_TYPE,
             source="//evently/notifier",
@@ -242,7 +319,7 @@ def send_test_event(
 
 def rotate_secret(owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock) -> Subscription:
     with uow:
-        subscription = _owned(uow, owner_id, subscription_id)
+        subscription = owned(uow, owner_id, subscription_id)
         rotated = replace(
             subscription,
             secret=new_secret(),

@@ -1,15 +1,14 @@
-// Webhook subscriptions: create (the signing secret is shown once), rotate, delete, and each
-// one's deliveries with their attempts, retrying the ones that failed.
+// Webhook subscriptions: create (the signing secret is shown once), rotate, delete, recover what
+// a failing or switched-off one missed, and each one's deliveries with their attempts, retrying
+// the ones that failed.
 
 import { api, all } from "../api.js";
 import { announce, announceOnNextPage, busy, field, h, replace, showErrors, when } from "../dom.js";
 import { go } from "../router.js";
+import { fromZonedInput, toZonedInput, viewerZone } from "../time.js";
 
-const EVENT_TYPES = [
-  "evently.event.created", "evently.event.updated", "evently.event.cancelled", "evently.event.deleted",
-  "evently.registration.created", "evently.registration.cancelled", "evently.registration.promoted",
-  "evently.comment.added",
-];
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
 
 function secretBox(subscription, what) {
   return h("div", { class: "card stack", role: "alert" },
@@ -41,18 +40,52 @@ function subscriptionRow(subscription, onChange) {
     });
   });
   const state = subscription.state === "DISABLED"
-    ? h("span", { class: "pill danger" }, "Disabled after failures") : h("span", { class: "pill ok" }, "Active");
+    ? h("span", { class: "pill danger" }, "Switched off")
+    : subscription.failingSince
+      ? h("span", { class: "pill warn" }, `Failing since ${when(subscription.failingSince)}`)
+      : h("span", { class: "pill ok" }, "Active");
   return h("li", { class: "card stack" },
     h("div", { class: "row" }, h("strong", {}, subscription.url), state,
       subscription.format && subscription.format !== "CLOUDEVENTS" ? h("span", { class: "pill" }, subscription.format.toLowerCase()) : null),
     subscription.description ? h("div", { class: "muted" }, subscription.description) : null,
     h("div", { class: "muted" }, subscription.eventTypes.join(", ")),
     h("div", { class: "row" }, h("a", { class: "button secondary", href: `#/webhooks/${id}` }, "Deliveries"), test, rotate, remove),
+    recoverForm(subscription),
   );
 }
 
+// Everything the endpoint missed since a moment, sent again oldest first; the stream keeps events
+// seven days. By default from an hour before it began failing (the first failed delivery's event
+// came a little earlier; what was received is never sent twice), else the last day.
+function recoverForm(subscription) {
+  const zone = viewerZone();
+  const failing = subscription.failingSince && Date.parse(subscription.failingSince);
+  const from = new Date(failing ? failing - HOUR : Date.now() - DAY).toISOString();
+  const input = h("input", { name: "since", type: "datetime-local", required: true, value: toZonedInput(from, zone) });
+  const form = h("form", { class: "form", novalidate: true },
+    field("Deliver again everything since", input, `Your clock (${zone}); events are kept 7 days.`),
+    h("div", {}, h("button", { type: "submit", class: "secondary" }, "Recover")));
+  form.addEventListener("submit", (submitted) => {
+    submitted.preventDefault();
+    busy(form.querySelector("button"), async () => {
+      let answer;
+      try {
+        answer = await api("POST", `/v1/subscriptions/${encodeURIComponent(subscription.id)}:recover`,
+          { body: { since: fromZonedInput(input.value, zone) } });
+      } catch (error) { showErrors(form, error); return; }
+      const count = answer.deliveryCount || 0;
+      announceOnNextPage(count ? `${count} missed ${count === 1 ? "event is" : "events are"} on their way, oldest first.`
+        : "Nothing was missed since then.");
+      go("/webhooks");
+    });
+  });
+  return h("details", { open: subscription.state === "DISABLED" || Boolean(subscription.failingSince) },
+    h("summary", {}, "Recover missed events"), form);
+}
+
 export async function renderWebhooks(main, _params, current) {
-  const subscriptions = await all("/v1/subscriptions", "subscriptions");
+  const [subscriptions, catalog] = await Promise.all([
+    all("/v1/subscriptions", "subscriptions"), api("GET", "/v1/event-types")]);
   if (!current()) return;
   const notice = h("div");
   const form = h("form", { class: "form card", novalidate: true },
@@ -60,7 +93,8 @@ export async function renderWebhooks(main, _params, current) {
     field("Endpoint URL", h("input", { name: "url", type: "url", required: true, placeholder: "https://example.com/hooks/evently" }),
       "HTTPS, reachable from the internet; we POST signed CloudEvents to it."),
     h("fieldset", { class: "checks" }, h("legend", {}, "Events to send"),
-      EVENT_TYPES.map((type) => h("label", {}, h("input", { type: "checkbox", name: "eventTypes", value: type }), type))),
+      (catalog.eventTypes || []).map(({ type, description }) =>
+        h("label", { title: description }, h("input", { type: "checkbox", name: "eventTypes", value: type }), type))),
     field("Send as", h("select", { name: "format" },
       h("option", { value: "CLOUDEVENTS" }, "Signed CloudEvents, for your own code"),
       h("option", { value: "SLACK" }, "Slack message (incoming webhook URL)"),

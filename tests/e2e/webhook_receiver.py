@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -53,7 +54,9 @@ class WebhookReceiver:
                     self.send_response(receiver.answer)
                     self.end_headers()
                     return
-                receiver.received.append({"headers": headers, "body": json.loads(body), "raw": body})
+                receiver.received.append(
+                    {"headers": headers, "body": json.loads(body), "raw": body, "at": time.monotonic()}
+                )
                 self.send_response(receiver.answer)
                 self.end_headers()
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&evently/notifier/v1/subscription.proto\x12\x13\x65vently.notifier.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd9\x03\n\x0cSubscription\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x0b\n\x03url\x18\x03 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x04 \x03(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x36\n\x05state\x18\x06 \x01(\x0e\x32\'.evently.notifier.v1.Subscription.State\x12\x0e\n\x06secret\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x06\x66ormat\x18\t \x01(\x0e\x32(.evently.notifier.v1.Subscription.Format\x12\x31\n\rfailing_since\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"8\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\n\n\x06\x41\x43TIVE\x10\x01\x12\x0c\n\x08\x44ISABLED\x10\x02\"T\n\x06\x46ormat\x12\x16\n\x12\x46ORMAT_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x43LOUDEVENTS\x10\x01\x12\t\n\x05SLACK\x10\x02\x12\x0b\n\x07\x44ISCORD\x10\x03\x12\t\n\x05TEAMS\x10\x04\"d\n\x19SubscriptionHealthChanged\x12\x37\n\x0csubscription\x18\x01 \x01(\x0b\x32!.evently.notifier.v1.Subscription\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\xff\x03\n\x08\x44\x65livery\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0fsubscription_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x12\n\nevent_type\x18\x04 \x01(\t\x12\x34\n\x06status\x18\x05 \x01(\x0e\x32$.evently.notifier.v1.Delivery.Status\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12\x18\n\x10last_status_code\x18\x07 \x01(\x05\x12\x12\n\nlast_error\x18\x08 \x01(\t\x12\x35\n\x11next_attempt_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0b\x61ttempt_log\x18\x0c \x03(\x0b\x32$.evently.notifier.v1.DeliveryAttempt\x12\x14\n\x0crequest_body\x18\r \x01(\t\"H\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\r\n\tSUCCEEDED\x10\x02\x12\n\n\x06\x46\x41ILED\x10\x03\"\x8e\x01\n\x0f\x44\x65liveryAttempt\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\x13\n\x0bstatus_code\x18\x02 \x01(\x05\x12\r\n\x05\x65rror\x18\x03 \x01(\t\x12\x30\n\x0c\x61ttempt_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rresponse_body\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&evently/notifier/v1/subscription.proto\x12\x13\x65vently.notifier.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xed\x03\n\x0cSubscription\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x0b\n\x03url\x18\x03 \x01(\t\x12\x13\n\x0b\x65vent_types\x18\x04 \x03(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x36\n\x05state\x18\x06 \x01(\x0e\x32\'.evently.notifier.v1.Subscription.State\x12\x0e\n\x06secret\x18\x07 \x01(\t\x12/\n\x0b\x63reate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x06\x66ormat\x18\t \x01(\x0e\x32(.evently.notifier.v1.Subscription.Format\x12\x31\n\rfailing_since\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrate_limit\x18\x0b \x01(\x05\"8\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\n\n\x06\x41\x43TIVE\x10\x01\x12\x0c\n\x08\x44ISABLED\x10\x02\"T\n\x06\x46ormat\x12\x16\n\x12\x46ORMAT_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x43LOUDEVENTS\x10\x01\x12\t\n\x05SLACK\x10\x02\x12\x0b\n\x07\x44ISCORD\x10\x03\x12\t\n\x05TEAMS\x10\x04\"d\n\x19SubscriptionHealthChanged\x12\x37\n\x0csubscription\x18\x01 \x01(\x0b\x32!.evently.notifier.v1.Subscription\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\xff\x03\n\x08\x44\x65livery\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0fsubscription_id\x18\x02 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x12\n\nevent_type\x18\x04 \x01(\t\x12\x34\n\x06status\x18\x05 \x01(\x0e\x32$.evently.notifier.v1.Delivery.Status\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12\x18\n\x10last_status_code\x18\x07 \x01(\x05\x12\x12\n\nlast_error\x18\x08 \x01(\t\x12\x35\n\x11next_attempt_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x39\n\x0b\x61ttempt_log\x18\x0c \x03(\x0b\x32$.evently.notifier.v1.DeliveryAttempt\x12\x14\n\x0crequest_body\x18\r \x01(\t\"H\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07PENDING\x10\x01\x12\r\n\tSUCCEEDED\x10\x02\x12\n\n\x06\x46\x41ILED\x10\x03\"\x8e\x01\n\x0f\x44\x65liveryAttempt\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12\x13\n\x0bstatus_code\x18\x02 \x01(\x05\x12\r\n\x05\x65rror\x18\x03 \x01(\t\x12\x30\n\x0c\x61ttempt_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rresponse_body\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,17 +33,17 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'evently.notifier.v1.subscri
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SUBSCRIPTION']._serialized_start=97
-  _globals['_SUBSCRIPTION']._serialized_end=570
-  _globals['_SUBSCRIPTION_STATE']._serialized_start=428
-  _globals['_SUBSCRIPTION_STATE']._serialized_end=484
-  _globals['_SUBSCRIPTION_FORMAT']._serialized_start=486
-  _globals['_SUBSCRIPTION_FORMAT']._serialized_end=570
-  _globals['_SUBSCRIPTIONHEALTHCHANGED']._serialized_start=572
-  _globals['_SUBSCRIPTIONHEALTHCHANGED']._serialized_end=672
-  _globals['_DELIVERY']._serialized_start=675
-  _globals['_DELIVERY']._serialized_end=1186
-  _globals['_DELIVERY_STATUS']._serialized_start=1114
-  _globals['_DELIVERY_STATUS']._serialized_end=1186
-  _globals['_DELIVERYATTEMPT']._serialized_start=1189
-  _globals['_DELIVERYATTEMPT']._serialized_end=1331
+  _globals['_SUBSCRIPTION']._serialized_end=590
+  _globals['_SUBSCRIPTION_STATE']._serialized_start=448
+  _globals['_SUBSCRIPTION_STATE']._serialized_end=504
+  _globals['_SUBSCRIPTION_FORMAT']._serialized_start=506
+  _globals['_SUBSCRIPTION_FORMAT']._serialized_end=590
+  _globals['_SUBSCRIPTIONHEALTHCHANGED']._serialized_start=592
+  _globals['_SUBSCRIPTIONHEALTHCHANGED']._serialized_end=692
+  _globals['_DELIVERY']._serialized_start=695
+  _globals['_DELIVERY']._serialized_end=1206
+  _globals['_DELIVERY_STATUS']._serialized_start=1134
+  _globals['_DELIVERY_STATUS']._serialized_end=1206
+  _globals['_DELIVERYATTEMPT']._serialized_start=1209
+  _globals['_DELIVERYATTEMPT']._serialized_end=1351
 # @@protoc_insertion_point(module_scope)

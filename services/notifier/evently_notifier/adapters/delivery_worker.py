@@ -14,6 +14,7 @@ from evently_platform.messaging.trace_headers import context_from_headers
 from evently_platform.metrics import meter
 from evently_platform.workers.group_commit import GroupCommit
 from evently_platform.workers.leased import LeasedPoller
+from evently_platform.workers.rate_limit import RateLimits
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -40,7 +41,8 @@ _tracer = trace.get_tracer("evently.webhooks")
 
 class DeliveryWorker:
     """Up to `concurrency` attempts in flight, at most `per_endpoint` of them to one subscription's
-    endpoint: a slow or hanging endpoint delays only its own deliveries."""
+    endpoint: a slow or hanging endpoint delays only its own deliveries. Each subscription's
+    attempts keep to its rate limit (deliveries a second, in this process)."""
 
     def __init__(
         self,
@@ -57,6 +59,7 @@ class DeliveryWorker:
     ) -> None:
         self._mail = mail
         self._in_order: set[asyncio.Task[None]] = set()
+        self._rates = RateLimits()
         self._uow = uow
         self._sender = sender
         self._clock = clock
@@ -141,6 +144,7 @@ class DeliveryWorker:
 
     async def _attempt(self, item: webhooks.DueDelivery) -> Delivery | None:
         delivery, subscription = item.delivery, item.subscription
+        await self._rates.wait(subscription.id, subscription.rate_limit)  # over it: wait, not drop
         with _tracer.start_as_current_span(
             f"{delivery.event_type} deliver",
             context=context_from_headers(delivery.trace_headers),

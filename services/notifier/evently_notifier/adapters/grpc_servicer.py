@@ -91,6 +91,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             event_types=list(request.subscription.event_types),
             description=request.subscription.description,
             format=_delivery_format(request.subscription.format),
+            rate_limit=request.subscription.rate_limit,
         )
         subscription = await asyncio.to_thread(
             webhooks.create_subscription, cmd, uow=self._uow, guard=self._guard, clock=self._clock

@@ -41,6 +41,7 @@ def subscription_to_proto(
         create_time=_ts(subscription.create_time),
         format=subscription.format.value,  # type: ignore[arg-type]
         failing_since=_ts(subscription.failing_since),
+        rate_limit=subscription.rate_limit,
     )
 
 

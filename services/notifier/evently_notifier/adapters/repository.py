@@ -63,6 +63,7 @@ def _to_subscription(row: Any) -> Subscription:
         previous_secret_expire_time=row.previous_secret_expire_time,
         format=DeliveryFormat(row.format),
         failing_since=row.failing_since,
+        rate_limit=row.rate_limit,
     )
 
 

@@ -26,6 +26,8 @@ from evently_notifier.domain.facts import (
 )
 
 MAX_EVENT_TYPES = 50
+DEFAULT_RATE_LIMIT = 100  # deliveries a second: generous, yet a flood of events cannot hammer a receiver
+MAX_RATE_LIMIT = 1000
 _PATTERN = re.compile(r"^(\*|[a-z]+(\.[a-z_]+)*(\.\*)?)$")
 
 
@@ -49,6 +51,7 @@ class Subscription:
     previous_secret_expire_time: datetime | None = None
     format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
     failing_since: datetime | None = None  # every attempt since then has failed
+    rate_limit: int = DEFAULT_RATE_LIMIT  # deliveries a second, at most
 
     def signing_secrets(self, now: datetime) -> list[str]:
         expire = self.previous_secret_expire_time
@@ -111,8 +114,15 @@ def matches(pattern: str, event_type: str) -> bool:
     return pattern == event_type
 
 
-def validate_subscription(url: str, event_types: list[str], description: str) -> None:
+def validate_subscription(
+    url: str, event_types: list[str], description: str, rate_limit: int = DEFAULT_RATE_LIMIT
+) -> None:
     problems = Violations()
+    problems.check(
+        1 <= rate_limit <= MAX_RATE_LIMIT,
+        "subscription.rate_limit",
+        f"deliveries a second: from 1 to {MAX_RATE_LIMIT} (0 or unset: {DEFAULT_RATE_LIMIT})",
+    )
     parts = urlsplit(url)
     problems.check(
         parts.scheme in ("http", "https") and bool(parts.hostname),

@@ -22,6 +22,7 @@ from evently_notifier.domain.deliveries import (
 from evently_notifier.domain.routing import Notice
 from evently_notifier.domain.signing import new_secret
 from evently_notifier.domain.subscriptions import (
+    DEFAULT_RATE_LIMIT,
     HealthChange,
     Subscription,
     SubscriptionHealthChanged,
@@ -42,13 +43,15 @@ class CreateSubscription:
     event_types: list[str]
     description: str
     format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
+    rate_limit: int = 0  # 0: the default
 
 
 def create_subscription(
     cmd: CreateSubscription, *, uow: UnitOfWork, guard: UrlGuard, clock: Clock
 ) -> Subscription:
     url = cmd.url.strip()
-    validate_subscription(url, cmd.event_types, cmd.description)
+    rate_limit = cmd.rate_limit or DEFAULT_RATE_LIMIT
+    validate_subscription(url, cmd.event_types, cmd.description, rate_limit)
     guard.check(url)
     subscription = Subscription(
         id=new_id(),
@@ -60,6 +63,7 @@ def create_subscription(
         state=SubscriptionState.ACTIVE,
         create_time=clock.now(),
         format=cmd.format,
+        rate_limit=rate_limit,
     )
     with uow:
         uow.subscriptions.add(subscription)

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import dataclasses
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ from evently_platform.net import free_port
 from evently_users.adapters.signing_keys import SigningKeyStore
 from nats.aio.client import Client as NATS
 
+from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.services.venue import Venue, build_events_service, build_notifier_service, build_users_service
+from tests.services.webhooks_kit import MovableClock, quick_retries_notifier
 from tests.support import eventually
 
 Build = Callable[[Settings], Awaitable[ServiceHost]]
@@ -105,3 +107,35 @@ async def venue(services: Services) -> Venue:
 async def notifier(venue: Venue, services: Services) -> notifier_service_pb2_grpc.NotifierServiceStub:
     """The notifier beside the users and events services."""
     return notifier_service_pb2_grpc.NotifierServiceStub(await services.start(build_notifier_service))
+
+
+@pytest.fixture
+async def hooks(venue: Venue, services: Services) -> notifier_service_pb2_grpc.NotifierServiceStub:
+    """The notifier with a quick retry schedule (two retries, 50 ms apart)."""
+    return notifier_service_pb2_grpc.NotifierServiceStub(await services.start(quick_retries_notifier))
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock()
+
+
+@pytest.fixture
+async def hooks_on_a_clock(
+    venue: Venue, services: Services, clock: MovableClock
+) -> notifier_service_pb2_grpc.NotifierServiceStub:
+    """`hooks`, on a clock the test can move on."""
+
+    async def build(settings: Settings) -> ServiceHost:
+        return await quick_retries_notifier(settings, clock)
+
+    return notifier_service_pb2_grpc.NotifierServiceStub(await services.start(build))
+
+
+@pytest.fixture
+def endpoint() -> Iterator[WebhookReceiver]:
+    """A real HTTP endpoint that verifies signatures and records deliveries."""
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

@@ -173,14 +173,16 @@ class ListEventTypesResponse(_message.Message):
     def __init__(self, event_types: _Optional[_Iterable[_Union[EventType, _Mapping]]] = ...) -> None: ...
 
 class EventType(_message.Message):
-    __slots__ = ("type", "description", "data_schema")
+    __slots__ = ("type", "description", "data_schema", "example")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     DATA_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLE_FIELD_NUMBER: _ClassVar[int]
     type: str
     description: str
     data_schema: str
-    def __init__(self, type: _Optional[str] = ..., description: _Optional[str] = ..., data_schema: _Optional[str] = ...) -> None: ...
+    example: str
+    def __init__(self, type: _Optional[str] = ..., description: _Optional[str] = ..., data_schema: _Optional[str] = ..., example: _Optional[str] = ...) -> None: ...
 
 class SendTestEventRequest(_message.Message):
     __slots__ = ("subscription_id",)

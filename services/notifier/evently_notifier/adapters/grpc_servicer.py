@@ -23,6 +23,7 @@ from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
 from evently_platform.messaging.contracts import CONTRACTS
+from evently_platform.messaging.examples import EXAMPLE_TIME, example_event
 from evently_platform.messaging.json_schema import json_schema
 from google.protobuf import empty_pb2
 
@@ -333,6 +334,7 @@ def _delivery_format(value: int) -> DeliveryFormat:
         raise InvalidArgument([FieldViolation("subscription.format", f"must be one of {choices}")]) from None
 
 
+_EXAMPLE_ID = "0b5c8a1e9f2d4c7a8e6b3d1f0a9c2e4b"
 _TEST_EVENT_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -349,6 +351,7 @@ def _event_catalog() -> notifier_service_pb2.ListEventTypesResponse:
             type=contract.event_type,
             description=contract.description,
             data_schema=json.dumps(json_schema(contract.payload.DESCRIPTOR)),  # type: ignore[arg-type]
+            example=json.dumps(example_event(contract), indent=2),
         )
         for contract in sorted(CONTRACTS.values(), key=lambda c: c.event_type)
         if contract.event_type not in NEVER_DELIVERED
@@ -358,6 +361,7 @@ def _event_catalog() -> notifier_service_pb2.ListEventTypesResponse:
             type=webhooks.TEST_EVENT_TYPE,
             description="A test event, sent on request to one subscription (SendTestEvent).",
             data_schema=json.dumps(_TEST_EVENT_SCHEMA),
+            example=json.dumps(webhooks.test_event(_EXAMPLE_ID, EXAMPLE_TIME).to_cloudevent(), indent=2),
         )
     )
     return notifier_service_pb2.ListEventTypesResponse(event_types=types)

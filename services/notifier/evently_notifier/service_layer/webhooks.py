@@ -280,6 +280,20 @@ def retry_delivery(owner_id: str, delivery_id: str, *, uow: UnitOfWork, clock: C
     return again
 
 
+def test_event(subscription_id: str, now: datetime) -> Envelope:
+    """The `evently.test` event SendTestEvent delivers."""
+    return Envelope(
+        type=TEST_EVENT_TYPE,
+        source="//evently/notifier",
+        data={
+            "message": "A test event from Evently: your endpoint is reached.",
+            "subscriptionId": subscription_id,
+        },
+        subject=subscription_id,
+        time=now,
+    )
+
+
 def send_test_event(
     owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock, base_url: str
 ) -> Delivery:
@@ -287,16 +301,7 @@ def send_test_event(
     now = clock.now()
     with uow:
         subscription = owned(uow, owner_id, subscription_id)
-        envelope = Envelope(
-            type=TEST_EVENT_TYPE,
-            source="//evently/notifier",
-            data={
-                "message": "A test event from Evently: your endpoint is reached.",
-                "subscriptionId": subscription.id,
-            },
-            subject=subscription.id,
-            time=now,
-        )
+        envelope = test_event(subscription.id, now)
         if subscription.format is DeliveryFormat.CLOUDEVENTS:
             payload = envelope.encode()
         else:

@@ -60,3 +60,4 @@ def test_the_http_walkthrough_runs_as_printed(system: System) -> None:
     assert '"refreshExpireTime"' in done.stdout  # the refresh token's exchange
     assert '"openapi"' in done.stdout
     assert '"dataSchema"' in done.stdout  # the event catalog
+    assert '"rateLimit"' in done.stdout  # the subscription, as RecoverDeliveries answered

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from evently_gateway.webui import WEB_ROOT
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import System
@@ -342,3 +343,24 @@ def test_a_switched_off_webhook_shows_so_and_recovers_what_it_missed_in_order(pe
         assert titles == ["Before the move", "While switched off"]
     finally:
         endpoint.stop()
+
+
+def test_a_developer_reads_how_to_verify_deliveries_and_every_event_type_without_signing_in(
+    person: Person, system: System
+) -> None:
+    visitor = person("Dev")
+    page = visitor.page
+    page.get_by_role("link", name="Developers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Webhooks for developers")
+    # The code shown is the code the test suite runs against real deliveries.
+    snippets = WEB_ROOT / "snippets"
+    expect(page.locator("#snippet-python")).to_have_text((snippets / "verify_webhook.py").read_text())
+    expect(page.locator("#snippet-node")).to_have_text((snippets / "verify_webhook.js").read_text())
+    catalog = httpx.get(f"{system.gateway}/v1/event-types", timeout=10).json()["eventTypes"]
+    expect(page.get_by_role("heading", level=2, name=f"Event types ({len(catalog)})")).to_be_visible()
+    registration = page.locator("#type-evently\\.registration\\.created")
+    expect(registration.get_by_role("heading", level=3)).to_have_text("evently.registration.created")
+    expect(registration.locator("pre").first).to_contain_text('"type": "evently.registration.created"')
+    # On a phone, the code scrolls inside its box; the page itself does not scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -16,7 +16,10 @@ const KINDS = [
   ["comment.added", "New comments on your events"],
   ["registration.new", "Someone registered for your event"],
   ["registration.cancelled", "Someone cancelled for your event"],
+  ["subscription.failing", "A webhook of yours started failing"],
+  ["subscription.exhausted", "A webhook delivery gave up"],
   ["subscription.disabled", "A webhook of yours was switched off"],
+  ["subscription.recovered", "A webhook of yours works again"],
 ];
 
 function detailsForm(user) {

@@ -27,7 +27,7 @@ class Context:
     def levels(self, full: tuple[int, ...]) -> tuple[int, ...]:
         """Concurrency (or rate) levels: all of them (or those asked for, even off the usual steps), the first
         only in a smoke run."""
-        chosen = self.only or full
+        chosen = tuple(sorted(set(self.only))) if self.only else full
         return chosen[:1] if self.smoke else chosen
 
 

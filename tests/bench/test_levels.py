@@ -1,5 +1,6 @@
-"""`--levels` narrows a scenario to the rates or concurrencies asked for, so that an A/B of one
-rate stays short; a smoke run still takes one level only."""
+"""`--levels` chooses the rates or concurrencies to measure — a few of the usual steps, so that
+an A/B of one rate stays short, or others (a probe below the steps) — in increasing order; a
+smoke run still takes one level only."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ def test_all_levels_by_default() -> None:
     assert Context(1.0, Path("."), only=parse([]).levels).levels(FULL) == FULL
 
 
-def test_only_the_levels_asked_for_in_the_scenarios_order() -> None:
-    only = parse(["e2e", "--levels", "500,100,7"]).levels
-    assert Context(1.0, Path("."), only=only).levels(FULL) == (100, 500)
+def test_only_the_levels_asked_for_lowest_first_even_off_the_usual_steps() -> None:
+    only = parse(["e2e", "--levels", "500,100,7,100"]).levels
+    assert Context(1.0, Path("."), only=only).levels(FULL) == (7, 100, 500)
 
 
 def test_a_smoke_run_takes_the_first_chosen_level() -> None:

@@ -53,7 +53,7 @@ async def build(
     uow = NotifierUnitOfWork(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
-    sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout)
+    sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout, clock=clock)
     hub = InboxHub()
     mailer: Mailer = (
         SmtpMailer(settings.smtp_url, sender=settings.mail_from)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 
 import aiohttp
+from evently_platform.clock import Clock, SystemClock
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, StatusCode
 
@@ -26,7 +26,10 @@ class WebhookSender:
     """`timeout` bounds a whole attempt (connecting, sending, the answer to its last byte): a
     receiver that drips its answer cannot keep an attempt open past its claim's lease."""
 
-    def __init__(self, *, allow_private: bool, timeout: float = 15.0, per_endpoint: int = 8) -> None:
+    def __init__(
+        self, *, allow_private: bool, timeout: float = 15.0, per_endpoint: int = 8, clock: Clock | None = None
+    ) -> None:
+        self._clock = clock or SystemClock()
         self._allow_private = allow_private
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._per_endpoint = per_endpoint
@@ -69,9 +72,9 @@ class WebhookSender:
                 "content-type": "application/cloudevents+json; charset=utf-8",
                 "user-agent": USER_AGENT,
                 **signature_headers(
-                    subscription.signing_secrets(datetime.now(UTC)),
+                    subscription.signing_secrets(self._clock.now()),
                     delivery.event_id,
-                    int(time.time()),
+                    int(time.time()),  # the wall clock: receivers hold it against theirs
                     delivery.payload,
                 ),
             }
@@ -87,7 +90,7 @@ class WebhookSender:
         response = start.decode("utf-8", "replace")
         if 200 <= status < 300:
             return AttemptOutcome(status, response=response)
-        wait = parse_retry_after(retry_after, datetime.now(UTC))
+        wait = parse_retry_after(retry_after, self._clock.now())
         return AttemptOutcome(status, f"HTTP {status}: {response[:200]}", wait, response)
 
     async def close(self) -> None:

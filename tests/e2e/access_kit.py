@@ -91,6 +91,15 @@ def an_event(client: Client, owner: Person) -> dict[str, str]:
     return {"event": client.call(owner, "POST", "/v1/events", next_week())["id"]}
 
 
+TWO_CHOICES = {"kind": "QUESTION", "options": [{"text": "Pizza"}, {"text": "Sushi"}]}
+
+
+def a_poll(client: Client, owner: Person) -> dict[str, str]:
+    ids = an_event(client, owner)
+    poll = client.call(owner, "POST", f"/v1/events/{ids['event']}/polls", TWO_CHOICES)
+    return {**ids, "poll": poll["id"], "option": poll["options"][0]["id"]}
+
+
 def registered(client: Client, owner: Person) -> dict[str, str]:
     ids = an_event(client, owner)
     client.call(owner, "POST", f"/v1/events/{ids['event']}:register", {})

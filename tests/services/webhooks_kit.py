@@ -25,11 +25,14 @@ async def quick_retries_notifier(settings: Settings, clock: Clock | None = None)
     return await build_notifier(settings, retry_policy=QUICK_RETRIES, clock=clock)
 
 
-async def subscribe_to(hooks: Any, person: Any, receiver: WebhookReceiver) -> subscription_pb2.Subscription:
+async def subscribe_to(
+    hooks: Any, person: Any, receiver: WebhookReceiver, event_types: list[str] | None = None
+) -> subscription_pb2.Subscription:
+    """A CloudEvents subscription of `person` (to `evently.event.created` unless told otherwise)."""
     subscription: subscription_pb2.Subscription = await hooks.CreateSubscription(
         notifier_service_pb2.CreateSubscriptionRequest(
             subscription=subscription_pb2.Subscription(
-                url=receiver.url, event_types=["evently.event.created"]
+                url=receiver.url, event_types=event_types or ["evently.event.created"]
             )
         ),
         metadata=person,

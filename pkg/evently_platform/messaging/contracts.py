@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
+from evently.events.v1 import comment_pb2, event_pb2, poll_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2, subscription_pb2
 from evently.users.v1 import user_pb2
 from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
@@ -76,6 +76,24 @@ CONTRACTS: dict[str, Contract] = {
             comment_pb2.CommentAdded,
             "A comment was added to an event.",
             "comment.id",
+        ),
+        Contract(
+            "evently.poll.opened",
+            poll_pb2.PollChanged,
+            "A poll was opened on an event (when, where, or a question).",
+            "poll.id",
+        ),
+        Contract(
+            "evently.poll.voted",
+            poll_pb2.PollVoted,
+            "Someone voted in a poll: the tallies now (the organizer's subscriptions only).",
+            "poll.id",
+        ),
+        Contract(
+            "evently.poll.closed",
+            poll_pb2.PollChanged,
+            "A poll was closed and its winner chosen (a date or place winner changes the event).",
+            "poll.id",
         ),
         Contract(
             "evently.reminder.due",

@@ -14,13 +14,16 @@ from evently_platform.runtime import start_runtime, users_service_verifier
 
 from evently_events.adapters import event_consumer
 from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
+from evently_events.adapters.poll_closer import PollCloser
 from evently_events.adapters.protos import to_integration_event
 from evently_events.adapters.repository import EventsUnitOfWork
 
 MIGRATIONS = "evently_events:migrations"
 
 
-async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHost:
+async def build(
+    settings: Settings, *, clock: Clock | None = None, poll_close_seconds: float = 1.0
+) -> ServiceHost:
     runtime = await start_runtime("events", settings, MIGRATIONS)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
     uow = EventsUnitOfWork(
@@ -42,6 +45,11 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> ServiceHos
         interceptors=platform_interceptors(
             verifier, PUBLIC_METHODS, max_in_flight=settings.max_calls_in_flight
         ),
-        workers=[runtime.relay.run, consumer.run, runtime.revocations.run],
+        workers=[
+            runtime.relay.run,
+            consumer.run,
+            runtime.revocations.run,
+            PollCloser(uow=uow, clock=clock, poll_interval=poll_close_seconds).run,
+        ],
         cleanups=[users_channel.close, runtime.close],
     )

@@ -2,6 +2,7 @@ import datetime
 
 from evently.events.v1 import comment_pb2 as _comment_pb2
 from evently.events.v1 import event_pb2 as _event_pb2
+from evently.events.v1 import poll_pb2 as _poll_pb2
 from evently.events.v1 import registration_pb2 as _registration_pb2
 from evently.operations.v1 import dead_letter_pb2 as _dead_letter_pb2
 from google.api import annotations_pb2 as _annotations_pb2
@@ -71,6 +72,46 @@ class GetEventCalendarRequest(_message.Message):
     ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class CreatePollRequest(_message.Message):
+    __slots__ = ("poll",)
+    POLL_FIELD_NUMBER: _ClassVar[int]
+    poll: _poll_pb2.Poll
+    def __init__(self, poll: _Optional[_Union[_poll_pb2.Poll, _Mapping]] = ...) -> None: ...
+
+class GetPollRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ListPollsRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    def __init__(self, event_id: _Optional[str] = ...) -> None: ...
+
+class ListPollsResponse(_message.Message):
+    __slots__ = ("polls",)
+    POLLS_FIELD_NUMBER: _ClassVar[int]
+    polls: _containers.RepeatedCompositeFieldContainer[_poll_pb2.Poll]
+    def __init__(self, polls: _Optional[_Iterable[_Union[_poll_pb2.Poll, _Mapping]]] = ...) -> None: ...
+
+class VoteRequest(_message.Message):
+    __slots__ = ("poll_id", "answers")
+    POLL_ID_FIELD_NUMBER: _ClassVar[int]
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    poll_id: str
+    answers: _containers.RepeatedCompositeFieldContainer[_poll_pb2.OptionAnswer]
+    def __init__(self, poll_id: _Optional[str] = ..., answers: _Optional[_Iterable[_Union[_poll_pb2.OptionAnswer, _Mapping]]] = ...) -> None: ...
+
+class ClosePollRequest(_message.Message):
+    __slots__ = ("id", "option_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    OPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    option_id: str
+    def __init__(self, id: _Optional[str] = ..., option_id: _Optional[str] = ...) -> None: ...
 
 class AddCommentRequest(_message.Message):
     __slots__ = ("event_id", "text")

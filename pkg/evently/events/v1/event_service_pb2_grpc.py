@@ -6,6 +6,7 @@ import warnings
 from evently.events.v1 import comment_pb2 as evently_dot_events_dot_v1_dot_comment__pb2
 from evently.events.v1 import event_pb2 as evently_dot_events_dot_v1_dot_event__pb2
 from evently.events.v1 import event_service_pb2 as evently_dot_events_dot_v1_dot_event__service__pb2
+from evently.events.v1 import poll_pb2 as evently_dot_events_dot_v1_dot_poll__pb2
 from evently.events.v1 import registration_pb2 as evently_dot_events_dot_v1_dot_registration__pb2
 from evently.operations.v1 import dead_letter_pb2 as evently_dot_operations_dot_v1_dot_dead__letter__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
@@ -100,6 +101,31 @@ class EventServiceStub:
                 '/evently.events.v1.EventService/ListRegistrations',
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
+                _registered_method=True)
+        self.CreatePoll = channel.unary_unary(
+                '/evently.events.v1.EventService/CreatePoll',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.CreatePollRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+                _registered_method=True)
+        self.GetPoll = channel.unary_unary(
+                '/evently.events.v1.EventService/GetPoll',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.GetPollRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+                _registered_method=True)
+        self.ListPolls = channel.unary_unary(
+                '/evently.events.v1.EventService/ListPolls',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListPollsRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListPollsResponse.FromString,
+                _registered_method=True)
+        self.Vote = channel.unary_unary(
+                '/evently.events.v1.EventService/Vote',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.VoteRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+                _registered_method=True)
+        self.ClosePoll = channel.unary_unary(
+                '/evently.events.v1.EventService/ClosePoll',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ClosePollRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
                 _registered_method=True)
         self.ListDeadLetters = channel.unary_unary(
                 '/evently.events.v1.EventService/ListDeadLetters',
@@ -205,6 +231,45 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreatePoll(self, request, context):
+        """Opens a poll on an event; organizer only. A DATE poll's options are start and end times
+        (in the future, ending after they start), a PLACE poll's locations, a QUESTION's texts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPoll(self, request, context):
+        """A poll with its tallies; the ballots only for its organizer and for people who voted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPolls(self, request, context):
+        """An event's polls, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Vote(self, request, context):
+        """The caller's answers to some or all options (each replaces an earlier answer to that
+        option); FAILED_PRECONDITION once the poll is closed. Any signed-in person may vote.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClosePoll(self, request, context):
+        """Closes a poll; organizer only. `option_id` picks the winner; empty: the option with the most
+        YES wins, then the most IF_NEED_BE, then the first listed. A DATE poll's winner reschedules
+        the event, a PLACE poll's moves it, as an edit would (attendees are told).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDeadLetters(self, request, context):
         """Operator only: messages this service's consumer gave up on, newest first. Not on the HTTP
         gateway.
@@ -284,6 +349,31 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.ListRegistrations,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.SerializeToString,
+            ),
+            'CreatePoll': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePoll,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.CreatePollRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.SerializeToString,
+            ),
+            'GetPoll': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPoll,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.GetPollRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.SerializeToString,
+            ),
+            'ListPolls': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPolls,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListPollsRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListPollsResponse.SerializeToString,
+            ),
+            'Vote': grpc.unary_unary_rpc_method_handler(
+                    servicer.Vote,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.VoteRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.SerializeToString,
+            ),
+            'ClosePoll': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClosePoll,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ClosePollRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.SerializeToString,
             ),
             'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDeadLetters,
@@ -621,6 +711,141 @@ class EventService:
             '/evently.events.v1.EventService/ListRegistrations',
             evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePoll(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/CreatePoll',
+            evently_dot_events_dot_v1_dot_event__service__pb2.CreatePollRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPoll(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/GetPoll',
+            evently_dot_events_dot_v1_dot_event__service__pb2.GetPollRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPolls(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/ListPolls',
+            evently_dot_events_dot_v1_dot_event__service__pb2.ListPollsRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_event__service__pb2.ListPollsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Vote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/Vote',
+            evently_dot_events_dot_v1_dot_event__service__pb2.VoteRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClosePoll(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/ClosePoll',
+            evently_dot_events_dot_v1_dot_event__service__pb2.ClosePollRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
             options,
             channel_credentials,
             insecure,

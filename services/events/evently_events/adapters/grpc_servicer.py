@@ -23,6 +23,7 @@ from evently_platform.grpc.timestamps import optional_time
 from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
 
+from evently_events.adapters.poll_servicer import PollMethods
 from evently_events.adapters.protos import (
     calendar_entry,
     comment_to_proto,
@@ -36,11 +37,12 @@ from evently_events.service_layer.ports import EventQuery, UnitOfWork
 
 SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
 PUBLIC_METHODS = frozenset(
-    f"/{SERVICE}/{m}" for m in ("GetEvent", "ListEvents", "GetEventCalendar", "ListComments")
+    f"/{SERVICE}/{m}"
+    for m in ("GetEvent", "ListEvents", "GetEventCalendar", "ListComments", "GetPoll", "ListPolls")
 )
 
 
-class EventServicer(event_service_pb2_grpc.EventServiceServicer):
+class EventServicer(PollMethods, event_service_pb2_grpc.EventServiceServicer):
     def __init__(self, *, uow: UnitOfWork, clock: Clock, dead_letters: DeadLetterMethods) -> None:
         self._uow = uow
         self._clock = clock

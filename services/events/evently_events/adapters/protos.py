@@ -12,6 +12,7 @@ from evently_platform.messaging.contracts import envelope_of
 from evently_platform.messaging.envelope import Envelope
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from evently_events.adapters.poll_protos import poll_event
 from evently_events.domain.comments import Comment, CommentAdded
 from evently_events.domain.model import (
     Event,
@@ -22,6 +23,7 @@ from evently_events.domain.model import (
     EventState,
     EventUpdated,
 )
+from evently_events.domain.polls import PollClosed, PollOpened, PollVoted
 from evently_events.domain.registrations import (
     Registration,
     RegistrationCancelled,
@@ -140,6 +142,8 @@ def to_integration_event(event: object) -> Envelope:
                 event_title=commented.title,
             )
             return _envelope("evently.comment.added", comment.id, data)
+        case PollOpened() | PollVoted() | PollClosed():
+            return poll_event(event)
         case RegistrationCreated() | RegistrationCancelled() | RegistrationPromoted():
             data = _registration_changed(event.registration, event.event)
             return _envelope(_REGISTRATION_TYPES[type(event)], event.registration.id, data)

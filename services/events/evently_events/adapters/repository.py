@@ -9,6 +9,7 @@ from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
+from evently_events.adapters.poll_repository import SqlPollRepository
 from evently_events.adapters.registration_repository import SqlRegistrationRepository
 from evently_events.adapters.tables import comments, events
 from evently_events.domain.comments import Comment
@@ -161,10 +162,12 @@ class EventsUnitOfWork(SqlUnitOfWork):
     events: SqlEventRepository
     registrations: SqlRegistrationRepository
     comments: SqlCommentRepository
+    polls: SqlPollRepository
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
         return {
             "events": SqlEventRepository(connection),
             "registrations": SqlRegistrationRepository(connection),
             "comments": SqlCommentRepository(connection),
+            "polls": SqlPollRepository(connection),
         }

@@ -1,7 +1,7 @@
 """The events service's tables (SQLAlchemy Core)."""
 
 from evently_platform.db.types import UtcDateTime
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -51,4 +51,31 @@ comments = Table(
     Column("text", Text, nullable=False),
     Column("create_time", UtcDateTime(), nullable=False),
     Index("ix_comments_event_time", "event_id", "create_time", "id"),
+)
+
+polls = Table(
+    "polls",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("event_id", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("options", JSON, nullable=False),  # [{id, start_time, end_time, location, text}]
+    Column("close_time", UtcDateTime()),
+    Column("create_time", UtcDateTime(), nullable=False),
+    Column("winner_option_id", String(32), nullable=False, server_default=""),
+    Column("closed_time", UtcDateTime()),
+    Index("ix_polls_event", "event_id", "create_time"),
+    Index("ix_polls_due", "state", "close_time"),
+)
+
+# One row per person and option: a changed answer replaces the row.
+poll_answers = Table(
+    "poll_answers",
+    metadata,
+    Column("poll_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("option_id", String(32), primary_key=True),
+    Column("answer", String(16), nullable=False),
+    Column("update_time", UtcDateTime(), nullable=False),
 )

@@ -92,16 +92,22 @@ def update_event(
         if event is None:
             raise NotFound(f"event {event_id!r} not found")
         event.check_organizer(caller_id, "change")
-        now = clock.now()
-        confirmed = uow.registrations.count_confirmed(event_id)
-        updated, changed = apply_changes(event, changes, confirmed, now)
-        if changed:
-            uow.events.save(updated)
-            uow.record(EventUpdated(updated, changed, event))
-            _fill_free_seats(uow, updated, confirmed, now)
+        updated = edit_event(uow, event, changes, clock.now())
         view = _views(uow, [updated])[0]
         uow.commit()
     return view
+
+
+def edit_event(uow: UnitOfWork, event: Event, changes: Changes, now: datetime) -> Event:
+    """An edit, inside the caller's transaction (UpdateEvent, a closed poll's winner): saved and
+    announced when anything changed, and the waitlist moved up into any new seats."""
+    confirmed = uow.registrations.count_confirmed(event.id)
+    updated, changed = apply_changes(event, changes, confirmed, now)
+    if changed:
+        uow.events.save(updated)
+        uow.record(EventUpdated(updated, changed, event))
+        _fill_free_seats(uow, updated, confirmed, now)
+    return updated
 
 
 def _fill_free_seats(uow: UnitOfWork, event: Event, confirmed: int, now: datetime) -> None:
@@ -167,6 +173,7 @@ def delete_event(caller_id: str, event_id: str, *, uow: UnitOfWork) -> None:
         event.check_organizer(caller_id, "delete")
         uow.registrations.delete_for_event(event_id)
         uow.comments.delete_for_event(event_id)
+        uow.polls.delete_for_event(event_id)
         uow.events.delete(event_id)
         uow.record(EventDeleted(event.id, event.organizer_id, event.title))
         uow.commit()
@@ -183,6 +190,7 @@ def on_user_deleted(message_id: str, user_id: str, *, consumer: str, uow: UnitOf
     with uow:
         if not uow.first_delivery(consumer, message_id):
             return 0
+        uow.polls.delete_answers_of(user_id)  # what they answered goes with them
         for registration in uow.registrations.active_for_user(user_id):
             event = uow.events.get_for_update(registration.event_id)
             if event is not None:

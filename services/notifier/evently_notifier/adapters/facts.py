@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from evently.events.v1 import comment_pb2, event_pb2, registration_pb2
+from evently.events.v1 import comment_pb2, event_pb2, poll_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2, subscription_pb2
 from evently.users.v1 import user_pb2
 from google.protobuf.message import Message
@@ -19,6 +19,7 @@ from evently_notifier.domain.facts import (
     Fact,
     PasswordChanged,
     PasswordResetAsked,
+    PollNews,
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
@@ -79,6 +80,23 @@ def _registration(event_type: str, data: registration_pb2.RegistrationChanged) -
     )
 
 
+def _poll(
+    event_type: str, poll: poll_pb2.Poll, organizer_id: str, title: str, voter_id: str = ""
+) -> PollNews:
+    won = next((o for o in poll.options if o.id == poll.winner_option_id), None)
+    winner = (won.location or won.text) if won is not None else ""
+    return PollNews(
+        change=event_type.rsplit(".", 1)[-1],
+        poll_id=poll.id,
+        event_id=poll.event_id,
+        organizer_id=organizer_id,
+        event_title=title,
+        kind=poll_pb2.Poll.Kind.Name(poll.kind),
+        winner=winner,
+        voter_id=voter_id,
+    )
+
+
 def to_fact(event_type: str, payload: Message) -> Fact:
     """The fact a domain event states; TypeError for a payload with no translation here."""
     match payload:
@@ -105,6 +123,10 @@ def to_fact(event_type: str, payload: Message) -> Fact:
             return CommentAdded(
                 comment.id, comment.event_id, comment.author_id, comment.text, organizer_id, title
             )
+        case poll_pb2.PollChanged(poll=poll, organizer_id=organizer, event_title=title):
+            return _poll(event_type, poll, organizer, title)
+        case poll_pb2.PollVoted(poll=poll, organizer_id=organizer, event_title=title, voter_id=voter):
+            return _poll(event_type, poll, organizer, title, voter)
         case reminder_pb2.ReminderDue():
             return ReminderCame(
                 payload.reminder_id,

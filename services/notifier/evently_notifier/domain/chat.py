@@ -18,6 +18,7 @@ from evently_notifier.domain.facts import (
     EventGone,
     EventSnapshot,
     Fact,
+    PollNews,
     RegistrationChange,
     RegistrationChanged,
     ReminderCame,
@@ -83,6 +84,14 @@ def message_for(event_type: str, fact: Fact | None, base_url: str) -> ChatMessag
         case ReminderCame(event_id=event_id, event_title=title, event_start_time=start):
             details = f"Starts {when(start)}" if start is not None else ""
             return ChatMessage(f"Reminder: {title or 'an event'}", details, f"{base}/#/events/{event_id}")
+        case PollNews(change=change, event_id=event_id, event_title=title, winner=won):
+            page = f"{base}/#/events/{event_id}"
+            title = title or "an event"
+            if change == "opened":
+                return ChatMessage(f"A poll opened on {title}", "Vote on the event page.", page)
+            if change == "closed":
+                return ChatMessage(f"A poll on {title} is decided", f"Winner: {won}" if won else "", page)
+            return ChatMessage(f"Someone voted in a poll on {title}", "", page)
         case SubscriptionHealth(change=change, url=url, reason=reason):
             headline = {
                 "failing": "A webhook is failing",

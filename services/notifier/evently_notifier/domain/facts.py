@@ -131,6 +131,21 @@ class SubscriptionHealth:
     reason: str
 
 
+@dataclass(frozen=True)
+class PollNews:
+    """A poll on an event opened ("opened"), was voted in ("voted") or closed ("closed"). Tallies
+    only: who voted what never travels."""
+
+    change: str
+    poll_id: str
+    event_id: str
+    organizer_id: str
+    event_title: str
+    kind: str  # DATE, PLACE or QUESTION
+    winner: str = ""  # the winning option in words, once closed
+    voter_id: str = ""  # "voted" only
+
+
 Fact = (
     UserDetails
     | UserLeft
@@ -142,6 +157,7 @@ Fact = (
     | CommentAdded
     | ReminderCame
     | SubscriptionHealth
+    | PollNews
 )
 
 

@@ -18,6 +18,7 @@ from evently_notifier.domain.facts import (
     EventSnapshot,
     Fact,
     PasswordResetAsked,
+    PollNews,
     RegistrationChange,
     RegistrationChanged,
 )
@@ -156,6 +157,32 @@ def _event_changed(fact: EventChanged, attendees: Attendees) -> list[Notice]:
     return [Notice(user, "event.updated", moved, body, event.id, times) for user in attendees(event.id)]
 
 
+_ASKING = {"DATE": "when it should be", "PLACE": "where it should be", "QUESTION": "a question"}
+
+
+def _poll(fact: PollNews, attendees: Attendees) -> list[Notice]:
+    """Attendees hear that a poll opened and how it ended; a date or place that won reaches them
+    as the event's own change (event.updated), so it is not told twice."""
+    title = fact.event_title or "an event"
+    if fact.change == "opened":
+        asking = _ASKING.get(fact.kind, "a question")
+        notice = (
+            "poll.opened",
+            f"A poll on {title}",
+            f"The organizer asks {asking}: vote on the event page.",
+        )
+    elif fact.change == "closed" and fact.kind == "QUESTION":
+        notice = ("poll.closed", f"A poll on {title} is decided", f"The answer: {fact.winner}.")
+    else:
+        return []
+    kind, headline, body = notice
+    return [
+        Notice(user, kind, headline, body, fact.event_id)
+        for user in attendees(fact.event_id)
+        if user != fact.organizer_id
+    ]
+
+
 def reminder_notice(user_id: str, event: KnownEvent) -> Notice:
     """What a reminder says when it fires. The scheduler tells it at that moment, in the same
     transaction that marks it fired; the `evently.reminder.due` event it publishes is for
@@ -199,6 +226,8 @@ def notices_for(fact: Fact, attendees: Attendees) -> list[Notice]:
             notices = _event_changed(fact, attendees)
         case PasswordResetAsked():
             notices = _password_reset(fact)
+        case PollNews():
+            notices = _poll(fact, attendees)
         case _:
             notices = []
     return [n for n in notices if n.user_id]
@@ -227,6 +256,8 @@ KINDS = (
     "event.updated",
     "event.cancelled",
     "reminder.due",
+    "poll.opened",
+    "poll.closed",
     "subscription.failing",
     "subscription.exhausted",
     "subscription.disabled",

@@ -18,6 +18,7 @@ from evently_notifier.domain.facts import (
     Fact,
     PasswordChanged,
     PasswordResetAsked,
+    PollNews,
     RegistrationChanged,
     ReminderCame,
     SubscriptionHealth,
@@ -180,6 +181,10 @@ def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | N
             return owner_id in (organizer, registrant)
         case CommentAdded(organizer_id=organizer):
             return owner_id == organizer
+        case PollNews(change="voted", organizer_id=organizer, voter_id=voter):
+            return owner_id in (organizer, voter)  # who voted is theirs alone
+        case PollNews():
+            return True  # polls are as public as their events; tallies carry no names
         case ReminderCame(user_id=user) | SubscriptionHealth(owner_id=user):
             return owner_id == user
     return False

@@ -1,0 +1,143 @@
+"""Poll use cases: open, read, vote, close (by the organizer or at the deadline). A vote and the
+close lock the poll row, so a vote racing the close is either counted or refused, never half
+applied; closing a DATE or PLACE poll edits the event through the same path as UpdateEvent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from evently_platform.clock import Clock, new_id
+from evently_platform.errors import FieldViolation, InvalidArgument, NotFound
+
+from evently_events.domain.model import Event
+from evently_events.domain.polls import (
+    Answer,
+    Poll,
+    PollClosed,
+    PollKind,
+    PollOpened,
+    PollOption,
+    PollResults,
+    PollState,
+    PollVoted,
+    changes_for,
+    check_answers,
+    check_new_poll,
+    close,
+    tally,
+    winner,
+)
+from evently_events.service_layer.handlers import edit_event
+from evently_events.service_layer.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CreatePoll:
+    caller_id: str
+    event_id: str
+    kind: PollKind
+    options: list[PollOption]
+    close_time: datetime | None
+
+
+def _event(uow: UnitOfWork, event_id: str, *, lock: bool = False) -> Event:
+    event = uow.events.get_for_update(event_id) if lock else uow.events.get(event_id)
+    if event is None:
+        raise NotFound(f"event {event_id!r} not found")
+    return event
+
+
+def _results(uow: UnitOfWork, poll: Poll, organizer_id: str) -> PollResults:
+    ballots = uow.polls.ballots(poll.id)
+    return PollResults(poll, tally(poll, ballots), ballots, organizer_id)
+
+
+def create_poll(cmd: CreatePoll, *, uow: UnitOfWork, clock: Clock) -> PollResults:
+    now = clock.now()
+    with uow:
+        event = _event(uow, cmd.event_id)
+        options = [replace(option, id=new_id()) for option in cmd.options]
+        options = check_new_poll(event, cmd.caller_id, cmd.kind, options, cmd.close_time, now)
+        poll = Poll(new_id(), event.id, cmd.kind, PollState.OPEN, options, cmd.close_time, now)
+        uow.polls.add(poll)
+        results = PollResults(poll, tally(poll, []), [], event.organizer_id)
+        uow.record(PollOpened(results, event))
+        uow.commit()
+    return results
+
+
+def get_poll(poll_id: str, *, uow: UnitOfWork) -> PollResults:
+    with uow.reading() as reader:
+        poll = reader.polls.get(poll_id)
+        if poll is None:
+            raise NotFound(f"poll {poll_id!r} not found")
+        return _results(reader, poll, _event(reader, poll.event_id).organizer_id)
+
+
+def list_polls(event_id: str, *, uow: UnitOfWork) -> list[PollResults]:
+    with uow.reading() as reader:
+        organizer = _event(reader, event_id).organizer_id
+        return [_results(reader, poll, organizer) for poll in reader.polls.list_for_event(event_id)]
+
+
+def vote(
+    caller_id: str, poll_id: str, answers: dict[str, Answer], *, uow: UnitOfWork, clock: Clock
+) -> PollResults:
+    with uow:
+        poll = uow.polls.get_for_update(poll_id)
+        if poll is None:
+            raise NotFound(f"poll {poll_id!r} not found")
+        check_answers(poll, answers)
+        poll.check_open()
+        uow.polls.put_answers(poll.id, caller_id, answers, clock.now())
+        event = _event(uow, poll.event_id)
+        results = _results(uow, poll, event.organizer_id)
+        uow.record(PollVoted(results, event, caller_id))
+        uow.commit()
+    return results
+
+
+def close_poll(
+    caller_id: str | None, poll_id: str, option_id: str, *, uow: UnitOfWork, clock: Clock
+) -> PollResults:
+    """By the organizer (`caller_id`), or at its close time (`caller_id` None: the deadline
+    worker; a poll found already closed is left as it is)."""
+    now = clock.now()
+    with uow:
+        poll = uow.polls.get_for_update(poll_id)
+        if poll is None:
+            raise NotFound(f"poll {poll_id!r} not found")
+        event = _event(uow, poll.event_id, lock=True)
+        if caller_id is None:
+            if poll.state is PollState.CLOSED:
+                return _results(uow, poll, event.organizer_id)
+        else:
+            event.check_organizer(caller_id, "close a poll on")
+        results = _results(uow, poll, event.organizer_id)
+        if option_id:
+            chosen = next((o for o in poll.options if o.id == option_id), None)
+            if chosen is None:
+                raise InvalidArgument(
+                    [FieldViolation("option_id", f"{option_id!r} is not an option of this poll")]
+                )
+        else:
+            chosen = winner(poll, results.tallies)
+        closed = close(poll, chosen, now)
+        uow.polls.save(closed)
+        changes = changes_for(closed, chosen, event)
+        if changes is not None:
+            event = edit_event(uow, event, changes, now)
+        results = replace(results, poll=closed)
+        uow.record(PollClosed(results, event))
+        uow.commit()
+    return results
+
+
+def close_due(*, uow: UnitOfWork, clock: Clock, limit: int = 100) -> int:
+    """Closes the polls whose close time has come, each in its own transaction; how many."""
+    with uow.reading() as reader:
+        due = reader.polls.due(clock.now(), limit)
+    for poll_id in due:
+        close_poll(None, poll_id, "", uow=uow, clock=clock)
+    return len(due)

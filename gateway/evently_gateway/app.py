@@ -36,6 +36,7 @@ from evently_gateway.limits import LimitError, check_forwarded_header, deadline_
 from evently_gateway.openapi import document
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.sse import events as sse_events
+from evently_gateway.sse import resume_after
 from evently_gateway.transcoding import TranscodingError, build_request
 from evently_gateway.webui import web_routes
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings) -> Starlette:
         metadata = [(h, request.headers[h]) for h in FORWARDED_HEADERS if h in request.headers]
         metadata.append(("x-forwarded-for", forwarded_for(request)))
         if route.method.server_streaming:
+            resume_after(message, request.headers.get("last-event-id"))
             return await stream(route, message, metadata, sent_token="authorization" in request.headers)
         try:
             response = await backends.unary(route.backend, route.method, message, metadata, timeout)

@@ -333,8 +333,8 @@ ROWS = [
 ]
 
 # Sign-up, sign-in and the refresh token's exchange and sign-out need no caller by design (the
-# refresh token is the credential; covered by the users tests); the inbox stream is checked by
-# its own test below.
+# refresh token is the credential; covered by the users tests); the streams are checked by their
+# own tests (the inbox's in test_access_control, an event's room in test_event_room_over_http).
 PUBLIC_BY_DESIGN = {
     "users.CreateUser",
     "users.Login",
@@ -345,7 +345,7 @@ PUBLIC_BY_DESIGN = {
     "notifier.Unsubscribe",  # the signed link in an e-mail is the credential
     "notifier.ListEventTypes",  # the event catalog is public documentation
 }
-STREAMS = {"notifier.WatchNotifications"}
+STREAMS = {"notifier.WatchNotifications", "events.WatchEvent"}
 # For operator tokens only (`evently operator-token`), and not on the HTTP gateway.
 OPERATOR_ONLY = {
     "events.ListDeadLetters",

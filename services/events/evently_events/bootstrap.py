@@ -13,6 +13,7 @@ from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.runtime import start_runtime, users_service_verifier
 
 from evently_events.adapters import event_consumer
+from evently_events.adapters.event_room import EventRoom
 from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
 from evently_events.adapters.poll_closer import PollCloser
 from evently_events.adapters.protos import to_integration_event
@@ -34,7 +35,10 @@ async def build(
     consumer = DurableConsumer(
         runtime.nc, event_consumer.SPEC, event_consumer.make_handler(uow=uow, clock=clock), dead_letters
     )
-    servicer = EventServicer(uow=uow, clock=clock, dead_letters=DeadLetterMethods(dead_letters, consumer))
+    room = EventRoom(runtime.js)
+    servicer = EventServicer(
+        uow=uow, clock=clock, dead_letters=DeadLetterMethods(dead_letters, consumer), room=room, js=runtime.js
+    )
     runtime.on_reconnect.append(consumer.ensure)
     return ServiceHost(
         name="events",
@@ -49,6 +53,7 @@ async def build(
             runtime.relay.run,
             consumer.run,
             runtime.revocations.run,
+            room.run,
             PollCloser(uow=uow, clock=clock, poll_interval=poll_close_seconds).run,
         ],
         cleanups=[users_channel.close, runtime.close],

@@ -34,7 +34,7 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%evently/events/v1/event_service.proto\x12\x11\x65vently.events.v1\x1a\x1f\x65vently/events/v1/comment.proto\x1a\x1d\x65vently/events/v1/event.proto\x1a\x1c\x65vently/events/v1/poll.proto\x1a$evently/events/v1/registration.proto\x1a\'evently/operations/v1/dead_letter.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"=\n\x12\x43reateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xd4\x02\n\x11ListEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12;\n\x06timing\x18\x03 \x01(\x0e\x32+.evently.events.v1.ListEventsRequest.Timing\x12\x14\n\x0corganizer_id\x18\x04 \x01(\t\x12\r\n\x05query\x18\x05 \x01(\t\x12/\n\x0bstart_after\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cstart_before\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11include_cancelled\x18\x08 \x01(\x08\"8\n\x06Timing\x12\x16\n\x12TIMING_UNSPECIFIED\x10\x00\x12\x0c\n\x08UPCOMING\x10\x01\x12\x08\n\x04PAST\x10\x02\"n\n\x12UpdateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"%\n\x17GetEventCalendarRequest\x12\n\n\x02id\x18\x01 \x01(\t\":\n\x11\x43reatePollRequest\x12%\n\x04poll\x18\x01 \x01(\x0b\x32\x17.evently.events.v1.Poll\"\x1c\n\x0eGetPollRequest\x12\n\n\x02id\x18\x01 \x01(\t\"$\n\x10ListPollsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\";\n\x11ListPollsResponse\x12&\n\x05polls\x18\x01 \x03(\x0b\x32\x17.evently.events.v1.Poll\"P\n\x0bVoteRequest\x12\x0f\n\x07poll_id\x18\x01 \x01(\t\x12\x30\n\x07\x61nswers\x18\x02 \x03(\x0b\x32\x1f.evently.events.v1.OptionAnswer\"1\n\x10\x43losePollRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\toption_id\x18\x02 \x01(\t\"3\n\x11\x41\x64\x64\x43ommentRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"N\n\x13ListCommentsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"]\n\x14ListCommentsResponse\x12,\n\x08\x63omments\x18\x01 \x03(\x0b\x32\x1a.evently.events.v1.Comment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"0\n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\" \n\x12\x44\x65leteEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"+\n\x17RegisterForEventRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"-\n\x19\x43\x61ncelRegistrationRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"S\n\x18ListRegistrationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"l\n\x19ListRegistrationsResponse\x12\x36\n\rregistrations\x18\x01 \x03(\x0b\x32\x1f.evently.events.v1.Registration\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x12ListEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.evently.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xd7\x11\n\x0c\x45ventService\x12i\n\x0b\x43reateEvent\x12%.evently.events.v1.CreateEventRequest\x1a\x18.evently.events.v1.Event\"\x19\x82\xd3\xe4\x93\x02\x13\"\n/v1/events:\x05\x65vent\x12\x61\n\x08GetEvent\x12\".evently.events.v1.GetEventRequest\x1a\x18.evently.events.v1.Event\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/events/{id}\x12m\n\nListEvents\x12$.evently.events.v1.ListEventsRequest\x1a%.evently.events.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/events\x12t\n\x0bUpdateEvent\x12%.evently.events.v1.UpdateEventRequest\x1a\x18.evently.events.v1.Event\"$\x82\xd3\xe4\x93\x02\x1e\x32\x15/v1/events/{event.id}:\x05\x65vent\x12q\n\x0b\x43\x61ncelEvent\x12%.evently.events.v1.CancelEventRequest\x1a\x18.evently.events.v1.Event\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/events/{id}:cancel:\x01*\x12\x65\n\x0b\x44\x65leteEvent\x12%.evently.events.v1.DeleteEventRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11*\x0f/v1/events/{id}\x12\x8a\x01\n\x10RegisterForEvent\x12*.evently.events.v1.RegisterForEventRequest\x1a\x1f.evently.events.v1.Registration\")\x82\xd3\xe4\x93\x02#\"\x1e/v1/events/{event_id}:register:\x01*\x12\x90\x01\n\x12\x43\x61ncelRegistration\x12,.evently.events.v1.CancelRegistrationRequest\x1a\x1f.evently.events.v1.Registration\"+\x82\xd3\xe4\x93\x02%\" /v1/events/{event_id}:unregister:\x01*\x12z\n\x10GetEventCalendar\x12*.evently.events.v1.GetEventCalendarRequest\x1a\x14.google.api.HttpBody\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/events/{id}/calendar.ics\x12y\n\nAddComment\x12$.evently.events.v1.AddCommentRequest\x1a\x1a.evently.events.v1.Comment\")\x82\xd3\xe4\x93\x02#\"\x1e/v1/events/{event_id}/comments:\x01*\x12\x87\x01\n\x0cListComments\x12&.evently.events.v1.ListCommentsRequest\x1a\'.evently.events.v1.ListCommentsResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/events/{event_id}/comments\x12\x9b\x01\n\x11ListRegistrations\x12+.evently.events.v1.ListRegistrationsRequest\x1a,.evently.events.v1.ListRegistrationsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/events/{event_id}/registrations\x12{\n\nCreatePoll\x12$.evently.events.v1.CreatePollRequest\x1a\x17.evently.events.v1.Poll\".\x82\xd3\xe4\x93\x02(\" /v1/events/{poll.event_id}/polls:\x04poll\x12]\n\x07GetPoll\x12!.evently.events.v1.GetPollRequest\x1a\x17.evently.events.v1.Poll\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/polls/{id}\x12{\n\tListPolls\x12#.evently.events.v1.ListPollsRequest\x1a$.evently.events.v1.ListPollsResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/events/{event_id}/polls\x12\x64\n\x04Vote\x12\x1e.evently.events.v1.VoteRequest\x1a\x17.evently.events.v1.Poll\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/polls/{poll_id}:vote:\x01*\x12j\n\tClosePoll\x12#.evently.events.v1.ClosePollRequest\x1a\x17.evently.events.v1.Poll\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/polls/{id}:close:\x01*\x12r\n\x0fListDeadLetters\x12-.evently.operations.v1.ListDeadLettersRequest\x1a..evently.operations.v1.ListDeadLettersResponse\"\x00\x12\\\n\x10ReplayDeadLetter\x12..evently.operations.v1.ReplayDeadLetterRequest\x1a\x16.google.protobuf.Empty\"\x00\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%evently/events/v1/event_service.proto\x12\x11\x65vently.events.v1\x1a\x1f\x65vently/events/v1/comment.proto\x1a\x1d\x65vently/events/v1/event.proto\x1a\x1c\x65vently/events/v1/poll.proto\x1a$evently/events/v1/registration.proto\x1a\'evently/operations/v1/dead_letter.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"=\n\x12\x43reateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xd4\x02\n\x11ListEventsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12;\n\x06timing\x18\x03 \x01(\x0e\x32+.evently.events.v1.ListEventsRequest.Timing\x12\x14\n\x0corganizer_id\x18\x04 \x01(\t\x12\r\n\x05query\x18\x05 \x01(\t\x12/\n\x0bstart_after\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cstart_before\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11include_cancelled\x18\x08 \x01(\x08\"8\n\x06Timing\x12\x16\n\x12TIMING_UNSPECIFIED\x10\x00\x12\x0c\n\x08UPCOMING\x10\x01\x12\x08\n\x04PAST\x10\x02\"n\n\x12UpdateEventRequest\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"%\n\x17GetEventCalendarRequest\x12\n\n\x02id\x18\x01 \x01(\t\"6\n\x11WatchEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\rlast_event_id\x18\x02 \x01(\t\"\xa8\x01\n\x0b\x45ventChange\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\'\n\x05\x65vent\x18\x03 \x01(\x0b\x32\x18.evently.events.v1.Event\x12+\n\x07\x63omment\x18\x04 \x01(\x0b\x32\x1a.evently.events.v1.Comment\x12%\n\x04poll\x18\x05 \x01(\x0b\x32\x17.evently.events.v1.Poll\":\n\x11\x43reatePollRequest\x12%\n\x04poll\x18\x01 \x01(\x0b\x32\x17.evently.events.v1.Poll\"\x1c\n\x0eGetPollRequest\x12\n\n\x02id\x18\x01 \x01(\t\"$\n\x10ListPollsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\";\n\x11ListPollsResponse\x12&\n\x05polls\x18\x01 \x03(\x0b\x32\x17.evently.events.v1.Poll\"P\n\x0bVoteRequest\x12\x0f\n\x07poll_id\x18\x01 \x01(\t\x12\x30\n\x07\x61nswers\x18\x02 \x03(\x0b\x32\x1f.evently.events.v1.OptionAnswer\"1\n\x10\x43losePollRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\toption_id\x18\x02 \x01(\t\"3\n\x11\x41\x64\x64\x43ommentRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"N\n\x13ListCommentsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"]\n\x14ListCommentsResponse\x12,\n\x08\x63omments\x18\x01 \x03(\x0b\x32\x1a.evently.events.v1.Comment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"0\n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\" \n\x12\x44\x65leteEventRequest\x12\n\n\x02id\x18\x01 \x01(\t\"+\n\x17RegisterForEventRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"-\n\x19\x43\x61ncelRegistrationRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"S\n\x18ListRegistrationsRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"l\n\x19ListRegistrationsResponse\x12\x36\n\rregistrations\x18\x01 \x03(\x0b\x32\x1f.evently.events.v1.Registration\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x12ListEventsResponse\x12(\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x18.evently.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xcc\x12\n\x0c\x45ventService\x12i\n\x0b\x43reateEvent\x12%.evently.events.v1.CreateEventRequest\x1a\x18.evently.events.v1.Event\"\x19\x82\xd3\xe4\x93\x02\x13\"\n/v1/events:\x05\x65vent\x12\x61\n\x08GetEvent\x12\".evently.events.v1.GetEventRequest\x1a\x18.evently.events.v1.Event\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/events/{id}\x12m\n\nListEvents\x12$.evently.events.v1.ListEventsRequest\x1a%.evently.events.v1.ListEventsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/v1/events\x12t\n\x0bUpdateEvent\x12%.evently.events.v1.UpdateEventRequest\x1a\x18.evently.events.v1.Event\"$\x82\xd3\xe4\x93\x02\x1e\x32\x15/v1/events/{event.id}:\x05\x65vent\x12q\n\x0b\x43\x61ncelEvent\x12%.evently.events.v1.CancelEventRequest\x1a\x18.evently.events.v1.Event\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/v1/events/{id}:cancel:\x01*\x12\x65\n\x0b\x44\x65leteEvent\x12%.evently.events.v1.DeleteEventRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11*\x0f/v1/events/{id}\x12\x8a\x01\n\x10RegisterForEvent\x12*.evently.events.v1.RegisterForEventRequest\x1a\x1f.evently.events.v1.Registration\")\x82\xd3\xe4\x93\x02#\"\x1e/v1/events/{event_id}:register:\x01*\x12\x90\x01\n\x12\x43\x61ncelRegistration\x12,.evently.events.v1.CancelRegistrationRequest\x1a\x1f.evently.events.v1.Registration\"+\x82\xd3\xe4\x93\x02%\" /v1/events/{event_id}:unregister:\x01*\x12z\n\x10GetEventCalendar\x12*.evently.events.v1.GetEventCalendarRequest\x1a\x14.google.api.HttpBody\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/events/{id}/calendar.ics\x12y\n\nAddComment\x12$.evently.events.v1.AddCommentRequest\x1a\x1a.evently.events.v1.Comment\")\x82\xd3\xe4\x93\x02#\"\x1e/v1/events/{event_id}/comments:\x01*\x12\x87\x01\n\x0cListComments\x12&.evently.events.v1.ListCommentsRequest\x1a\'.evently.events.v1.ListCommentsResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/events/{event_id}/comments\x12\x9b\x01\n\x11ListRegistrations\x12+.evently.events.v1.ListRegistrationsRequest\x1a,.evently.events.v1.ListRegistrationsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/events/{event_id}/registrations\x12{\n\nCreatePoll\x12$.evently.events.v1.CreatePollRequest\x1a\x17.evently.events.v1.Poll\".\x82\xd3\xe4\x93\x02(\" /v1/events/{poll.event_id}/polls:\x04poll\x12]\n\x07GetPoll\x12!.evently.events.v1.GetPollRequest\x1a\x17.evently.events.v1.Poll\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/polls/{id}\x12{\n\tListPolls\x12#.evently.events.v1.ListPollsRequest\x1a$.evently.events.v1.ListPollsResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/events/{event_id}/polls\x12\x64\n\x04Vote\x12\x1e.evently.events.v1.VoteRequest\x1a\x17.evently.events.v1.Poll\"#\x82\xd3\xe4\x93\x02\x1d\"\x18/v1/polls/{poll_id}:vote:\x01*\x12j\n\tClosePoll\x12#.evently.events.v1.ClosePollRequest\x1a\x17.evently.events.v1.Poll\"\x1f\x82\xd3\xe4\x93\x02\x19\"\x14/v1/polls/{id}:close:\x01*\x12s\n\nWatchEvent\x12$.evently.events.v1.WatchEventRequest\x1a\x1e.evently.events.v1.EventChange\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/events/{id}:watch0\x01\x12r\n\x0fListDeadLetters\x12-.evently.operations.v1.ListDeadLettersRequest\x1a..evently.operations.v1.ListDeadLettersResponse\"\x00\x12\\\n\x10ReplayDeadLetter\x12..evently.operations.v1.ReplayDeadLetterRequest\x1a\x16.google.protobuf.Empty\"\x00\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -75,6 +75,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTSERVICE'].methods_by_name['Vote']._serialized_options = b'\202\323\344\223\002\035\"\030/v1/polls/{poll_id}:vote:\001*'
   _globals['_EVENTSERVICE'].methods_by_name['ClosePoll']._loaded_options = None
   _globals['_EVENTSERVICE'].methods_by_name['ClosePoll']._serialized_options = b'\202\323\344\223\002\031\"\024/v1/polls/{id}:close:\001*'
+  _globals['_EVENTSERVICE'].methods_by_name['WatchEvent']._loaded_options = None
+  _globals['_EVENTSERVICE'].methods_by_name['WatchEvent']._serialized_options = b'\202\323\344\223\002\027\022\025/v1/events/{id}:watch'
   _globals['_CREATEEVENTREQUEST']._serialized_start=386
   _globals['_CREATEEVENTREQUEST']._serialized_end=447
   _globals['_GETEVENTREQUEST']._serialized_start=449
@@ -87,38 +89,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATEEVENTREQUEST']._serialized_end=933
   _globals['_GETEVENTCALENDARREQUEST']._serialized_start=935
   _globals['_GETEVENTCALENDARREQUEST']._serialized_end=972
-  _globals['_CREATEPOLLREQUEST']._serialized_start=974
-  _globals['_CREATEPOLLREQUEST']._serialized_end=1032
-  _globals['_GETPOLLREQUEST']._serialized_start=1034
-  _globals['_GETPOLLREQUEST']._serialized_end=1062
-  _globals['_LISTPOLLSREQUEST']._serialized_start=1064
-  _globals['_LISTPOLLSREQUEST']._serialized_end=1100
-  _globals['_LISTPOLLSRESPONSE']._serialized_start=1102
-  _globals['_LISTPOLLSRESPONSE']._serialized_end=1161
-  _globals['_VOTEREQUEST']._serialized_start=1163
-  _globals['_VOTEREQUEST']._serialized_end=1243
-  _globals['_CLOSEPOLLREQUEST']._serialized_start=1245
-  _globals['_CLOSEPOLLREQUEST']._serialized_end=1294
-  _globals['_ADDCOMMENTREQUEST']._serialized_start=1296
-  _globals['_ADDCOMMENTREQUEST']._serialized_end=1347
-  _globals['_LISTCOMMENTSREQUEST']._serialized_start=1349
-  _globals['_LISTCOMMENTSREQUEST']._serialized_end=1427
-  _globals['_LISTCOMMENTSRESPONSE']._serialized_start=1429
-  _globals['_LISTCOMMENTSRESPONSE']._serialized_end=1522
-  _globals['_CANCELEVENTREQUEST']._serialized_start=1524
-  _globals['_CANCELEVENTREQUEST']._serialized_end=1572
-  _globals['_DELETEEVENTREQUEST']._serialized_start=1574
-  _globals['_DELETEEVENTREQUEST']._serialized_end=1606
-  _globals['_REGISTERFOREVENTREQUEST']._serialized_start=1608
-  _globals['_REGISTERFOREVENTREQUEST']._serialized_end=1651
-  _globals['_CANCELREGISTRATIONREQUEST']._serialized_start=1653
-  _globals['_CANCELREGISTRATIONREQUEST']._serialized_end=1698
-  _globals['_LISTREGISTRATIONSREQUEST']._serialized_start=1700
-  _globals['_LISTREGISTRATIONSREQUEST']._serialized_end=1783
-  _globals['_LISTREGISTRATIONSRESPONSE']._serialized_start=1785
-  _globals['_LISTREGISTRATIONSRESPONSE']._serialized_end=1893
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=1895
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=1982
-  _globals['_EVENTSERVICE']._serialized_start=1985
-  _globals['_EVENTSERVICE']._serialized_end=4248
+  _globals['_WATCHEVENTREQUEST']._serialized_start=974
+  _globals['_WATCHEVENTREQUEST']._serialized_end=1028
+  _globals['_EVENTCHANGE']._serialized_start=1031
+  _globals['_EVENTCHANGE']._serialized_end=1199
+  _globals['_CREATEPOLLREQUEST']._serialized_start=1201
+  _globals['_CREATEPOLLREQUEST']._serialized_end=1259
+  _globals['_GETPOLLREQUEST']._serialized_start=1261
+  _globals['_GETPOLLREQUEST']._serialized_end=1289
+  _globals['_LISTPOLLSREQUEST']._serialized_start=1291
+  _globals['_LISTPOLLSREQUEST']._serialized_end=1327
+  _globals['_LISTPOLLSRESPONSE']._serialized_start=1329
+  _globals['_LISTPOLLSRESPONSE']._serialized_end=1388
+  _globals['_VOTEREQUEST']._serialized_start=1390
+  _globals['_VOTEREQUEST']._serialized_end=1470
+  _globals['_CLOSEPOLLREQUEST']._serialized_start=1472
+  _globals['_CLOSEPOLLREQUEST']._serialized_end=1521
+  _globals['_ADDCOMMENTREQUEST']._serialized_start=1523
+  _globals['_ADDCOMMENTREQUEST']._serialized_end=1574
+  _globals['_LISTCOMMENTSREQUEST']._serialized_start=1576
+  _globals['_LISTCOMMENTSREQUEST']._serialized_end=1654
+  _globals['_LISTCOMMENTSRESPONSE']._serialized_start=1656
+  _globals['_LISTCOMMENTSRESPONSE']._serialized_end=1749
+  _globals['_CANCELEVENTREQUEST']._serialized_start=1751
+  _globals['_CANCELEVENTREQUEST']._serialized_end=1799
+  _globals['_DELETEEVENTREQUEST']._serialized_start=1801
+  _globals['_DELETEEVENTREQUEST']._serialized_end=1833
+  _globals['_REGISTERFOREVENTREQUEST']._serialized_start=1835
+  _globals['_REGISTERFOREVENTREQUEST']._serialized_end=1878
+  _globals['_CANCELREGISTRATIONREQUEST']._serialized_start=1880
+  _globals['_CANCELREGISTRATIONREQUEST']._serialized_end=1925
+  _globals['_LISTREGISTRATIONSREQUEST']._serialized_start=1927
+  _globals['_LISTREGISTRATIONSREQUEST']._serialized_end=2010
+  _globals['_LISTREGISTRATIONSRESPONSE']._serialized_start=2012
+  _globals['_LISTREGISTRATIONSRESPONSE']._serialized_end=2120
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=2122
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=2209
+  _globals['_EVENTSERVICE']._serialized_start=2212
+  _globals['_EVENTSERVICE']._serialized_end=4592
 # @@protoc_insertion_point(module_scope)

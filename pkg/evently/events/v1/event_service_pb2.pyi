@@ -73,6 +73,28 @@ class GetEventCalendarRequest(_message.Message):
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
+class WatchEventRequest(_message.Message):
+    __slots__ = ("id", "last_event_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    LAST_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    last_event_id: str
+    def __init__(self, id: _Optional[str] = ..., last_event_id: _Optional[str] = ...) -> None: ...
+
+class EventChange(_message.Message):
+    __slots__ = ("cursor", "type", "event", "comment", "poll")
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    POLL_FIELD_NUMBER: _ClassVar[int]
+    cursor: str
+    type: str
+    event: _event_pb2.Event
+    comment: _comment_pb2.Comment
+    poll: _poll_pb2.Poll
+    def __init__(self, cursor: _Optional[str] = ..., type: _Optional[str] = ..., event: _Optional[_Union[_event_pb2.Event, _Mapping]] = ..., comment: _Optional[_Union[_comment_pb2.Comment, _Mapping]] = ..., poll: _Optional[_Union[_poll_pb2.Poll, _Mapping]] = ...) -> None: ...
+
 class CreatePollRequest(_message.Message):
     __slots__ = ("poll",)
     POLL_FIELD_NUMBER: _ClassVar[int]

@@ -127,6 +127,11 @@ class EventServiceStub:
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ClosePollRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
                 _registered_method=True)
+        self.WatchEvent = channel.unary_stream(
+                '/evently.events.v1.EventService/WatchEvent',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.WatchEventRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.EventChange.FromString,
+                _registered_method=True)
         self.ListDeadLetters = channel.unary_unary(
                 '/evently.events.v1.EventService/ListDeadLetters',
                 request_serializer=evently_dot_operations_dot_v1_dot_dead__letter__pb2.ListDeadLettersRequest.SerializeToString,
@@ -270,6 +275,16 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchEvent(self, request, context):
+        """The event's changes as they happen, for everyone on its page: its details and seat counts,
+        new comments, poll tallies. The first message is the event as it is now. Each message has
+        a `cursor`; pass the last one seen as `last_event_id` to resume without missing anything
+        (over HTTP: Server-Sent Events with `id:` lines, resumed by the `Last-Event-ID` header).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDeadLetters(self, request, context):
         """Operator only: messages this service's consumer gave up on, newest first. Not on the HTTP
         gateway.
@@ -374,6 +389,11 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.ClosePoll,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ClosePollRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_poll__pb2.Poll.SerializeToString,
+            ),
+            'WatchEvent': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchEvent,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.WatchEventRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.EventChange.SerializeToString,
             ),
             'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDeadLetters,
@@ -846,6 +866,33 @@ class EventService:
             '/evently.events.v1.EventService/ClosePoll',
             evently_dot_events_dot_v1_dot_event__service__pb2.ClosePollRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_poll__pb2.Poll.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/evently.events.v1.EventService/WatchEvent',
+            evently_dot_events_dot_v1_dot_event__service__pb2.WatchEventRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_event__service__pb2.EventChange.FromString,
             options,
             channel_credentials,
             insecure,

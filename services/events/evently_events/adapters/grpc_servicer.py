@@ -22,7 +22,9 @@ from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cur
 from evently_platform.grpc.timestamps import optional_time
 from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
+from nats.js import JetStreamContext
 
+from evently_events.adapters.event_room import EventRoom
 from evently_events.adapters.poll_servicer import PollMethods
 from evently_events.adapters.protos import (
     calendar_entry,
@@ -31,6 +33,7 @@ from evently_events.adapters.protos import (
     event_to_proto,
     registration_to_proto,
 )
+from evently_events.adapters.watch_servicer import WatchMethods
 from evently_events.domain.model import Changes, search_words
 from evently_events.service_layer import handlers
 from evently_events.service_layer.ports import EventQuery, UnitOfWork
@@ -38,12 +41,30 @@ from evently_events.service_layer.ports import EventQuery, UnitOfWork
 SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
 PUBLIC_METHODS = frozenset(
     f"/{SERVICE}/{m}"
-    for m in ("GetEvent", "ListEvents", "GetEventCalendar", "ListComments", "GetPoll", "ListPolls")
+    for m in (
+        "GetEvent",
+        "ListEvents",
+        "GetEventCalendar",
+        "ListComments",
+        "GetPoll",
+        "ListPolls",
+        "WatchEvent",
+    )
 )
 
 
-class EventServicer(PollMethods, event_service_pb2_grpc.EventServiceServicer):
-    def __init__(self, *, uow: UnitOfWork, clock: Clock, dead_letters: DeadLetterMethods) -> None:
+class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServiceServicer):
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        clock: Clock,
+        dead_letters: DeadLetterMethods,
+        room: EventRoom | None = None,
+        js: JetStreamContext | None = None,
+    ) -> None:
+        self._room = room
+        self._js = js
         self._uow = uow
         self._clock = clock
         self._dead_letters = dead_letters

@@ -1,0 +1,107 @@
+"""The live room of each event: one ordered consumer of the stream per process hands every
+change about an event (its details, registrations, comments, polls) to the people watching it,
+each with its stream sequence so that a watcher can resume after the last one it saw."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import nats.errors
+from evently.events.v1 import comment_pb2, event_pb2, poll_pb2, registration_pb2
+from evently_platform.logging import get_logger
+from evently_platform.messaging.consumer import decode_message
+from evently_platform.messaging.envelope import EnvelopeError
+from evently_platform.messaging.jetstream import STREAM
+from google.protobuf.message import Message
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext, api
+
+log = get_logger(__name__)
+
+SUBJECTS = ["evently.comment.>", "evently.event.>", "evently.poll.>", "evently.registration.>"]
+QUEUE_SIZE = 256  # a watcher this far behind is let go: it resumes from its last cursor
+
+
+def event_id_of(payload: Message) -> str:
+    """The event a change is about."""
+    match payload:
+        case event_pb2.EventDeleted(event_id=event_id):
+            return str(event_id)
+        case (
+            event_pb2.EventCreated(event=e)
+            | event_pb2.EventUpdated(event=e)
+            | event_pb2.EventCancelled(event=e)
+        ):
+            return str(e.id)
+        case registration_pb2.RegistrationChanged(registration=registration):
+            return str(registration.event_id)
+        case comment_pb2.CommentAdded(comment=comment):
+            return str(comment.event_id)
+        case poll_pb2.PollChanged(poll=poll) | poll_pb2.PollVoted(poll=poll):
+            return str(poll.event_id)
+    return ""
+
+
+@dataclass(frozen=True)
+class RoomMessage:
+    sequence: int
+    type: str
+    payload: Message
+
+
+class EventRoom:
+    def __init__(self, js: JetStreamContext) -> None:
+        self._js = js
+        self._watchers: dict[str, set[asyncio.Queue[RoomMessage | None]]] = {}
+
+    @contextlib.contextmanager
+    def watching(self, event_id: str) -> Iterator[asyncio.Queue[RoomMessage | None]]:
+        """The changes of one event from now on; None in the queue: the watcher fell behind."""
+        queue: asyncio.Queue[RoomMessage | None] = asyncio.Queue(QUEUE_SIZE + 1)
+        self._watchers.setdefault(event_id, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            watchers = self._watchers.get(event_id, set())
+            watchers.discard(queue)
+            if not watchers:
+                self._watchers.pop(event_id, None)
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                subscription = await self._js.subscribe(
+                    "evently.>",
+                    stream=STREAM,
+                    ordered_consumer=True,
+                    config=api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW),
+                    cb=self._on_message,
+                )
+                break
+            except (nats.errors.Error, TimeoutError) as exc:
+                failures += 1
+                log.warning("event_room.not_subscribed", error=repr(exc), failures=failures)
+                await asyncio.sleep(min(5.0, 0.25 * 2**failures))
+        try:
+            await asyncio.Event().wait()  # until cancelled: the callback does the work
+        finally:
+            await subscription.unsubscribe()
+
+    async def _on_message(self, msg: Msg) -> None:
+        if not any(msg.subject.startswith(s[:-1]) for s in SUBJECTS) or not self._watchers:
+            return
+        try:
+            envelope, payload = decode_message(msg.data, msg.subject)
+        except EnvelopeError:
+            return  # the consumers dead-letter it; a page has nothing to show of it
+        watchers = self._watchers.get(event_id_of(payload), set())
+        for queue in list(watchers):
+            if queue.qsize() >= QUEUE_SIZE:
+                watchers.discard(queue)
+                queue.put_nowait(None)
+            else:
+                queue.put_nowait(RoomMessage(msg.metadata.sequence.stream, envelope.type, payload))

@@ -1,10 +1,13 @@
 // One event: its details, seats, your place (register, unregister, waitlist position), a calendar
-// file, the comments — and for its organizer, the way to edit, cancel and see who is coming.
+// file, its polls, the comments — and for its organizer, the way to edit, cancel, ask people and
+// see who is coming. The page is live: the event's room (an SSE stream the browser resumes by
+// itself after a drop) brings new comments, seat counts, poll tallies and changes of time.
 
 import { all, api, displayName, session } from "../api.js";
 import { announce, announceOnNextPage, busy, h, replace, showErrors, when } from "../dom.js";
 import { go } from "../router.js";
 import { seatsText } from "./common.js";
+import { pollsSection } from "./polls.js";
 import { eventWhen } from "../time.js";
 
 async function myRegistration(eventId) {
@@ -38,10 +41,11 @@ function attendeeRow(registration) {
 
 export async function renderEvent(main, { id }, current) {
   const signedIn = session.get();
-  const [event, registration, comments] = await Promise.all([
+  const [event, registration, comments, polls] = await Promise.all([
     api("GET", `/v1/events/${encodeURIComponent(id)}`),
     signedIn ? myRegistration(id) : Promise.resolve(null),
     all(`/v1/events/${encodeURIComponent(id)}/comments`, "comments", { maxPages: 5 }),
+    api("GET", `/v1/events/${encodeURIComponent(id)}/polls`),
   ]);
   if (!current()) return;
   const isOrganizer = signedIn && event.organizerId === signedIn.user.id;
@@ -97,9 +101,35 @@ export async function renderEvent(main, { id }, current) {
     actions,
   ];
   if (isOrganizer) sections.push(await organizerTools(event, current));
-  sections.push(commentsSection(event, comments, isOrganizer || Boolean(registration)));
+  const pollBoard = pollsSection(event, polls.polls || [], { isOrganizer, signedIn: Boolean(signedIn) });
+  const talk = commentsSection(event, comments, isOrganizer || Boolean(registration));
+  sections.push(pollBoard.section, talk.section);
   if (!current()) return;
   replace(main, h("article", { class: "stack" }, sections));
+  watchRoom(event, current, {
+    event: (now) => {
+      seats.textContent = now.state === "CANCELLED" ? "" : seatsText(now);
+      main.querySelector("#when").textContent = eventWhen(now.startTime, now.endTime, now.timeZone);
+    },
+    comment: talk.add,
+    poll: pollBoard.update,
+  });
+}
+
+// The event's live room: changes as they happen, until the page is left.
+function watchRoom(event, current, show) {
+  const room = new EventSource(`/v1/events/${encodeURIComponent(event.id)}:watch`);
+  const leave = () => room.close();
+  window.addEventListener("hashchange", leave, { once: true });
+  room.addEventListener("message", (message) => {
+    if (!current()) { leave(); return; }
+    const change = JSON.parse(message.data);
+    if (change.type === "evently.watch.reset") { leave(); go(`/events/${event.id}`); return; }
+    if (change.type === "evently.event.deleted") { leave(); announceOnNextPage("This event was deleted."); go("/"); return; }
+    if (change.event) show.event(change.event);
+    if (change.comment) show.comment(change.comment);
+    if (change.poll) show.poll(change.poll);
+  });
 }
 
 async function organizerTools(event, current) {
@@ -146,13 +176,23 @@ function commentsSection(event, comments, mayComment) {
     h("h2", { id: "comments-heading" }, `Comments (${comments.length})`),
     comments.length ? list : h("p", { class: "muted", id: "no-comments" }, "No comments yet."),
   );
+  const shown = new Set(comments.map((c) => c.id));
+  // A comment, once: posted here, or arriving from the live room (ours comes back that way too).
+  function add(entry) {
+    if (shown.has(entry.id)) return;
+    shown.add(entry.id);
+    section.querySelector("#no-comments")?.replaceWith(list);
+    list.append(comment(entry, event.organizerId));
+    section.querySelector("#comments-heading").textContent = `Comments (${shown.size})`;
+  }
+  const done = { section, add };
   if (!session.get()) {
     section.append(h("p", { class: "muted" }, h("a", { href: "#/login" }, "Log in"), " and register to comment."));
-    return section;
+    return done;
   }
   if (!mayComment) {
     section.append(h("p", { class: "muted" }, "Register for this event to join the conversation."));
-    return section;
+    return done;
   }
   const form = h("form", { class: "form", novalidate: true },
     h("label", {}, "Add a comment", h("textarea", { name: "text", rows: 3, required: true })),
@@ -165,14 +205,11 @@ function commentsSection(event, comments, mayComment) {
       try {
         added = await api("POST", `/v1/events/${encodeURIComponent(event.id)}/comments`, { body: { text: new FormData(form).get("text") } });
       } catch (error) { showErrors(form, error); return; }
-      section.querySelector("#no-comments")?.replaceWith(list);
-      list.append(comment(added, event.organizerId));
-      comments.push(added);
-      section.querySelector("#comments-heading").textContent = `Comments (${comments.length})`;
+      add(added);
       form.reset();
       announce("Comment posted.");
     });
   });
   section.append(form);
-  return section;
+  return done;
 }

@@ -1,0 +1,76 @@
+"""Deciding together, in two browsers at once: the organizer asks when, an attendee answers, the
+organizer's page shows the tally as it changes, closing the poll moves the event — and the
+attendee's page follows each step live, without a reload; so do comments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import System
+from tests.e2e.web_user import WebUser, browser  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
+
+Person = Callable[[str], WebUser]
+EIGHTH = "Sun 8 Jun 2031, 19:00\u201321:00 CEST"  # an en dash between the times, as shown
+
+
+@pytest.fixture
+def person(system: System, browser: Browser) -> Iterator[Person]:  # noqa: F811
+    opened: list[WebUser] = []
+
+    def open_person(name: str) -> WebUser:
+        opened.append(WebUser.open(browser, system.gateway, name, time_zone="Europe/Berlin"))
+        return opened[-1]
+
+    yield open_person
+    problems = [problem for user in opened for problem in user.problems]
+    for user in opened:
+        user.close()
+    assert problems == []
+
+
+def test_a_date_is_decided_together_and_both_pages_follow_live(person: Person) -> None:
+    olga = person("Olga")
+    olga.sign_up()
+    event_id = olga.create_event("Board games night", capacity=10)
+    ann = person("Ann")
+    ann.sign_up()
+    ann.open_event(event_id)
+    ann.click("Register")
+    expect(ann.page.locator("#my-place")).to_have_text("You have a seat.")
+
+    olga.open_event(event_id)
+    olga.page.get_by_label("Kind", exact=True).select_option("DATE")
+    olga.page.get_by_label("Options, one per line", exact=True).fill("2031-06-01 19:00\n2031-06-08 19:00")
+    olga.click("Open poll")
+    expect(olga.page.get_by_role("status")).to_have_text("The poll is open.")
+
+    # Ann's page, open all along, shows the poll as it opens.
+    asked = ann.page.get_by_role("region", name="When should it be?")
+    expect(asked).to_be_visible()
+    expect(asked.locator(".option strong").nth(1)).to_have_text(EIGHTH)
+    asked.locator(".option").nth(1).get_by_label("Yes", exact=True).check()
+    asked.locator(".option").nth(0).get_by_label("No", exact=True).check()
+    ann.click("Send my answers")
+    expect(ann.page.get_by_role("status")).to_have_text("Your answers are in.")
+
+    # Olga's page counts it as it comes.
+    mine = olga.page.get_by_role("region", name="When should it be?")
+    expect(mine.locator(".tally").nth(1)).to_have_text("1 yes · 0 if need be · 0 no")
+    expect(mine.locator(".tally").nth(0)).to_have_text("0 yes · 0 if need be · 1 no")
+
+    olga.click("Close poll")
+    # The winner becomes the event's time, on both pages, with no reload.
+    for page in (olga.page, ann.page):
+        expect(page.locator("#when")).to_have_text(EIGHTH)
+    expect(asked.get_by_text("Chosen")).to_be_visible()
+    expect(asked.get_by_role("button", name="Send my answers")).to_have_count(0)  # closed
+
+    # And the conversation is live too.
+    ann.page.get_by_label("Add a comment", exact=True).fill("The 8th works for me!")
+    ann.click("Post comment")
+    expect(olga.page.locator(".comments li")).to_contain_text(["The 8th works for me!"])

@@ -61,3 +61,5 @@ def test_the_http_walkthrough_runs_as_printed(system: System) -> None:
     assert '"openapi"' in done.stdout
     assert '"dataSchema"' in done.stdout  # the event catalog
     assert '"rateLimit"' in done.stdout  # the subscription, as RecoverDeliveries answered
+    assert '"winnerOptionId"' in done.stdout  # the poll, closed
+    assert '"evently.watch.snapshot"' in done.stdout and '"location":"Potsdam"' in done.stdout  # moved

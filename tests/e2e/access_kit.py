@@ -91,6 +91,12 @@ def an_event(client: Client, owner: Person) -> dict[str, str]:
     return {"event": client.call(owner, "POST", "/v1/events", next_week())["id"]}
 
 
+def a_comment(client: Client, owner: Person) -> dict[str, str]:
+    ids = an_event(client, owner)
+    said = client.call(owner, "POST", f"/v1/events/{ids['event']}/comments", {"text": "Welcome!"})
+    return {**ids, "comment": said["id"]}
+
+
 TWO_CHOICES = {"kind": "QUESTION", "options": [{"text": "Pizza"}, {"text": "Sushi"}]}
 
 

@@ -16,6 +16,7 @@ from tests.e2e.access_kit import (
     TWO_CHOICES,
     UNAUTHENTICATED,
     Row,
+    a_comment,
     a_minute_ago,
     a_poll,
     an_event,
@@ -135,6 +136,23 @@ ROWS = [
         lambda r: ("POST", f"/v1/events/{r.ids['event']}/comments", {"text": "See you there"}),
         (UNAUTHENTICATED, DENIED, OK),
         prepare=an_event,
+    ),
+    # A comment is its author's to edit or delete (the organizer may remove any: test_conversation).
+    Row(
+        "events",
+        "UpdateComment",
+        lambda r: {"comment": {"id": r.ids["comment"], "text": "Welcome, all!"}},
+        lambda r: ("PATCH", f"/v1/comments/{r.ids['comment']}", {"text": "Welcome, all!"}),
+        (UNAUTHENTICATED, DENIED, OK),
+        prepare=a_comment,
+    ),
+    Row(
+        "events",
+        "DeleteComment",
+        lambda r: {"id": r.ids["comment"]},
+        lambda r: ("DELETE", f"/v1/comments/{r.ids['comment']}", None),
+        (UNAUTHENTICATED, DENIED, OK),
+        prepare=a_comment,
     ),
     Row(
         "events",

@@ -78,6 +78,18 @@ CONTRACTS: dict[str, Contract] = {
             "comment.id",
         ),
         Contract(
+            "evently.comment.edited",
+            comment_pb2.CommentChanged,
+            "A comment's author changed its text.",
+            "comment.id",
+        ),
+        Contract(
+            "evently.comment.deleted",
+            comment_pb2.CommentChanged,
+            "A comment was deleted by its author, or removed by the event's organizer.",
+            "comment.id",
+        ),
+        Contract(
             "evently.poll.opened",
             poll_pb2.PollChanged,
             "A poll was opened on an event (when, where, or a question).",

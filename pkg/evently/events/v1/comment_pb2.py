@@ -26,7 +26,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x65vently/events/v1/comment.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x91\x01\n\x07\x43omment\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08\x65vent_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tauthor_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"f\n\x0c\x43ommentAdded\x12+\n\x07\x63omment\x18\x01 \x01(\x0b\x32\x1a.evently.events.v1.Comment\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x13\n\x0b\x65vent_title\x18\x03 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x65vently/events/v1/comment.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xee\x02\n\x07\x43omment\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x16\n\x08\x65vent_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\tauthor_id\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x11\n\tparent_id\x18\x06 \x01(\t\x12\x35\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x05state\x18\x08 \x01(\x0e\x32 .evently.events.v1.Comment.StateB\x04\xe2\x41\x01\x03\x12\x13\n\x0bmention_ids\x18\t \x03(\t\"E\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\x0b\n\x07VISIBLE\x10\x01\x12\x0b\n\x07\x44\x45LETED\x10\x02\x12\x0b\n\x07REMOVED\x10\x03\"\x80\x01\n\x0c\x43ommentAdded\x12+\n\x07\x63omment\x18\x01 \x01(\x0b\x32\x1a.evently.events.v1.Comment\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x13\n\x0b\x65vent_title\x18\x03 \x01(\t\x12\x18\n\x10parent_author_id\x18\x04 \x01(\t\"h\n\x0e\x43ommentChanged\x12+\n\x07\x63omment\x18\x01 \x01(\x0b\x32\x1a.evently.events.v1.Comment\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\x13\n\x0b\x65vent_title\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,8 +41,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMMENT'].fields_by_name['author_id']._serialized_options = b'\342A\001\003'
   _globals['_COMMENT'].fields_by_name['create_time']._loaded_options = None
   _globals['_COMMENT'].fields_by_name['create_time']._serialized_options = b'\342A\001\003'
+  _globals['_COMMENT'].fields_by_name['update_time']._loaded_options = None
+  _globals['_COMMENT'].fields_by_name['update_time']._serialized_options = b'\342A\001\003'
+  _globals['_COMMENT'].fields_by_name['state']._loaded_options = None
+  _globals['_COMMENT'].fields_by_name['state']._serialized_options = b'\342A\001\003'
   _globals['_COMMENT']._serialized_start=121
-  _globals['_COMMENT']._serialized_end=266
-  _globals['_COMMENTADDED']._serialized_start=268
-  _globals['_COMMENTADDED']._serialized_end=370
+  _globals['_COMMENT']._serialized_end=487
+  _globals['_COMMENT_STATE']._serialized_start=418
+  _globals['_COMMENT_STATE']._serialized_end=487
+  _globals['_COMMENTADDED']._serialized_start=490
+  _globals['_COMMENTADDED']._serialized_end=618
+  _globals['_COMMENTCHANGED']._serialized_start=620
+  _globals['_COMMENTCHANGED']._serialized_end=724
 # @@protoc_insertion_point(module_scope)

@@ -136,12 +136,30 @@ class ClosePollRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ..., option_id: _Optional[str] = ...) -> None: ...
 
 class AddCommentRequest(_message.Message):
-    __slots__ = ("event_id", "text")
+    __slots__ = ("event_id", "text", "parent_id", "mention_ids")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MENTION_IDS_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     text: str
-    def __init__(self, event_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+    parent_id: str
+    mention_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, event_id: _Optional[str] = ..., text: _Optional[str] = ..., parent_id: _Optional[str] = ..., mention_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UpdateCommentRequest(_message.Message):
+    __slots__ = ("comment", "update_mask")
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    comment: _comment_pb2.Comment
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, comment: _Optional[_Union[_comment_pb2.Comment, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class DeleteCommentRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListCommentsRequest(_message.Message):
     __slots__ = ("event_id", "page_size", "page_token")

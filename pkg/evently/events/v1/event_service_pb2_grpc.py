@@ -102,6 +102,16 @@ class EventServiceStub:
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
                 response_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
                 _registered_method=True)
+        self.UpdateComment = channel.unary_unary(
+                '/evently.events.v1.EventService/UpdateComment',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.UpdateCommentRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_comment__pb2.Comment.FromString,
+                _registered_method=True)
+        self.DeleteComment = channel.unary_unary(
+                '/evently.events.v1.EventService/DeleteComment',
+                request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.DeleteCommentRequest.SerializeToString,
+                response_deserializer=evently_dot_events_dot_v1_dot_comment__pb2.Comment.FromString,
+                _registered_method=True)
         self.CreatePoll = channel.unary_unary(
                 '/evently.events.v1.EventService/CreatePoll',
                 request_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.CreatePollRequest.SerializeToString,
@@ -236,6 +246,21 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateComment(self, request, context):
+        """Changes a comment's text; its author only, while it is visible (`evently.comment.edited`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteComment(self, request, context):
+        """Deletes a comment (its author) or removes it (the event's organizer): its text goes, its
+        place in the conversation stays (`evently.comment.deleted`). Returns what remains.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreatePoll(self, request, context):
         """Opens a poll on an event; organizer only. A DATE poll's options are start and end times
         (in the future, ending after they start), a PLACE poll's locations, a QUESTION's texts.
@@ -364,6 +389,16 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.ListRegistrations,
                     request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.FromString,
                     response_serializer=evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.SerializeToString,
+            ),
+            'UpdateComment': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateComment,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.UpdateCommentRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_comment__pb2.Comment.SerializeToString,
+            ),
+            'DeleteComment': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteComment,
+                    request_deserializer=evently_dot_events_dot_v1_dot_event__service__pb2.DeleteCommentRequest.FromString,
+                    response_serializer=evently_dot_events_dot_v1_dot_comment__pb2.Comment.SerializeToString,
             ),
             'CreatePoll': grpc.unary_unary_rpc_method_handler(
                     servicer.CreatePoll,
@@ -731,6 +766,60 @@ class EventService:
             '/evently.events.v1.EventService/ListRegistrations',
             evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsRequest.SerializeToString,
             evently_dot_events_dot_v1_dot_event__service__pb2.ListRegistrationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateComment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/UpdateComment',
+            evently_dot_events_dot_v1_dot_event__service__pb2.UpdateCommentRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_comment__pb2.Comment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteComment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/evently.events.v1.EventService/DeleteComment',
+            evently_dot_events_dot_v1_dot_event__service__pb2.DeleteCommentRequest.SerializeToString,
+            evently_dot_events_dot_v1_dot_comment__pb2.Comment.FromString,
             options,
             channel_credentials,
             insecure,

@@ -38,7 +38,7 @@ def event_id_of(payload: Message) -> str:
             return str(e.id)
         case registration_pb2.RegistrationChanged(registration=registration):
             return str(registration.event_id)
-        case comment_pb2.CommentAdded(comment=comment):
+        case comment_pb2.CommentAdded(comment=comment) | comment_pb2.CommentChanged(comment=comment):
             return str(comment.event_id)
         case poll_pb2.PollChanged(poll=poll) | poll_pb2.PollVoted(poll=poll):
             return str(poll.event_id)

@@ -17,6 +17,7 @@ from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
+from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
@@ -35,7 +36,7 @@ from evently_events.adapters.protos import (
 )
 from evently_events.adapters.watch_servicer import WatchMethods
 from evently_events.domain.model import Changes, search_words
-from evently_events.service_layer import handlers
+from evently_events.service_layer import comments, handlers
 from evently_events.service_layer.ports import EventQuery, UnitOfWork
 
 SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
@@ -131,13 +132,39 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         self, request: event_service_pb2.AddCommentRequest, context: grpc.aio.ServicerContext
     ) -> comment_pb2.Comment:
         caller = require_principal()
+        cmd = comments.AddComment(
+            author_id=caller.user_id,
+            event_id=request.event_id,
+            text=request.text,
+            parent_id=request.parent_id,
+            mention_ids=list(request.mention_ids),
+        )
+        comment = await asyncio.to_thread(comments.add_comment, cmd, uow=self._uow, clock=self._clock)
+        return comment_to_proto(comment)
+
+    async def UpdateComment(
+        self, request: event_service_pb2.UpdateCommentRequest, context: grpc.aio.ServicerContext
+    ) -> comment_pb2.Comment:
+        caller = require_principal()
+        paths = list(request.update_mask.paths) or ["text"]
+        if paths != ["text"]:
+            raise InvalidArgument([FieldViolation("update_mask", "only text can be changed")])
         comment = await asyncio.to_thread(
-            handlers.add_comment,
+            comments.update_comment,
             caller.user_id,
-            request.event_id,
-            request.text,
+            request.comment.id,
+            request.comment.text,
             uow=self._uow,
             clock=self._clock,
+        )
+        return comment_to_proto(comment)
+
+    async def DeleteComment(
+        self, request: event_service_pb2.DeleteCommentRequest, context: grpc.aio.ServicerContext
+    ) -> comment_pb2.Comment:
+        caller = require_principal()
+        comment = await asyncio.to_thread(
+            comments.delete_comment, caller.user_id, request.id, uow=self._uow, clock=self._clock
         )
         return comment_to_proto(comment)
 
@@ -145,7 +172,7 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         self, request: event_service_pb2.ListCommentsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListCommentsResponse:
         page = await asyncio.to_thread(
-            handlers.list_comments,
+            comments.list_comments,
             request.event_id,
             after=decode_time_cursor(request.page_token, request),
             page_size=page_size(request.page_size),

@@ -13,7 +13,7 @@ from evently_platform.messaging.envelope import Envelope
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_events.adapters.poll_protos import poll_event
-from evently_events.domain.comments import Comment, CommentAdded
+from evently_events.domain.comments import Comment, CommentAdded, CommentDeleted, CommentEdited
 from evently_events.domain.model import (
     Event,
     EventCancelled,
@@ -99,6 +99,10 @@ def comment_to_proto(comment: Comment) -> comment_pb2.Comment:
         author_id=comment.author_id,
         text=comment.text,
         create_time=_ts(comment.create_time),
+        parent_id=comment.parent_id,
+        update_time=_ts(comment.update_time) if comment.update_time else None,
+        state=comment.state.value,
+        mention_ids=list(comment.mention_ids),
     )
 
 
@@ -135,13 +139,24 @@ def to_integration_event(event: object) -> Envelope:
                 previous_location=previous.location,
             )
             return _envelope("evently.event.updated", updated.id, data)
-        case CommentAdded(comment=comment, event=commented):
+        case CommentAdded(comment=comment, event=commented, parent_author_id=parent_author):
             data = comment_pb2.CommentAdded(
                 comment=comment_to_proto(comment),
                 organizer_id=commented.organizer_id,
                 event_title=commented.title,
+                parent_author_id=parent_author,
             )
             return _envelope("evently.comment.added", comment.id, data)
+        case (
+            CommentEdited(comment=comment, event=commented) | CommentDeleted(comment=comment, event=commented)
+        ):
+            data = comment_pb2.CommentChanged(
+                comment=comment_to_proto(comment),
+                organizer_id=commented.organizer_id,
+                event_title=commented.title,
+            )
+            verb = "edited" if isinstance(event, CommentEdited) else "deleted"
+            return _envelope(f"evently.comment.{verb}", comment.id, data)
         case PollOpened() | PollVoted() | PollClosed():
             return poll_event(event)
         case RegistrationCreated() | RegistrationCancelled() | RegistrationPromoted():

@@ -9,10 +9,10 @@ from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
+from evently_events.adapters.comment_repository import SqlCommentRepository
 from evently_events.adapters.poll_repository import SqlPollRepository
 from evently_events.adapters.registration_repository import SqlRegistrationRepository
-from evently_events.adapters.tables import comments, events
-from evently_events.domain.comments import Comment
+from evently_events.adapters.tables import events
 from evently_events.domain.model import Event, EventState
 from evently_events.service_layer.ports import Cursor, EventQuery
 
@@ -123,39 +123,6 @@ class SqlEventRepository:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class SqlCommentRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def add(self, comment: Comment) -> None:
-        self._connection.execute(
-            insert(comments).values(
-                id=comment.id,
-                event_id=comment.event_id,
-                author_id=comment.author_id,
-                text=comment.text,
-                create_time=comment.create_time,
-            )
-        )
-
-    def list_for_event(self, event_id: str, *, after: Cursor | None, limit: int) -> list[Comment]:
-        c = comments.c
-        conditions: list[Any] = [c.event_id == event_id]
-        if after is not None:
-            time, key = after
-            conditions.append(or_(c.create_time > time, and_(c.create_time == time, c.id > key)))
-        statement = select(comments).where(*conditions).order_by(c.create_time, c.id).limit(limit)
-        return [
-            Comment(
-                id=r.id, event_id=r.event_id, author_id=r.author_id, text=r.text, create_time=r.create_time
-            )
-            for r in self._connection.execute(statement)
-        ]
-
-    def delete_for_event(self, event_id: str) -> None:
-        self._connection.execute(delete(comments).where(comments.c.event_id == event_id))
 
 
 class EventsUnitOfWork(SqlUnitOfWork):

@@ -50,6 +50,10 @@ comments = Table(
     Column("author_id", String(32), nullable=False),
     Column("text", Text, nullable=False),
     Column("create_time", UtcDateTime(), nullable=False),
+    Column("parent_id", String(32), nullable=False, server_default=""),
+    Column("update_time", UtcDateTime()),
+    Column("state", String(16), nullable=False, server_default="VISIBLE"),
+    Column("mention_ids", JSON, nullable=False, server_default="[]"),
     Index("ix_comments_event_time", "event_id", "create_time", "id"),
 )
 

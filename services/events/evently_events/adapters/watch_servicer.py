@@ -47,8 +47,8 @@ class WatchMethods:
     async def _change(
         self, event_id: str, sequence: int, type_: str, payload: Message
     ) -> event_service_pb2.EventChange:
-        cursor = str(sequence)
-        if isinstance(payload, comment_pb2.CommentAdded):
+        cursor = str(sequence)  # a new, edited or deleted comment: as it is now
+        if isinstance(payload, comment_pb2.CommentAdded | comment_pb2.CommentChanged):
             return event_service_pb2.EventChange(cursor=cursor, type=type_, comment=payload.comment)
         if isinstance(payload, poll_pb2.PollChanged | poll_pb2.PollVoted):
             return event_service_pb2.EventChange(cursor=cursor, type=type_, poll=payload.poll)

@@ -8,7 +8,6 @@ from datetime import datetime
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
 
-from evently_events.domain.comments import Comment, CommentAdded, check_comment
 from evently_events.domain.model import (
     Changes,
     Event,
@@ -119,34 +118,6 @@ def _fill_free_seats(uow: UnitOfWork, event: Event, confirmed: int, now: datetim
         registration.promote(now)
         uow.registrations.save(registration)
         uow.record(RegistrationPromoted(registration, event))
-
-
-def add_comment(caller_id: str, event_id: str, text: str, *, uow: UnitOfWork, clock: Clock) -> Comment:
-    with uow:
-        event = _existing(uow, event_id)
-        registration = uow.registrations.get_for(event_id, caller_id)
-        stripped = check_comment(event, caller_id, registration is not None and registration.active, text)
-        comment = Comment(
-            id=new_id(), event_id=event_id, author_id=caller_id, text=stripped, create_time=clock.now()
-        )
-        uow.comments.add(comment)
-        uow.record(CommentAdded(comment, event))
-        uow.commit()
-    return comment
-
-
-@dataclass(frozen=True)
-class CommentPage:
-    comments: list[Comment]
-    next_cursor: Cursor | None
-
-
-def list_comments(event_id: str, *, after: Cursor | None, page_size: int, uow: UnitOfWork) -> CommentPage:
-    with uow.reading() as reader:
-        _existing(reader, event_id)
-        rows = reader.comments.list_for_event(event_id, after=after, limit=page_size + 1)
-    last = rows[page_size - 1] if len(rows) > page_size else None
-    return CommentPage(rows[:page_size], (last.create_time, last.id) if last else None)
 
 
 def _existing(uow: UnitOfWork, event_id: str) -> Event:

@@ -12,6 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from evently_notifier.domain.facts import (
     CommentAdded,
+    CommentChanged,
     EventChange,
     EventChanged,
     EventGone,
@@ -121,8 +122,18 @@ def to_fact(event_type: str, payload: Message) -> Fact:
             return _registration(event_type, payload)
         case comment_pb2.CommentAdded(comment=comment, organizer_id=organizer_id, event_title=title):
             return CommentAdded(
-                comment.id, comment.event_id, comment.author_id, comment.text, organizer_id, title
+                comment.id,
+                comment.event_id,
+                comment.author_id,
+                comment.text,
+                organizer_id,
+                title,
+                payload.parent_author_id,
+                tuple(comment.mention_ids),
             )
+        case comment_pb2.CommentChanged(comment=comment, organizer_id=organizer_id, event_title=title):
+            change = event_type.rsplit(".", 1)[-1]
+            return CommentChanged(change, comment.id, comment.event_id, organizer_id, title)
         case poll_pb2.PollChanged(poll=poll, organizer_id=organizer, event_title=title):
             return _poll(event_type, poll, organizer, title)
         case poll_pb2.PollVoted(poll=poll, organizer_id=organizer, event_title=title, voter_id=voter):

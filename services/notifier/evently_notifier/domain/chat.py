@@ -13,6 +13,7 @@ from evently_platform.time_words import when
 
 from evently_notifier.domain.facts import (
     CommentAdded,
+    CommentChanged,
     EventChange,
     EventChanged,
     EventGone,
@@ -77,6 +78,11 @@ def message_for(event_type: str, fact: Fact | None, base_url: str) -> ChatMessag
             if status == "WAITLISTED":
                 return ChatMessage(f"Someone joined the waitlist for {title}", details, page)
             return ChatMessage(f"New registration for {title}", details, page)
+        case CommentChanged(change=change, event_id=event_id, event_title=title):
+            verb = "edited" if change == "edited" else "deleted"
+            return ChatMessage(
+                f"A comment on {title or 'an event'} was {verb}", "", f"{base}/#/events/{event_id}"
+            )
         case CommentAdded(event_id=event_id, event_title=title, text=text):
             return ChatMessage(
                 f"New comment on {title or 'an event'}", text[:1000], f"{base}/#/events/{event_id}"

@@ -105,6 +105,20 @@ class CommentAdded:
     text: str
     organizer_id: str
     event_title: str
+    parent_author_id: str = ""  # a reply: whom it answers
+    mention_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommentChanged:
+    """A comment edited ("edited"), or deleted by its author or removed ("deleted"): nobody is
+    told; the organizer's webhooks may receive it."""
+
+    change: str
+    comment_id: str
+    event_id: str
+    organizer_id: str
+    event_title: str
 
 
 @dataclass(frozen=True)
@@ -155,6 +169,7 @@ Fact = (
     | EventGone
     | RegistrationChanged
     | CommentAdded
+    | CommentChanged
     | ReminderCame
     | SubscriptionHealth
     | PollNews

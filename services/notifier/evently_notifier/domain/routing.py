@@ -127,11 +127,19 @@ def _registration(fact: RegistrationChanged, attendees: Attendees) -> list[Notic
 
 
 def _comment_added(fact: CommentAdded, attendees: Attendees) -> list[Notice]:
+    """Each person once, the most personal way: mentioned, else answered, else news of the page."""
     title = fact.event_title or "an event"
-    readers = [fact.organizer_id, *attendees(fact.event_id)]
+    said = fact.text[:280]
+    kinds: dict[str, tuple[str, str]] = {}
+    for user in fact.mention_ids:
+        kinds.setdefault(user, ("comment.mention", f"You were mentioned on {title}"))
+    if fact.parent_author_id:
+        kinds.setdefault(fact.parent_author_id, ("comment.reply", f"A reply to your comment on {title}"))
+    for user in [fact.organizer_id, *attendees(fact.event_id)]:
+        kinds.setdefault(user, ("comment.added", f"New comment on {title}"))
     return [
-        Notice(user, "comment.added", f"New comment on {title}", fact.text[:280], fact.event_id)
-        for user in dict.fromkeys(readers)
+        Notice(user, kind, headline, said, fact.event_id)
+        for user, (kind, headline) in kinds.items()
         if user and user != fact.author_id
     ]
 
@@ -253,6 +261,8 @@ KINDS = (
     "registration.new",
     "registration.cancelled",
     "comment.added",
+    "comment.reply",
+    "comment.mention",
     "event.updated",
     "event.cancelled",
     "reminder.due",

@@ -13,6 +13,7 @@ from evently_platform.errors import Violations
 from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.facts import (
     CommentAdded,
+    CommentChanged,
     EventChanged,
     EventGone,
     Fact,
@@ -179,7 +180,7 @@ def may_read(owner_id: str, event_type: str, subject: str | None, fact: Fact | N
             return subject == owner_id
         case RegistrationChanged(organizer_id=organizer, user_id=registrant):
             return owner_id in (organizer, registrant)
-        case CommentAdded(organizer_id=organizer):
+        case CommentAdded(organizer_id=organizer) | CommentChanged(organizer_id=organizer):
             return owner_id == organizer
         case PollNews(change="voted", organizer_id=organizer, voter_id=voter):
             return owner_id in (organizer, voter)  # who voted is theirs alone

@@ -14,6 +14,8 @@ const KINDS = [
   ["event.updated", "An event you attend moved"],
   ["event.cancelled", "An event you attend is cancelled"],
   ["comment.added", "New comments on your events"],
+  ["comment.reply", "Replies to your comments"],
+  ["comment.mention", "Someone mentions you"],
   ["poll.opened", "A poll opens on an event you attend"],
   ["poll.closed", "A poll on an event you attend is decided"],
   ["registration.new", "Someone registered for your event"],

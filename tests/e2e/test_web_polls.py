@@ -74,3 +74,48 @@ def test_a_date_is_decided_together_and_both_pages_follow_live(person: Person) -
     ann.page.get_by_label("Add a comment", exact=True).fill("The 8th works for me!")
     ann.click("Post comment")
     expect(olga.page.locator(".comments li")).to_contain_text(["The 8th works for me!"])
+
+
+def test_a_conversation_with_a_reply_a_mention_an_edit_and_a_removal(person: Person) -> None:
+    olga = person("Olga")
+    olga.sign_up()
+    event_id = olga.create_event("Book club", capacity=10)
+    ann = person("Ann")
+    ann.sign_up()
+    ann.open_event(event_id)
+    ann.click("Register")
+    expect(ann.page.locator("#my-place")).to_have_text("You have a seat.")
+    ann.page.get_by_label("Add a comment", exact=True).fill("Which book first?")
+    ann.click("Post comment")
+
+    olga.open_event(event_id)
+    question = olga.page.locator(".comments li", has_text="Which book first?")
+    question.get_by_role("button", name="Reply").click()
+    expect(olga.page.get_by_text("Replying to Ann")).to_be_visible()
+    olga.page.get_by_label("Add a comment", exact=True).fill("Dune, @Ann!")
+    olga.click("Post comment")
+
+    # Ann's page shows the reply as it comes, under her question; she was mentioned, and told.
+    reply = ann.page.locator(".comments li.reply")
+    expect(reply).to_contain_text("Dune, @Ann!")
+    expect(reply).to_contain_text("in reply to Ann")
+    expect(ann.page.locator("#bell-count")).not_to_have_text("0")
+
+    # She edits her question; Olga sees the new words live.
+    ann.page.locator(".comments li", has_text="Which book first?").get_by_role("button", name="Edit").click()
+    ann.page.get_by_label("Edit your comment", exact=True).fill("Which book do we start with?")
+    ann.click("Save")
+    edited = olga.page.locator(".comments li").first
+    expect(edited.locator(".comment-text")).to_have_text("Which book do we start with?")
+    expect(edited).to_contain_text("(edited)")
+
+    # The organizer removes a comment; it goes from both pages, its place stays.
+    ann.page.get_by_label("Add a comment", exact=True).fill("Off-topic advert")
+    ann.click("Post comment")
+    olga.page.once("dialog", lambda dialog: dialog.accept())
+    olga.page.locator(".comments li", has_text="Off-topic advert").get_by_role(
+        "button", name="Remove"
+    ).click()
+    for page in (olga.page, ann.page):
+        expect(page.locator(".comments")).to_contain_text("Removed by the organizer.")
+        expect(page.locator(".comments")).not_to_contain_text("Off-topic advert")

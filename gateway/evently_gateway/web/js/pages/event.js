@@ -4,9 +4,10 @@
 // itself after a drop) brings new comments, seat counts, poll tallies and changes of time.
 
 import { all, api, displayName, session } from "../api.js";
-import { announce, announceOnNextPage, busy, h, replace, showErrors, when } from "../dom.js";
+import { announceOnNextPage, busy, h, replace, showErrors, when } from "../dom.js";
 import { go } from "../router.js";
 import { seatsText } from "./common.js";
+import { commentsSection } from "./comments.js";
 import { pollsSection } from "./polls.js";
 import { eventWhen } from "../time.js";
 
@@ -19,17 +20,6 @@ function placeText(registration) {
   if (!registration) return "You are not registered.";
   if (registration.status === "CONFIRMED") return "You have a seat.";
   return `You are number ${registration.waitlistPosition} on the waitlist.`;
-}
-
-function comment(entry, organizerId) {
-  const author = h("strong", {}, "…");
-  displayName(entry.authorId).then((name) => {
-    author.textContent = entry.authorId === organizerId ? `${name} (organizer)` : name;
-  });
-  return h("li", {},
-    h("div", { class: "row muted" }, author, h("time", { datetime: entry.createTime }, when(entry.createTime))),
-    h("div", {}, entry.text),
-  );
 }
 
 function attendeeRow(registration) {
@@ -168,48 +158,4 @@ async function organizerTools(event, current) {
       : h("p", { class: "muted" }, "Nobody yet."),
   );
   return current() ? section : null;
-}
-
-function commentsSection(event, comments, mayComment) {
-  const list = h("ol", { class: "comments", "aria-live": "polite" }, comments.map((c) => comment(c, event.organizerId)));
-  const section = h("section", { "aria-labelledby": "comments-heading", class: "stack" },
-    h("h2", { id: "comments-heading" }, `Comments (${comments.length})`),
-    comments.length ? list : h("p", { class: "muted", id: "no-comments" }, "No comments yet."),
-  );
-  const shown = new Set(comments.map((c) => c.id));
-  // A comment, once: posted here, or arriving from the live room (ours comes back that way too).
-  function add(entry) {
-    if (shown.has(entry.id)) return;
-    shown.add(entry.id);
-    section.querySelector("#no-comments")?.replaceWith(list);
-    list.append(comment(entry, event.organizerId));
-    section.querySelector("#comments-heading").textContent = `Comments (${shown.size})`;
-  }
-  const done = { section, add };
-  if (!session.get()) {
-    section.append(h("p", { class: "muted" }, h("a", { href: "#/login" }, "Log in"), " and register to comment."));
-    return done;
-  }
-  if (!mayComment) {
-    section.append(h("p", { class: "muted" }, "Register for this event to join the conversation."));
-    return done;
-  }
-  const form = h("form", { class: "form", novalidate: true },
-    h("label", {}, "Add a comment", h("textarea", { name: "text", rows: 3, required: true })),
-    h("div", {}, h("button", { type: "submit" }, "Post comment")),
-  );
-  form.addEventListener("submit", (submitted) => {
-    submitted.preventDefault();
-    busy(form.querySelector("button"), async () => {
-      let added;
-      try {
-        added = await api("POST", `/v1/events/${encodeURIComponent(event.id)}/comments`, { body: { text: new FormData(form).get("text") } });
-      } catch (error) { showErrors(form, error); return; }
-      add(added);
-      form.reset();
-      announce("Comment posted.");
-    });
-  });
-  section.append(form);
-  return done;
 }

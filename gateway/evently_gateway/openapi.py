@@ -102,11 +102,17 @@ def document(routes: list[Route], *, title: str = "Evently API", version: str = 
     }
     paths: dict[str, Any] = {}
     path_names = _PathNames([route.template for route in routes])
+    seen: dict[str, int] = {}
     for route in routes:
         method = route.method
         path, names = path_names.key(route.template)
+        # One method may have several bindings (additional_bindings): each operation needs its id.
+        operation_id = f"{method.containing_service.name}_{method.name}"
+        seen[operation_id] = seen.get(operation_id, 0) + 1
+        if seen[operation_id] > 1:
+            operation_id += f"_{seen[operation_id]}"
         operation: dict[str, Any] = {
-            "operationId": f"{method.containing_service.name}_{method.name}",
+            "operationId": operation_id,
             "tags": [method.containing_service.name],
             "parameters": [
                 {

@@ -15,7 +15,8 @@ from tests.e2e.web_user import WebUser, browser  # noqa: F401  (the fixture)
 pytestmark = pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
 
 Person = Callable[[str], WebUser]
-EIGHTH = "Sun 8 Jun 2031, 19:00\u201321:00 CEST"  # an en dash between the times, as shown
+DASH = "\u2013"  # between a start and an end time, as shown
+EIGHTH = f"Sun 8 Jun 2031, 19:00{DASH}21:00 CEST"
 
 
 @pytest.fixture
@@ -119,3 +120,42 @@ def test_a_conversation_with_a_reply_a_mention_an_edit_and_a_removal(person: Per
     for page in (olga.page, ann.page):
         expect(page.locator(".comments")).to_contain_text("Removed by the organizer.")
         expect(page.locator(".comments")).not_to_contain_text("Off-topic advert")
+
+
+def test_an_event_proposed_without_a_date_is_decided_by_vote_and_the_yes_voter_gets_a_seat(
+    person: Person,
+) -> None:
+    olga = person("Olga")
+    olga.sign_up()
+    page = olga.page
+    page.get_by_role("link", name="New event").click()
+    page.get_by_label("Title", exact=True).fill("Alumni dinner")
+    page.get_by_label("Location", exact=True).fill("The old refectory")
+    page.get_by_label("Capacity", exact=True).fill("20")
+    page.get_by_label("The date is to be decided: let people vote on it").check()
+    page.get_by_label("Candidate dates, one per line", exact=True).fill("2031-07-04 19:00\n2031-07-11 19:00")
+    page.get_by_label("Length in hours", exact=True).fill("3")
+    olga.click("Create event")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alumni dinner")
+    expect(page.locator("#when")).to_have_text("To be decided: vote on the date below.")
+    event_id = page.url.rsplit("/", 1)[1]
+
+    ann = person("Ann")
+    ann.sign_up()
+    page_of_ann = ann.page
+    page_of_ann.get_by_role("link", name="Events", exact=True).click()
+    page_of_ann.get_by_label("Search events", exact=True).fill("Alumni dinner")
+    page_of_ann.get_by_label("Search events", exact=True).press("Enter")
+    card = page_of_ann.locator(".card", has_text="Alumni dinner")
+    expect(card).to_contain_text("Date to be decided")
+    ann.open_event(event_id)
+    expect(page_of_ann.get_by_role("button", name="Register")).to_have_count(0)  # nothing to register for yet
+    asked = page_of_ann.get_by_role("region", name="When should it be?")
+    asked.locator(".option").nth(1).get_by_label("Yes", exact=True).check()
+    ann.click("Send my answers")
+    expect(page_of_ann.get_by_role("status")).to_have_text("Your answers are in.")
+
+    olga.click("Close poll")
+    # Ann's page reads itself afresh when the date is decided: she is in, on the 11th.
+    expect(page_of_ann.locator("#when")).to_have_text(f"Fri 11 Jul 2031, 19:00{DASH}22:00 CEST")
+    expect(page_of_ann.locator("#my-place")).to_have_text("You have a seat.")

@@ -212,3 +212,70 @@ async def test_closing_a_poll_on_an_event_people_attend_tells_them_through_the_s
     )
     moved = await venue.events.GetEvent(event_service_pb2.GetEventRequest(id=event.id))
     assert moved.state == event_pb2.Event.SCHEDULED and moved.confirmed_count == 1  # still attending
+
+
+async def test_a_proposed_event_gets_its_date_from_its_poll_and_the_yes_voters_their_places(
+    venue: Venue,
+) -> None:
+    _, olga = venue.person()
+    ann_id, ann = venue.person()
+    bo_id, bo = venue.person()
+    _, cy = venue.person()
+    draft = event_pb2.Event(title="Reunion", location="The old pub", capacity=1, time_zone="Europe/Berlin")
+    proposed = await venue.events.CreateEvent(
+        event_service_pb2.CreateEventRequest(
+            event=draft, date_poll=poll_pb2.Poll(kind=poll_pb2.Poll.DATE, options=_dates(5, 12))
+        ),
+        metadata=olga,
+    )
+    assert proposed.state == event_pb2.Event.PROPOSED
+    assert not proposed.HasField("start_time") and not proposed.HasField("end_time")  # to be decided
+    [poll] = (await venue.events.ListPolls(event_service_pb2.ListPollsRequest(event_id=proposed.id))).polls
+    assert poll.kind == poll_pb2.Poll.DATE
+
+    with pytest.raises(grpc.aio.AioRpcError) as not_yet:
+        await venue.register(proposed.id, ann)
+    assert not_yet.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    with pytest.raises(grpc.aio.AioRpcError) as no_calendar:
+        await venue.events.GetEventCalendar(event_service_pb2.GetEventCalendarRequest(id=proposed.id))
+    assert no_calendar.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+    await _vote(venue, bo, poll, (1, YES))  # Bo says yes first, then Ann
+    await _vote(venue, ann, poll, (1, YES), (0, IF_NEED_BE))
+    await _vote(venue, cy, poll, (0, YES), (1, NO))
+    closed = await venue.events.ClosePoll(event_service_pb2.ClosePollRequest(id=poll.id), metadata=olga)
+    assert closed.winner_option_id == poll.options[1].id
+
+    decided = await venue.events.GetEvent(event_service_pb2.GetEventRequest(id=proposed.id))
+    assert decided.state == event_pb2.Event.SCHEDULED
+    assert (decided.start_time, decided.end_time) == (poll.options[1].start_time, poll.options[1].end_time)
+    # One seat: the first to say yes has it, the next is first on the waitlist, Cy (no) is not in.
+    listed = await venue.events.ListRegistrations(
+        event_service_pb2.ListRegistrationsRequest(event_id=proposed.id), metadata=olga
+    )
+    places = {r.user_id: (r.status, r.waitlist_position) for r in listed.registrations}
+    assert places == {bo_id: (1, 0), ann_id: (2, 1)}  # CONFIRMED; WAITLISTED first in line
+
+
+async def test_a_proposed_event_needs_its_dates_and_no_times_of_its_own(venue: Venue) -> None:
+    _, olga = venue.person()
+    draft = event_pb2.Event(title="Reunion", location="The old pub")
+    with pytest.raises(grpc.aio.AioRpcError) as one_date:
+        await venue.events.CreateEvent(
+            event_service_pb2.CreateEventRequest(
+                event=draft, date_poll=poll_pb2.Poll(kind=poll_pb2.Poll.DATE, options=_dates(5))
+            ),
+            metadata=olga,
+        )
+    assert "date_poll.options" in (one_date.value.details() or "")
+    with pytest.raises(grpc.aio.AioRpcError) as not_a_date:
+        await venue.events.CreateEvent(
+            event_service_pb2.CreateEventRequest(
+                event=draft,
+                date_poll=poll_pb2.Poll(
+                    kind=poll_pb2.Poll.PLACE, options=[poll_pb2.PollOption(location="x")] * 2
+                ),
+            ),
+            metadata=olga,
+        )
+    assert "date_poll.kind" in (not_a_date.value.details() or "")

@@ -26,7 +26,7 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x65vently/events/v1/event.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc1\x04\n\x05\x45vent\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0corganizer_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\r\n\x05title\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08location\x18\x05 \x01(\t\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\x05\x12\x33\n\x05state\x18\t \x01(\x0e\x32\x1e.evently.events.v1.Event.StateB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1b\n\rcancel_reason\x18\x0c \x01(\tB\x04\xe2\x41\x01\x03\x12\x11\n\ttime_zone\x18\r \x01(\t\x12\x16\n\x08revision\x18\x0e \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x63onfirmed_count\x18\x0f \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1c\n\x0ewaitlist_count\x18\x10 \x01(\x05\x42\x04\xe2\x41\x01\x03\"<\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\r\n\tSCHEDULED\x10\x01\x12\r\n\tCANCELLED\x10\x02\"7\n\x0c\x45ventCreated\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"I\n\x0e\x45ventCancelled\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12\x0e\n\x06reason\x18\x02 \x01(\t\"E\n\x0c\x45ventDeleted\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\"\xda\x01\n\x0c\x45ventUpdated\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12\x37\n\x13previous_start_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11previous_end_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11previous_location\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x65vently/events/v1/event.proto\x12\x11\x65vently.events.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x04\n\x05\x45vent\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x1a\n\x0corganizer_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\r\n\x05title\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x10\n\x08location\x18\x05 \x01(\t\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\x05\x12\x33\n\x05state\x18\t \x01(\x0e\x32\x1e.evently.events.v1.Event.StateB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1b\n\rcancel_reason\x18\x0c \x01(\tB\x04\xe2\x41\x01\x03\x12\x11\n\ttime_zone\x18\r \x01(\t\x12\x16\n\x08revision\x18\x0e \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x63onfirmed_count\x18\x0f \x01(\x05\x42\x04\xe2\x41\x01\x03\x12\x1c\n\x0ewaitlist_count\x18\x10 \x01(\x05\x42\x04\xe2\x41\x01\x03\"J\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\r\n\tSCHEDULED\x10\x01\x12\r\n\tCANCELLED\x10\x02\x12\x0c\n\x08PROPOSED\x10\x03\"7\n\x0c\x45ventCreated\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\"I\n\x0e\x45ventCancelled\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12\x0e\n\x06reason\x18\x02 \x01(\t\"E\n\x0c\x45ventDeleted\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x14\n\x0corganizer_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\"\xda\x01\n\x0c\x45ventUpdated\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x18.evently.events.v1.Event\x12\x16\n\x0e\x63hanged_fields\x18\x02 \x03(\t\x12\x37\n\x13previous_start_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x35\n\x11previous_end_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11previous_location\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -52,15 +52,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENT'].fields_by_name['waitlist_count']._loaded_options = None
   _globals['_EVENT'].fields_by_name['waitlist_count']._serialized_options = b'\342A\001\003'
   _globals['_EVENT']._serialized_start=119
-  _globals['_EVENT']._serialized_end=696
+  _globals['_EVENT']._serialized_end=710
   _globals['_EVENT_STATE']._serialized_start=636
-  _globals['_EVENT_STATE']._serialized_end=696
-  _globals['_EVENTCREATED']._serialized_start=698
-  _globals['_EVENTCREATED']._serialized_end=753
-  _globals['_EVENTCANCELLED']._serialized_start=755
-  _globals['_EVENTCANCELLED']._serialized_end=828
-  _globals['_EVENTDELETED']._serialized_start=830
-  _globals['_EVENTDELETED']._serialized_end=899
-  _globals['_EVENTUPDATED']._serialized_start=902
-  _globals['_EVENTUPDATED']._serialized_end=1120
+  _globals['_EVENT_STATE']._serialized_end=710
+  _globals['_EVENTCREATED']._serialized_start=712
+  _globals['_EVENTCREATED']._serialized_end=767
+  _globals['_EVENTCANCELLED']._serialized_start=769
+  _globals['_EVENTCANCELLED']._serialized_end=842
+  _globals['_EVENTDELETED']._serialized_start=844
+  _globals['_EVENTDELETED']._serialized_end=913
+  _globals['_EVENTUPDATED']._serialized_start=916
+  _globals['_EVENTUPDATED']._serialized_end=1134
 # @@protoc_insertion_point(module_scope)

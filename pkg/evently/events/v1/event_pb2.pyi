@@ -18,9 +18,11 @@ class Event(_message.Message):
         STATE_UNSPECIFIED: _ClassVar[Event.State]
         SCHEDULED: _ClassVar[Event.State]
         CANCELLED: _ClassVar[Event.State]
+        PROPOSED: _ClassVar[Event.State]
     STATE_UNSPECIFIED: Event.State
     SCHEDULED: Event.State
     CANCELLED: Event.State
+    PROPOSED: Event.State
     ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]

@@ -20,10 +20,12 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateEventRequest(_message.Message):
-    __slots__ = ("event",)
+    __slots__ = ("event", "date_poll")
     EVENT_FIELD_NUMBER: _ClassVar[int]
+    DATE_POLL_FIELD_NUMBER: _ClassVar[int]
     event: _event_pb2.Event
-    def __init__(self, event: _Optional[_Union[_event_pb2.Event, _Mapping]] = ...) -> None: ...
+    date_poll: _poll_pb2.Poll
+    def __init__(self, event: _Optional[_Union[_event_pb2.Event, _Mapping]] = ..., date_poll: _Optional[_Union[_poll_pb2.Poll, _Mapping]] = ...) -> None: ...
 
 class GetEventRequest(_message.Message):
     __slots__ = ("id",)

@@ -159,7 +159,9 @@ class EventServiceServicer:
     """
 
     def CreateEvent(self, request, context):
-        """Publishes a new event; the caller becomes its organizer.
+        """Publishes a new event; the caller becomes its organizer. With `date_poll` and no times, the
+        event is PROPOSED and people vote on its date (over HTTP: `POST /v1/events:propose` with
+        `{"event": ..., "datePoll": ...}`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -17,7 +17,7 @@ from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
-from evently_platform.errors import FieldViolation, InvalidArgument
+from evently_platform.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
 from evently_platform.grpc.timestamps import optional_time
@@ -26,6 +26,7 @@ from google.protobuf import empty_pb2
 from nats.js import JetStreamContext
 
 from evently_events.adapters.event_room import EventRoom
+from evently_events.adapters.poll_protos import kind_from_proto, options_from_proto
 from evently_events.adapters.poll_servicer import PollMethods
 from evently_events.adapters.protos import (
     calendar_entry,
@@ -35,7 +36,7 @@ from evently_events.adapters.protos import (
     registration_to_proto,
 )
 from evently_events.adapters.watch_servicer import WatchMethods
-from evently_events.domain.model import Changes, search_words
+from evently_events.domain.model import Changes, EventState, search_words
 from evently_events.service_layer import comments, handlers
 from evently_events.service_layer.ports import EventQuery, UnitOfWork
 
@@ -84,7 +85,16 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         self, request: event_service_pb2.CreateEventRequest, context: grpc.aio.ServicerContext
     ) -> event_pb2.Event:
         caller = require_principal()
-        cmd = handlers.CreateEvent(organizer_id=caller.user_id, draft=draft_from_proto(request.event))
+        date_poll = None
+        if request.HasField("date_poll"):
+            date_poll = handlers.DatePoll(
+                kind=kind_from_proto(request.date_poll.kind, field_name="date_poll"),
+                options=options_from_proto(request.date_poll, field_name="date_poll"),
+                close_time=optional_time(request.date_poll, "close_time", "date_poll.close_time"),
+            )
+        cmd = handlers.CreateEvent(
+            organizer_id=caller.user_id, draft=draft_from_proto(request.event), date_poll=date_poll
+        )
         event = await asyncio.to_thread(handlers.create_event, cmd, uow=self._uow, clock=self._clock)
         return event_to_proto(event)
 
@@ -123,6 +133,10 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         self, request: event_service_pb2.GetEventCalendarRequest, context: grpc.aio.ServicerContext
     ) -> httpbody_pb2.HttpBody:
         view = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
+        if view.event.state is EventState.PROPOSED:
+            raise FailedPrecondition(
+                f"event {request.id!r} has no date yet: no calendar entry until its poll closes"
+            )
         return httpbody_pb2.HttpBody(
             content_type="text/calendar; charset=utf-8",
             data=calendar_file(calendar_entry(view.event), self._clock.now()),

@@ -43,19 +43,19 @@ def _ts(value: datetime | None) -> Timestamp | None:
     return stamp
 
 
-def kind_from_proto(kind: int) -> PollKind:
+def kind_from_proto(kind: int, *, field_name: str = "poll") -> PollKind:
     found = _KINDS.get(kind)
     if found is None:
-        raise InvalidArgument([FieldViolation("poll.kind", "must be DATE, PLACE or QUESTION")])
+        raise InvalidArgument([FieldViolation(f"{field_name}.kind", "must be DATE, PLACE or QUESTION")])
     return found
 
 
-def options_from_proto(poll: poll_pb2.Poll) -> list[PollOption]:
+def options_from_proto(poll: poll_pb2.Poll, *, field_name: str = "poll") -> list[PollOption]:
     return [
         PollOption(
             id="",
-            start_time=optional_time(o, "start_time", f"poll.options[{i}].start_time"),
-            end_time=optional_time(o, "end_time", f"poll.options[{i}].end_time"),
+            start_time=optional_time(o, "start_time", f"{field_name}.options[{i}].start_time"),
+            end_time=optional_time(o, "end_time", f"{field_name}.options[{i}].end_time"),
             location=o.location,
             text=o.text,
         )

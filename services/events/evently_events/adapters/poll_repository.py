@@ -143,6 +143,18 @@ class SqlPollRepository:
             ],
         )
 
+    def yes_voters(self, poll_id: str, option_id: str) -> list[str]:
+        query = (
+            select(poll_answers.c.user_id)
+            .where(
+                poll_answers.c.poll_id == poll_id,
+                poll_answers.c.option_id == option_id,
+                poll_answers.c.answer == Answer.YES.value,
+            )
+            .order_by(poll_answers.c.update_time, poll_answers.c.user_id)
+        )
+        return list(self._connection.execute(query).scalars())
+
     def delete_for_event(self, event_id: str) -> None:
         ids = select(polls.c.id).where(polls.c.event_id == event_id)
         self._connection.execute(delete(poll_answers).where(poll_answers.c.poll_id.in_(ids)))

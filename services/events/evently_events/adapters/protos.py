@@ -41,14 +41,16 @@ def _ts(value: datetime) -> Timestamp:
 
 
 def event_to_proto(event: Event, confirmed: int = 0, waitlisted: int = 0) -> event_pb2.Event:
+    # A proposed event has no times yet: its placeholder is never shown.
+    dated = event.state is not EventState.PROPOSED
     return event_pb2.Event(
         id=event.id,
         organizer_id=event.organizer_id,
         title=event.title,
         description=event.description,
         location=event.location,
-        start_time=_ts(event.start_time),
-        end_time=_ts(event.end_time),
+        start_time=_ts(event.start_time) if dated else None,
+        end_time=_ts(event.end_time) if dated else None,
         capacity=event.capacity,
         state=event.state.value,  # type: ignore[arg-type]
         create_time=_ts(event.create_time),

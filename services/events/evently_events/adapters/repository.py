@@ -16,6 +16,9 @@ from evently_events.adapters.tables import events
 from evently_events.domain.model import Event, EventState
 from evently_events.service_layer.ports import Cursor, EventQuery
 
+# Not cancelled: scheduled, or proposed (its date being decided).
+_GOING_AHEAD = [EventState.SCHEDULED.value, EventState.PROPOSED.value]
+
 
 def _to_event(row: Any) -> Event:
     return Event(
@@ -75,7 +78,7 @@ class SqlEventRepository:
     def upcoming_organized_by(self, organizer_id: str, now: datetime) -> list[Event]:
         query = select(events).where(
             events.c.organizer_id == organizer_id,
-            events.c.state == EventState.SCHEDULED.value,
+            events.c.state.in_(_GOING_AHEAD),
             events.c.end_time > now,
         )
         return [_to_event(r) for r in self._connection.execute(query)]
@@ -95,7 +98,7 @@ class SqlEventRepository:
         c = events.c
         conditions: list[Any] = [c.end_time <= query.now if query.past else c.end_time > query.now]
         if not query.include_cancelled:
-            conditions.append(c.state == EventState.SCHEDULED.value)
+            conditions.append(c.state.in_(_GOING_AHEAD))
         if query.organizer_id:
             conditions.append(c.organizer_id == query.organizer_id)
         if query.start_after is not None:

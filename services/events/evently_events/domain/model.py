@@ -6,7 +6,7 @@ import enum
 import functools
 import zoneinfo
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from evently_platform.errors import (
     FailedPrecondition,
@@ -25,6 +25,7 @@ MAX_CANCEL_REASON_LENGTH = 1000
 class EventState(enum.Enum):
     SCHEDULED = "SCHEDULED"
     CANCELLED = "CANCELLED"
+    PROPOSED = "PROPOSED"  # its date is decided by a poll; until then its times are a placeholder
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Event:
             raise PermissionDenied(f"only the organizer of event {self.id!r} may {action} it")
 
     def check_open_for_registration(self, now: datetime) -> None:
+        if self.state is EventState.PROPOSED:
+            raise FailedPrecondition(
+                f"event {self.id!r} has no date yet: vote in its date poll; registration opens when it closes"
+            )
         if self.state is EventState.CANCELLED:
             raise FailedPrecondition(f"event {self.id!r} is cancelled: registrations are closed")
         if self.start_time <= now:
@@ -146,8 +151,47 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def new_event(event_id: str, organizer_id: str, draft: EventDraft, now: datetime) -> Event:
-    validate_draft(draft, now)
+def decide_date(event: Event, start: datetime, end: datetime, now: datetime) -> Event:
+    """A proposed event, its poll closed: scheduled at the winning time, open for registration."""
+    return replace(
+        event,
+        start_time=start,
+        end_time=end,
+        state=EventState.SCHEDULED,
+        update_time=now,
+        revision=event.revision + 1,
+    )
+
+
+def proposed_event(
+    event_id: str,
+    organizer_id: str,
+    draft: EventDraft,
+    candidates: list[tuple[datetime, datetime]],
+    now: datetime,
+) -> Event:
+    """An event whose date people vote on: no times of its own (the earliest candidate holds
+    their place, for ordering lists, and is never shown)."""
+    if draft.start_time is not None or draft.end_time is not None:
+        raise InvalidArgument(
+            [FieldViolation("event.start_time", "a proposed event has no times: its date poll decides them")]
+        )
+    # Problems with the candidates themselves are the poll's to report (date_poll.options).
+    sound = [(start, end) for start, end in candidates if end > start]
+    start, end = min(sound) if sound else (now + timedelta(days=1), now + timedelta(days=1, hours=1))
+    validate_draft(replace(draft, start_time=start, end_time=end), now, new_start=False)
+    event = new_event(
+        event_id, organizer_id, replace(draft, start_time=start, end_time=end), now, check=False
+    )
+    event.state = EventState.PROPOSED
+    return event
+
+
+def new_event(
+    event_id: str, organizer_id: str, draft: EventDraft, now: datetime, *, check: bool = True
+) -> Event:
+    if check:
+        validate_draft(draft, now)
     assert draft.start_time is not None and draft.end_time is not None  # checked above
     return Event(
         id=event_id,
@@ -211,6 +255,8 @@ def apply_changes(
     problems.raise_if_any()
     if event.state is EventState.CANCELLED:
         raise FailedPrecondition(f"event {event.id!r} is cancelled; it cannot be changed")
+    if event.state is EventState.PROPOSED and {"start_time", "end_time"} & set(changes.paths):
+        raise FailedPrecondition(f"event {event.id!r} is proposed: its date poll decides its times")
     if event.end_time <= now:
         raise FailedPrecondition(f"event {event.id!r} is over; it cannot be changed")
 

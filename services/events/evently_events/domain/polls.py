@@ -98,22 +98,25 @@ def check_new_poll(
     options: list[PollOption],
     close_time: datetime | None,
     now: datetime,
+    *,
+    field_name: str = "poll",
 ) -> list[PollOption]:
-    """The options as they will be stored (trimmed), or InvalidArgument naming every problem."""
+    """The options as they will be stored (trimmed), or InvalidArgument naming every problem
+    (under `field_name`: the request's name for the poll)."""
     event.check_organizer(caller_id, "open a poll on")
     if event.state is EventState.CANCELLED:
         raise FailedPrecondition(f"event {event.id!r} is cancelled: it takes no polls")
     problems = Violations()
     problems.check(
         MIN_OPTIONS <= len(options) <= MAX_OPTIONS,
-        "poll.options",
+        f"{field_name}.options",
         f"from {MIN_OPTIONS} to {MAX_OPTIONS} options",
     )
     if close_time is not None:
-        problems.check(close_time > now, "poll.close_time", "must be in the future")
+        problems.check(close_time > now, f"{field_name}.close_time", "must be in the future")
     cleaned = []
     for i, option in enumerate(options):
-        where = f"poll.options[{i}]"
+        where = f"{field_name}.options[{i}]"
         if kind is PollKind.DATE:
             if option.start_time is None or option.end_time is None:
                 problems.add(where, "a date option needs start_time and end_time")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from evently_platform.clock import Clock, new_id
-from evently_platform.errors import NotFound
+from evently_platform.errors import FieldViolation, InvalidArgument, NotFound
 
 from evently_events.domain.model import (
     Changes,
@@ -19,6 +19,17 @@ from evently_events.domain.model import (
     EventUpdated,
     apply_changes,
     new_event,
+    proposed_event,
+)
+from evently_events.domain.polls import (
+    Poll,
+    PollKind,
+    PollOpened,
+    PollOption,
+    PollResults,
+    PollState,
+    check_new_poll,
+    tally,
 )
 from evently_events.domain.registrations import (
     Registration,
@@ -32,9 +43,19 @@ from evently_events.service_layer.ports import Cursor, EventQuery, UnitOfWork
 
 
 @dataclass(frozen=True)
+class DatePoll:
+    """Candidate dates, for an event proposed without one."""
+
+    kind: PollKind
+    options: list[PollOption]
+    close_time: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CreateEvent:
     organizer_id: str
     draft: EventDraft
+    date_poll: DatePoll | None = None
 
 
 @dataclass(frozen=True)
@@ -44,10 +65,33 @@ class EventPage:
 
 
 def create_event(cmd: CreateEvent, *, uow: UnitOfWork, clock: Clock) -> Event:
+    if cmd.date_poll is not None:
+        return _propose_event(cmd, cmd.date_poll, uow=uow, now=clock.now())
     event = new_event(new_id(), cmd.organizer_id, cmd.draft, clock.now())
     with uow:
         uow.events.add(event)
         uow.record(EventCreated(event))
+        uow.commit()
+    return event
+
+
+def _propose_event(cmd: CreateEvent, date_poll: DatePoll, *, uow: UnitOfWork, now: datetime) -> Event:
+    """A proposed event and its date poll, published together."""
+    options = [replace(option, id=new_id()) for option in date_poll.options]
+    candidates = [(o.start_time, o.end_time) for o in options if o.start_time and o.end_time]
+    if date_poll.kind is not PollKind.DATE:
+        raise InvalidArgument([FieldViolation("date_poll.kind", "must be DATE: the poll decides the date")])
+    event = proposed_event(new_id(), cmd.organizer_id, cmd.draft, candidates, now)
+    options = check_new_poll(
+        event, cmd.organizer_id, PollKind.DATE, options, date_poll.close_time, now, field_name="date_poll"
+    )
+    poll = Poll(new_id(), event.id, PollKind.DATE, PollState.OPEN, options, date_poll.close_time, now)
+    with uow:
+        uow.events.add(event)
+        uow.polls.add(poll)
+        uow.record(
+            EventCreated(event), PollOpened(PollResults(poll, tally(poll, []), [], event.organizer_id), event)
+        )
         uow.commit()
     return event
 
@@ -195,27 +239,34 @@ def register(caller_id: str, event_id: str, *, uow: UnitOfWork, clock: Clock) ->
         existing = uow.registrations.get_for(event_id, caller_id)
         if existing is not None and existing.active:
             return _view(uow, existing)  # registering twice: the first registration stands
-        now = clock.now()
-        status = status_for_newcomer(event, uow.registrations.count_confirmed(event_id), now)
-        if existing is not None:
-            existing.reopen(status, now)
-            uow.registrations.save(existing)
-            registration = existing
-        else:
-            registration = Registration(
-                id=new_id(),
-                event_id=event_id,
-                user_id=caller_id,
-                status=status,
-                create_time=now,
-                update_time=now,
-                queued_time=now,
-            )
-            uow.registrations.add(registration)
-        uow.record(RegistrationCreated(registration, event))
+        registration = seat(uow, event, caller_id, clock.now())
         view = _view(uow, registration)
         uow.commit()
     return view
+
+
+def seat(uow: UnitOfWork, event: Event, user_id: str, now: datetime) -> Registration:
+    """A seat, or a place on the waitlist, for someone not registered yet; the caller holds the
+    event row's lock."""
+    existing = uow.registrations.get_for(event.id, user_id)
+    status = status_for_newcomer(event, uow.registrations.count_confirmed(event.id), now)
+    if existing is not None:
+        existing.reopen(status, now)
+        uow.registrations.save(existing)
+        registration = existing
+    else:
+        registration = Registration(
+            id=new_id(),
+            event_id=event.id,
+            user_id=user_id,
+            status=status,
+            create_time=now,
+            update_time=now,
+            queued_time=now,
+        )
+        uow.registrations.add(registration)
+    uow.record(RegistrationCreated(registration, event))
+    return registration
 
 
 def _end_registration(uow: UnitOfWork, event: Event, registration: Registration, now: datetime) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import FieldViolation, InvalidArgument, NotFound
 
-from evently_events.domain.model import Event
+from evently_events.domain.model import Event, EventState, EventUpdated, decide_date
 from evently_events.domain.polls import (
     Answer,
     Poll,
@@ -28,7 +28,7 @@ from evently_events.domain.polls import (
     tally,
     winner,
 )
-from evently_events.service_layer.handlers import edit_event
+from evently_events.service_layer.handlers import edit_event, seat
 from evently_events.service_layer.ports import UnitOfWork
 
 
@@ -126,12 +126,26 @@ def close_poll(
         closed = close(poll, chosen, now)
         uow.polls.save(closed)
         changes = changes_for(closed, chosen, event)
-        if changes is not None:
+        if event.state is EventState.PROPOSED and closed.kind is PollKind.DATE:
+            event = _decide_date(uow, event, closed, chosen, now)
+        elif changes is not None:
             event = edit_event(uow, event, changes, now)
         results = replace(results, poll=closed)
         uow.record(PollClosed(results, event))
         uow.commit()
     return results
+
+
+def _decide_date(uow: UnitOfWork, event: Event, poll: Poll, chosen: PollOption, now: datetime) -> Event:
+    """A proposed event gets its date: scheduled at the winner, and the people who said yes to it
+    registered in the order they said so — seats while they last, then the waitlist."""
+    assert chosen.start_time is not None and chosen.end_time is not None  # a DATE option's
+    decided = decide_date(event, chosen.start_time, chosen.end_time, now)
+    uow.events.save(decided)
+    uow.record(EventUpdated(decided, ("start_time", "end_time"), event))
+    for user_id in uow.polls.yes_voters(poll.id, chosen.id):
+        seat(uow, decided, user_id, now)
+    return decided
 
 
 def close_due(*, uow: UnitOfWork, clock: Clock, limit: int = 100) -> int:

@@ -20,10 +20,13 @@ export function eventCard(event) {
   return h("li", { class: "card" },
     h("a", { href: `#/events/${encodeURIComponent(event.id)}` }, h("h3", {}, event.title)),
     h("div", { class: "row muted" },
-      h("time", { datetime: event.startTime }, eventWhen(event.startTime, event.endTime, event.timeZone)),
+      event.state === "PROPOSED"
+        ? h("span", {}, "Date to be decided")
+        : h("time", { datetime: event.startTime }, eventWhen(event.startTime, event.endTime, event.timeZone)),
       event.location ? h("span", {}, "· ", event.location) : null,
       cancelled
         ? h("span", { class: "pill danger" }, "Cancelled")
+        : event.state === "PROPOSED" ? h("span", { class: "pill warn" }, "Vote on the date")
         : h("span", { class: seatsLeft(event) === 0 ? "pill warn" : "pill ok" }, seatsText(event)),
     ),
   );

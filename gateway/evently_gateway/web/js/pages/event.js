@@ -22,6 +22,11 @@ function placeText(registration) {
   return `You are number ${registration.waitlistPosition} on the waitlist.`;
 }
 
+function whenText(event) {
+  if (event.state === "PROPOSED") return "To be decided: vote on the date below.";
+  return eventWhen(event.startTime, event.endTime, event.timeZone);
+}
+
 function attendeeRow(registration) {
   const name = h("td", {}, "…");
   displayName(registration.userId).then((n) => { name.textContent = n; });
@@ -46,10 +51,15 @@ export async function renderEvent(main, { id }, current) {
   const place = h("p", { id: "my-place", "aria-live": "polite" }, signedIn ? placeText(registration) : "");
   const actions = h("div", { class: "row" });
 
+  const proposed = event.state === "PROPOSED";
   function showPlace(current) {
-    place.textContent = placeText(current);
+    place.textContent = proposed && signedIn
+      ? "Registration opens when the date is decided: say yes to a date below to be registered."
+      : placeText(current);
     const buttons = [];
-    if (!signedIn) {
+    if (proposed) {
+      // Nothing to register for or to put in a calendar yet.
+    } else if (!signedIn) {
       buttons.push(h("a", { class: "button", href: "#/login", onclick: () => sessionStorage.setItem("evently.after-login", `/events/${id}`) }, "Log in to register"));
     } else if (!cancelled && !past) {
       if (current) {
@@ -71,7 +81,9 @@ export async function renderEvent(main, { id }, current) {
         buttons.push(join);
       }
     }
-    buttons.push(h("a", { class: "button secondary", href: `/v1/events/${encodeURIComponent(id)}/calendar.ics`, download: `${event.title}.ics` }, "Add to calendar"));
+    if (!proposed) {
+      buttons.push(h("a", { class: "button secondary", href: `/v1/events/${encodeURIComponent(id)}/calendar.ics`, download: `${event.title}.ics` }, "Add to calendar"));
+    }
     replace(actions, buttons);
   }
   showPlace(registration);
@@ -80,7 +92,7 @@ export async function renderEvent(main, { id }, current) {
     h("h1", {}, event.title),
     cancelled ? h("p", { class: "pill danger" }, `Cancelled${event.cancelReason ? `: ${event.cancelReason}` : ""}`) : null,
     h("dl", { class: "card" },
-      h("dt", {}, "When"), h("dd", { id: "when" }, eventWhen(event.startTime, event.endTime, event.timeZone)),
+      h("dt", {}, "When"), h("dd", { id: "when" }, whenText(event)),
       h("dt", {}, "Where"), h("dd", {}, event.location),
       signedIn ? h("dt", {}, "Organizer") : null,
       signedIn ? h("dd", { id: "organizer" }, isOrganizer ? "You" : await displayName(event.organizerId)) : null,
@@ -98,8 +110,10 @@ export async function renderEvent(main, { id }, current) {
   replace(main, h("article", { class: "stack" }, sections));
   watchRoom(event, current, {
     event: (now) => {
+      // A proposed event whose date was just decided opens registration: read the page afresh.
+      if (proposed && now.state !== "PROPOSED") { go(`/events/${id}`); return; }
       seats.textContent = now.state === "CANCELLED" ? "" : seatsText(now);
-      main.querySelector("#when").textContent = eventWhen(now.startTime, now.endTime, now.timeZone);
+      main.querySelector("#when").textContent = whenText(now);
     },
     comment: talk.add,
     poll: pollBoard.update,

@@ -22,6 +22,19 @@ function fromForm(form) {
   };
 }
 
+// An event without times, and a poll of its candidate dates (each as long as asked).
+function proposal(form, values) {
+  const data = new FormData(form);
+  const length = Number(data.get("hours") || 0) * 3600 * 1000;
+  const options = String(data.get("candidates")).split("\n").map((line) => line.trim()).filter(Boolean)
+    .map((line) => {
+      const start = fromZonedInput(line.replace(" ", "T"), values.timeZone);
+      return start ? { startTime: start, endTime: new Date(Date.parse(start) + length).toISOString() } : {};
+    });
+  const { startTime, endTime, ...event } = values;
+  return { event, datePoll: { kind: "DATE", options } };
+}
+
 // The proto field names of what changed, for `updateMask`.
 function changedFields(before, after) {
   const snake = (name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -45,8 +58,14 @@ export async function renderEventForm(main, { id }, current) {
     field("Time zone", h("input", { name: "timeZone", list: "time-zones", required: true, value: zone }),
       "Where the event happens, e.g. Europe/Paris: the times below are on its clocks."),
     zones,
-    h("label", {}, "Starts", h("input", { name: "startTime", type: "datetime-local", required: true, value: toZonedInput(event.startTime, zone) })),
-    h("label", {}, "Ends", h("input", { name: "endTime", type: "datetime-local", required: true, value: toZonedInput(event.endTime, zone) })),
+    editing ? null : h("label", { class: "check" }, h("input", { type: "checkbox", name: "proposed" }), "The date is to be decided: let people vote on it"),
+    h("div", { class: "stack", id: "fixed-times" },
+      h("label", {}, "Starts", h("input", { name: "startTime", type: "datetime-local", required: true, value: toZonedInput(event.startTime, zone) })),
+      h("label", {}, "Ends", h("input", { name: "endTime", type: "datetime-local", required: true, value: toZonedInput(event.endTime, zone) }))),
+    editing ? null : h("div", { class: "stack", id: "candidate-dates", hidden: true },
+      field("Candidate dates, one per line", h("textarea", { name: "candidates", rows: 3, placeholder: "2031-06-01 19:00" }),
+        "Start times on the event's clocks; registration opens when the poll closes, for those who said yes."),
+      field("Length in hours", h("input", { name: "hours", type: "number", min: 0.25, step: 0.25, value: 2 }))),
     field("Capacity", h("input", { name: "capacity", type: "number", min: 0, step: 1, value: event.capacity ?? 0 }),
       "0 for no limit; when seats run out, people join a waitlist."),
     h("div", { class: "row" },
@@ -54,6 +73,11 @@ export async function renderEventForm(main, { id }, current) {
       h("a", { href: editing ? `#/events/${encodeURIComponent(id)}` : "#/" }, "Back"),
     ),
   );
+  const proposed = form.querySelector("[name=proposed]");
+  proposed?.addEventListener("change", () => {
+    form.querySelector("#fixed-times").hidden = proposed.checked;
+    form.querySelector("#candidate-dates").hidden = !proposed.checked;
+  });
   form.addEventListener("submit", (submitted) => {
     submitted.preventDefault();
     const values = fromForm(form);
@@ -66,6 +90,8 @@ export async function renderEventForm(main, { id }, current) {
           saved = await api("PATCH", `/v1/events/${encodeURIComponent(id)}`, {
             body: values, query: { updateMask: mask.join(",") },
           });
+        } else if (proposed?.checked) {
+          saved = await api("POST", "/v1/events:propose", { body: proposal(form, values) });
         } else {
           saved = await api("POST", "/v1/events", { body: values });
         }

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import System
-from tests.e2e.web_user import WebUser, browser  # noqa: F401  (the fixture)
+from tests.e2e.web_user import People, WebUser, browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
 
@@ -21,17 +21,9 @@ EIGHTH = f"Sun 8 Jun 2031, 19:00{DASH}21:00 CEST"
 
 @pytest.fixture
 def person(system: System, browser: Browser) -> Iterator[Person]:  # noqa: F811
-    opened: list[WebUser] = []
-
-    def open_person(name: str) -> WebUser:
-        opened.append(WebUser.open(browser, system.gateway, name, time_zone="Europe/Berlin"))
-        return opened[-1]
-
-    yield open_person
-    problems = [problem for user in opened for problem in user.problems]
-    for user in opened:
-        user.close()
-    assert problems == []
+    people = People(browser, system.gateway)
+    yield lambda name: people.open(name, time_zone="Europe/Berlin")
+    people.close_all()
 
 
 def test_a_date_is_decided_together_and_both_pages_follow_live(person: Person) -> None:

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import System
-from tests.e2e.web_user import PASSWORD, WebUser, browser  # noqa: F401  (the fixture)
+from tests.e2e.web_user import PASSWORD, People, WebUser, browser  # noqa: F401  (the fixture)
 from tests.support import wait_until
 
 pytestmark = pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
@@ -25,17 +25,9 @@ Person = Callable[..., WebUser]
 
 @pytest.fixture
 def person(system: System, browser: Browser) -> Iterator[Person]:  # noqa: F811
-    opened: list[WebUser] = []
-
-    def open_person(name: str, time_zone: str) -> WebUser:
-        opened.append(WebUser.open(browser, system.gateway, name, time_zone=time_zone))
-        return opened[-1]
-
-    yield open_person
-    problems = [problem for user in opened for problem in user.problems]
-    for user in opened:
-        user.close()
-    assert problems == []
+    people = People(browser, system.gateway)
+    yield lambda name, time_zone: people.open(name, time_zone=time_zone)
+    people.close_all()
 
 
 def _mails_to(system: System, address: str) -> list[email.message.EmailMessage]:

@@ -14,7 +14,7 @@ from evently_gateway.webui import WEB_ROOT
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import System
-from tests.e2e.web_user import WebUser, browser  # noqa: F401  (the fixture)
+from tests.e2e.web_user import People, WebUser, browser  # noqa: F401  (the fixture)
 from tests.e2e.webhook_receiver import WebhookReceiver
 from tests.support import wait_until
 
@@ -27,17 +27,9 @@ Person = Callable[[str], WebUser]
 @pytest.fixture
 def person(system: System, browser: Browser) -> Iterator[Person]:  # noqa: F811
     """Opens a new person's browser; at the end, none of them may have met a page problem."""
-    opened: list[WebUser] = []
-
-    def open_person(name: str) -> WebUser:
-        opened.append(WebUser.open(browser, system.gateway, name))
-        return opened[-1]
-
-    yield open_person
-    problems = [problem for user in opened for problem in user.problems]
-    for user in opened:
-        user.close()
-    assert problems == []
+    people = People(browser, system.gateway)
+    yield people.open
+    people.close_all()
 
 
 def test_the_organizer_hears_live_when_someone_registers(person: Person) -> None:

@@ -140,3 +140,23 @@ class WebUser:
 
     def status(self) -> str:
         return self.page.get_by_role("status").inner_text()
+
+
+class People:
+    """Browsers opened for a test, one per person; when it ends, each is closed, and none may
+    have met a page problem (a script error, a blocked request)."""
+
+    def __init__(self, browser: Browser, base: str) -> None:
+        self._browser = browser
+        self._base = base
+        self.opened: list[WebUser] = []
+
+    def open(self, name: str, *, time_zone: str | None = None) -> WebUser:
+        self.opened.append(WebUser.open(self._browser, self._base, name, time_zone=time_zone))
+        return self.opened[-1]
+
+    def close_all(self) -> None:
+        problems = [problem for user in self.opened for problem in user.problems]
+        for user in self.opened:
+            user.close()
+        assert problems == []

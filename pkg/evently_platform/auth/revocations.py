@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import nats.errors
 from evently.users.v1 import user_pb2
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
@@ -21,7 +20,7 @@ from nats.js import JetStreamContext, api
 from evently_platform.logging import get_logger
 from evently_platform.messaging.contracts import decode_payload
 from evently_platform.messaging.envelope import Envelope, EnvelopeError
-from evently_platform.messaging.jetstream import STREAM
+from evently_platform.messaging.ordered import subscribe_ordered
 
 log = get_logger(__name__)
 
@@ -58,26 +57,18 @@ class Revocations:
             del self._revoked[gone]  # the tokens it ended have expired anyway
 
     async def run(self) -> None:
-        failures = 0
-        while True:  # a clustered stream may still be electing its leader
-            config = api.ConsumerConfig(
-                deliver_policy=api.DeliverPolicy.BY_START_TIME,
-                opt_start_time=datetime.now(UTC) - self._window,
-            )
-            try:
-                subscription = await self._js.subscribe(
-                    SUBJECTS, stream=STREAM, ordered_consumer=True, config=config, cb=self._on_message
-                )
-                # nats-py keeps this config for resets of the ordered consumer (after a missed
-                # heartbeat, a reconnect, a stream leader change), which restart by sequence but
-                # keep the start time: the server refuses both together (10094) and revocations
-                # would stop arriving. The start time has done its work once subscribed.
-                config.opt_start_time = None
-                break
-            except (nats.errors.Error, TimeoutError) as exc:
-                failures += 1
-                log.warning("revocations.not_subscribed", error=repr(exc), failures=failures)
-                await asyncio.sleep(min(5.0, 0.25 * 2**failures))
+        config = api.ConsumerConfig(
+            deliver_policy=api.DeliverPolicy.BY_START_TIME,
+            opt_start_time=datetime.now(UTC) - self._window,
+        )
+        subscription = await subscribe_ordered(
+            self._js, SUBJECTS, config=config, cb=self._on_message, name="revocations"
+        )
+        # nats-py keeps this config for resets of the ordered consumer (after a missed heartbeat,
+        # a reconnect, a stream leader change), which restart by sequence but keep the start
+        # time: the server refuses both together (10094) and revocations would stop arriving.
+        # The start time has done its work once subscribed.
+        config.opt_start_time = None
         try:
             await asyncio.Event().wait()  # until cancelled: the callback does the work
         finally:

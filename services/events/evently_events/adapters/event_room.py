@@ -9,12 +9,11 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import nats.errors
 from evently.events.v1 import comment_pb2, event_pb2, poll_pb2, registration_pb2
 from evently_platform.logging import get_logger
 from evently_platform.messaging.consumer import decode_message
 from evently_platform.messaging.envelope import EnvelopeError
-from evently_platform.messaging.jetstream import STREAM
+from evently_platform.messaging.ordered import subscribe_ordered
 from google.protobuf.message import Message
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
@@ -71,21 +70,10 @@ class EventRoom:
                 self._watchers.pop(event_id, None)
 
     async def run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                subscription = await self._js.subscribe(
-                    "evently.>",
-                    stream=STREAM,
-                    ordered_consumer=True,
-                    config=api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW),
-                    cb=self._on_message,
-                )
-                break
-            except (nats.errors.Error, TimeoutError) as exc:
-                failures += 1
-                log.warning("event_room.not_subscribed", error=repr(exc), failures=failures)
-                await asyncio.sleep(min(5.0, 0.25 * 2**failures))
+        config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW)
+        subscription = await subscribe_ordered(
+            self._js, "evently.>", config=config, cb=self._on_message, name="event_room"
+        )
         try:
             await asyncio.Event().wait()  # until cancelled: the callback does the work
         finally:

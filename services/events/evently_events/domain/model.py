@@ -221,7 +221,8 @@ class EventUpdated:
     previous: Event
 
 
-def _as_draft(event: Event) -> EventDraft:
+def as_draft(event: Event) -> EventDraft:
+    """The event's editable fields, as an edit starts from them."""
     return EventDraft(
         title=event.title,
         description=event.description,
@@ -260,7 +261,7 @@ def apply_changes(
     if event.end_time <= now:
         raise FailedPrecondition(f"event {event.id!r} is over; it cannot be changed")
 
-    draft = _as_draft(event)
+    draft = as_draft(event)
     wanted = {path: getattr(changes.values, path) for path in changes.paths}
     merged = replace(draft, **wanted)
     validate_draft(merged, now, new_start=merged.start_time != event.start_time)

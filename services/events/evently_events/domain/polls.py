@@ -9,7 +9,7 @@ from datetime import datetime
 
 from evently_platform.errors import FailedPrecondition, Violations
 
-from evently_events.domain.model import MAX_LOCATION_LENGTH, Changes, Event, EventDraft, EventState
+from evently_events.domain.model import MAX_LOCATION_LENGTH, Changes, Event, EventState, as_draft
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 20
 MAX_TEXT_LENGTH = 200
@@ -170,27 +170,10 @@ def close(poll: Poll, chosen: PollOption, now: datetime) -> Poll:
 def changes_for(poll: Poll, chosen: PollOption, event: Event) -> Changes | None:
     """The edit a DATE or PLACE poll's winner makes to its event; None for a QUESTION."""
     if poll.kind is PollKind.DATE:
-        values = EventDraft(
-            title=event.title,
-            description=event.description,
-            location=event.location,
-            start_time=chosen.start_time,
-            end_time=chosen.end_time,
-            capacity=event.capacity,
-            time_zone=event.time_zone,
-        )
+        values = replace(as_draft(event), start_time=chosen.start_time, end_time=chosen.end_time)
         return Changes(("start_time", "end_time"), values)
     if poll.kind is PollKind.PLACE:
-        values = EventDraft(
-            title=event.title,
-            description=event.description,
-            location=chosen.location,
-            start_time=event.start_time,
-            end_time=event.end_time,
-            capacity=event.capacity,
-            time_zone=event.time_zone,
-        )
-        return Changes(("location",), values)
+        return Changes(("location",), replace(as_draft(event), location=chosen.location))
     return None
 
 

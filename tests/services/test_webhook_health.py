@@ -226,7 +226,7 @@ async def test_a_rate_limit_out_of_range_is_refused_with_the_field_named(venue: 
         await hooks.CreateSubscription(
             notifier_service_pb2.CreateSubscriptionRequest(
                 subscription=subscription_pb2.Subscription(
-                    url="https://hooks.example.com/x", event_types=["*"], rate_limit=5000
+                    url="https://hooks.example.com/x", event_types=["*"], rate_limit=50_000
                 )
             ),
             metadata=olga,
@@ -239,4 +239,4 @@ async def test_a_rate_limit_out_of_range_is_refused_with_the_field_named(venue: 
         ),
         metadata=olga,
     )
-    assert default.rate_limit == 100
+    assert default.rate_limit == 1000

@@ -20,7 +20,7 @@ subscriptions = Table(
     Column("previous_secret_expire_time", UtcDateTime()),
     Column("format", String(16), nullable=False, server_default="CLOUDEVENTS"),
     Column("failing_since", UtcDateTime()),
-    Column("rate_limit", Integer, nullable=False, server_default="100"),
+    Column("rate_limit", Integer, nullable=False, server_default="1000"),
     Index("ix_subscriptions_owner", "owner_id", "create_time"),
 )
 

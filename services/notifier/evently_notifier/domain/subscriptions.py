@@ -28,8 +28,8 @@ from evently_notifier.domain.facts import (
 )
 
 MAX_EVENT_TYPES = 50
-DEFAULT_RATE_LIMIT = 100  # deliveries a second: generous, yet a flood of events cannot hammer a receiver
-MAX_RATE_LIMIT = 1000
+DEFAULT_RATE_LIMIT = 1000  # deliveries a second: generous (the bench sends one endpoint 200+), yet bounded
+MAX_RATE_LIMIT = 10_000
 _PATTERN = re.compile(r"^(\*|[a-z]+(\.[a-z_]+)*(\.\*)?)$")
 
 

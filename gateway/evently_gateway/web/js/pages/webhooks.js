@@ -101,7 +101,7 @@ export async function renderWebhooks(main, _params, current) {
       h("option", { value: "DISCORD" }, "Discord message (channel webhook URL)"),
       h("option", { value: "TEAMS" }, "Microsoft Teams card (Workflows webhook URL)")),
       "Chat tools get a readable message with a link; code gets the signed event."),
-    field("Deliveries a second, at most", h("input", { name: "rateLimit", type: "number", min: 1, max: 1000, placeholder: "100" }),
+    field("Deliveries a second, at most", h("input", { name: "rateLimit", type: "number", min: 1, max: 10000, placeholder: "1000" }),
       "More wait their turn; none is dropped."),
     h("label", {}, "Description", h("input", { name: "description", placeholder: "optional, e.g. Slack #events" })),
     h("div", {}, h("button", { type: "submit" }, "Create subscription")),

@@ -15,7 +15,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("subscriptions") as batch:
-        batch.add_column(sa.Column("rate_limit", sa.Integer(), nullable=False, server_default="100"))
+        batch.add_column(sa.Column("rate_limit", sa.Integer(), nullable=False, server_default="1000"))
 
 
 def downgrade() -> None:

@@ -16,6 +16,7 @@ from evently_platform.messaging.envelope import EnvelopeError
 from evently_platform.messaging.ordered import subscribe_ordered
 from google.protobuf.message import Message
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext, api
 
 log = get_logger(__name__)
@@ -52,15 +53,24 @@ class RoomMessage:
 
 
 class EventRoom:
-    def __init__(self, js: JetStreamContext) -> None:
+    """The stream is consumed only while someone watches (and a minute after the last one
+    leaves): a service nobody watches pays nothing for its rooms."""
+
+    def __init__(self, js: JetStreamContext, *, linger: float = 60.0) -> None:
         self._js = js
+        self._linger = linger
         self._watchers: dict[str, set[asyncio.Queue[RoomMessage | None]]] = {}
+        self._subscription: Subscription | None = None
+        self._starting = asyncio.Lock()
+        self._idle_since: float | None = None
 
     @contextlib.contextmanager
     def watching(self, event_id: str) -> Iterator[asyncio.Queue[RoomMessage | None]]:
-        """The changes of one event from now on; None in the queue: the watcher fell behind."""
+        """The changes of one event from now on (once `live()` has returned); None in the
+        queue: the watcher fell behind."""
         queue: asyncio.Queue[RoomMessage | None] = asyncio.Queue(QUEUE_SIZE + 1)
         self._watchers.setdefault(event_id, set()).add(queue)
+        self._idle_since = None
         try:
             yield queue
         finally:
@@ -68,16 +78,34 @@ class EventRoom:
             watchers.discard(queue)
             if not watchers:
                 self._watchers.pop(event_id, None)
+            if not self._watchers:
+                self._idle_since = asyncio.get_running_loop().time()
+
+    async def live(self) -> None:
+        """Returns once the stream is consumed: every message stored from now on reaches the
+        watchers."""
+        async with self._starting:
+            if self._subscription is None:
+                config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW)
+                self._subscription = await subscribe_ordered(
+                    self._js, "evently.>", config=config, cb=self._on_message, name="event_room"
+                )
 
     async def run(self) -> None:
-        config = api.ConsumerConfig(deliver_policy=api.DeliverPolicy.NEW)
-        subscription = await subscribe_ordered(
-            self._js, "evently.>", config=config, cb=self._on_message, name="event_room"
-        )
+        """Stops consuming once nobody has watched for a while; unsubscribes on stop."""
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.Event().wait()  # until cancelled: the callback does the work
+            while True:
+                await asyncio.sleep(min(self._linger, 5.0))
+                idle = self._idle_since
+                if self._subscription is not None and idle is not None and loop.time() - idle >= self._linger:
+                    async with self._starting:
+                        if not self._watchers and self._subscription is not None:
+                            await self._subscription.unsubscribe()
+                            self._subscription = None
         finally:
-            await subscription.unsubscribe()
+            if self._subscription is not None:
+                await self._subscription.unsubscribe()
 
     async def _on_message(self, msg: Msg) -> None:
         if not any(msg.subject.startswith(s[:-1]) for s in SUBJECTS) or not self._watchers:

@@ -65,7 +65,8 @@ class WatchMethods:
         after = _cursor(request.last_event_id)
         await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)  # NOT_FOUND first
         with self._room.watching(request.id) as queue:
-            now = await last_sequence(self._js)  # watching already: nothing after it is lost
+            await self._room.live()
+            now = await last_sequence(self._js)  # live already: nothing after it is lost
             sent = now
             if after is None:
                 yield await self._event_now(request.id, now, SNAPSHOT)

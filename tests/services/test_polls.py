@@ -279,3 +279,28 @@ async def test_a_proposed_event_needs_its_dates_and_no_times_of_its_own(venue: V
             metadata=olga,
         )
     assert "date_poll.kind" in (not_a_date.value.details() or "")
+
+
+async def test_a_poll_whose_event_was_cancelled_still_closes_at_its_time_and_holds_up_no_other(
+    venue: Venue,
+) -> None:
+    _, olga = venue.person()
+    doomed = await venue.event(olga)
+    other = await venue.event(olga)
+    places = [poll_pb2.PollOption(location="Town Hall"), poll_pb2.PollOption(location="The Library")]
+    soon = _at(datetime.now(UTC) + timedelta(seconds=1))
+    first = await _open(venue, olga, doomed.id, poll_pb2.Poll.PLACE, places, close_time=soon)
+    second = await _open(venue, olga, other.id, poll_pb2.Poll.PLACE, places, close_time=soon)
+    await venue.events.CancelEvent(event_service_pb2.CancelEventRequest(id=doomed.id), metadata=olga)
+
+    async def both_closed() -> bool:
+        polls = [
+            await venue.events.GetPoll(event_service_pb2.GetPollRequest(id=p.id)) for p in (first, second)
+        ]
+        return all(p.state == poll_pb2.Poll.CLOSED for p in polls)
+
+    await eventually(both_closed)
+    cancelled = await venue.events.GetEvent(event_service_pb2.GetEventRequest(id=doomed.id))
+    assert (cancelled.state, cancelled.location) == (event_pb2.Event.CANCELLED, doomed.location)  # untouched
+    moved = await venue.events.GetEvent(event_service_pb2.GetEventRequest(id=other.id))
+    assert moved.location == "Town Hall"  # no votes: the first listed wins

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from evently_platform.clock import Clock, new_id
-from evently_platform.errors import FieldViolation, InvalidArgument, NotFound
+from evently_platform.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 
 from evently_events.domain.model import Event, EventState, EventUpdated, decide_date
 from evently_events.domain.polls import (
@@ -125,15 +125,26 @@ def close_poll(
             chosen = winner(poll, results.tallies)
         closed = close(poll, chosen, now)
         uow.polls.save(closed)
-        changes = changes_for(closed, chosen, event)
-        if event.state is EventState.PROPOSED and closed.kind is PollKind.DATE:
-            event = _decide_date(uow, event, closed, chosen, now)
-        elif changes is not None:
-            event = edit_event(uow, event, changes, now)
+        try:
+            event = _apply(uow, event, closed, chosen, now)
+        except (FailedPrecondition, InvalidArgument):
+            if caller_id is not None:
+                raise  # the organizer hears why (a cancelled event, a date now past) and may choose
+            # At its close time nobody is there to choose: the poll closes, the event stays as
+            # it is (cancelled meanwhile, or the winning date already past), and the timer goes on.
         results = replace(results, poll=closed)
         uow.record(PollClosed(results, event))
         uow.commit()
     return results
+
+
+def _apply(uow: UnitOfWork, event: Event, poll: Poll, chosen: PollOption, now: datetime) -> Event:
+    """What a closed poll's winner does to its event: a proposed event gets its date; a date or
+    place is an edit; a question changes nothing."""
+    if event.state is EventState.PROPOSED and poll.kind is PollKind.DATE:
+        return _decide_date(uow, event, poll, chosen, now)
+    changes = changes_for(poll, chosen, event)
+    return edit_event(uow, event, changes, now) if changes is not None else event
 
 
 def _decide_date(uow: UnitOfWork, event: Event, poll: Poll, chosen: PollOption, now: datetime) -> Event:

@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from evently_notifier.adapters import event_consumer
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.bootstrap import MIGRATIONS
+from evently_notifier.entrypoints import event_consumer
 from evently_notifier.service_layer import webhooks
-from evently_notifier.service_layer.consuming import Consuming
+from evently_notifier.service_layer.commands import CreateSubscription, ListDeliveries
+from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming
+from evently_platform.bus import MessageBus
 from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.backoff import Backoff
@@ -20,6 +22,7 @@ from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer, R
 from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import JetStreamPublisher
+from evently_platform.paging import PageRequest
 from nats.aio.client import Client as NATS
 from sqlalchemy import Engine
 
@@ -46,7 +49,7 @@ async def test_a_redelivered_event_creates_no_second_delivery(
 ) -> None:
     clock = SystemClock()
     subscription = webhooks.create_subscription(
-        webhooks.CreateSubscription(
+        CreateSubscription(
             owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
         ),
         uow=uow,
@@ -54,7 +57,9 @@ async def test_a_redelivered_event_creates_no_second_delivery(
         clock=clock,
     )
     consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock)
-    handle = event_consumer.make_handler(consuming, on_deliveries=lambda due, leased: None)
+    handle = event_consumer.make_handler(
+        MessageBus.wire({ConsumeBatch: consuming.handle}), on_deliveries=lambda due, leased: None
+    )
     calls: list[str] = []
 
     async def commits_then_dies_before_the_ack(batch: list[Received]) -> None:
@@ -78,8 +83,8 @@ async def test_a_redelivered_event_creates_no_second_delivery(
 
     await eventually(lambda: len(calls) == 2)
     deliveries = webhooks.list_deliveries(
-        "u1", subscription.id, before=None, page_size=10, uow=uow
-    ).deliveries
+        ListDeliveries("u1", subscription.id, PageRequest(after=None, size=10)), uow=uow
+    ).deliveries.items
     assert [(d.event_id, d.event_type) for d in deliveries] == [(event.id, "evently.event.created")]
 
 
@@ -93,7 +98,7 @@ async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers
 ) -> None:
     clock = SystemClock()
     webhooks.create_subscription(
-        webhooks.CreateSubscription(
+        CreateSubscription(
             owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
         ),
         uow=uow,
@@ -103,7 +108,8 @@ async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers
     consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock, hand_off=lambda: workers_have_room)
     handed: list[tuple[int, bool]] = []
     handle = event_consumer.make_handler(
-        consuming, on_deliveries=lambda due, leased: handed.append((len(due), leased))
+        MessageBus.wire({ConsumeBatch: consuming.handle}),
+        on_deliveries=lambda due, leased: handed.append((len(due), leased)),
     )
     spec = ConsumerSpec(durable="notifier-test")
     consumer_task.append(

@@ -14,6 +14,7 @@ from evently_events.adapters.repository import EventsUnitOfWork
 from evently_events.bootstrap import MIGRATIONS
 from evently_events.domain.model import EventDraft
 from evently_events.service_layer import handlers
+from evently_events.service_layer.commands import CreateEvent
 from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.jetstream import STREAM, JetStreamPublisher
@@ -34,7 +35,7 @@ def _create_events(engine: Engine, count: int) -> list[str]:
     upgrade(engine, "events", MIGRATIONS)
     uow = EventsUnitOfWork(engine, translate=to_integration_event)
     return [
-        handlers.create_event(handlers.CreateEvent("ann", a_draft()), uow=uow, clock=SystemClock()).id
+        handlers.create_event(CreateEvent("ann", a_draft()), uow=uow, clock=SystemClock()).id
         for _ in range(count)
     ]
 
@@ -56,7 +57,7 @@ async def test_the_relay_publishes_with_the_domain_event_id_and_the_request_trac
     provider = TracerProvider()
     uow = EventsUnitOfWork(engine, translate=to_integration_event)
     with provider.get_tracer("test").start_as_current_span("request") as span:
-        event = handlers.create_event(handlers.CreateEvent("ann", a_draft()), uow=uow, clock=SystemClock())
+        event = handlers.create_event(CreateEvent("ann", a_draft()), uow=uow, clock=SystemClock())
         trace_id = format(span.get_span_context().trace_id, "032x")
 
     relay = OutboxRelay(engine, JetStreamPublisher(js_client.jetstream()))

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import argon2
 from cryptography.hazmat.primitives.asymmetric import ec
 from evently_platform.auth.tokens import TokenIssuer
+from evently_platform.bus import MessageBus
 from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_users.adapters.passwords import Argon2PasswordHasher
 from evently_users.adapters.protos import to_integration_event
 from evently_users.adapters.repository import UsersUnitOfWork
 from evently_users.bootstrap import MIGRATIONS
-from evently_users.service_layer import handlers
+from evently_users.service_layer.commands import CreateUser, GetUser, Login
+from evently_users.service_layer.handlers import HANDLERS
 from sqlalchemy import Engine
 
 PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class _Keys:
+    current: TokenIssuer
+
+    def issuer(self) -> TokenIssuer:
+        return self.current
 
 
 def test_a_login_rehashes_a_password_hashed_with_older_parameters(engine: Engine) -> None:
@@ -23,20 +35,15 @@ def test_a_login_rehashes_a_password_hashed_with_older_parameters(engine: Engine
     clock = SystemClock()
     weak = Argon2PasswordHasher(argon2.PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
     current = Argon2PasswordHasher()  # argon2-cffi's RFC 9106 profile: t=3, m=64 MiB, p=4
-    user = handlers.create_user(
-        handlers.CreateUser("ada@example.com", PASSWORD, "Ada"), uow=uow, hasher=weak, clock=clock
-    )
+    keys = _Keys(TokenIssuer(ec.generate_private_key(ec.SECP256R1())))
+    before = MessageBus.wire(HANDLERS, uow=uow, hasher=weak, signing_keys=keys, clock=clock)
+    user = before.handle_here(CreateUser("ada@example.com", PASSWORD, "Ada"))
     assert current.needs_rehash(user.password_hash)
 
-    handlers.login(
-        handlers.Login("ada@example.com", PASSWORD),
-        uow=uow,
-        hasher=current,
-        issuer=TokenIssuer(ec.generate_private_key(ec.SECP256R1())),
-        clock=clock,
-    )
+    now = MessageBus.wire(HANDLERS, uow=uow, hasher=current, signing_keys=keys, clock=clock)
+    now.handle_here(Login("ada@example.com", PASSWORD))
 
-    stored = handlers.get_user(user.id, uow=uow).password_hash
+    stored = now.handle_here(GetUser(user.id)).password_hash
     assert stored != user.password_hash
     assert not current.needs_rehash(stored)
     assert current.verify(stored, PASSWORD)

@@ -14,6 +14,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from evently_platform.errors import FieldViolation, InvalidArgument
+from evently_platform.paging import Cursor, PageRequest
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -58,16 +59,12 @@ def decode_token(token: str, request: Message) -> dict[str, Any] | None:
     return cursor
 
 
-# Most lists page by (a time, an id): the position after the last item of the previous page.
-TimeCursor = tuple[datetime, str]
-
-
-def encode_time_cursor(cursor: TimeCursor | None, request: Message) -> str:
+def encode_time_cursor(cursor: Cursor | None, request: Message) -> str:
     """The next page's token for `request`'s filters; "" on the last page."""
     return encode_token({"t": cursor[0].isoformat(), "i": cursor[1]}, request) if cursor else ""
 
 
-def decode_time_cursor(token: str, request: Message) -> TimeCursor | None:
+def decode_time_cursor(token: str, request: Message) -> Cursor | None:
     cursor = decode_token(token, request)
     if cursor is None:
         return None
@@ -80,3 +77,11 @@ def decode_time_cursor(token: str, request: Message) -> TimeCursor | None:
         raise InvalidArgument(
             [FieldViolation("page_token", "is not a token returned by this method")]
         ) from None
+
+
+def page_request(request: Message) -> PageRequest:
+    """The page a list request asks for: its `page_token` (bound to its filters) and size."""
+    return PageRequest(
+        after=decode_time_cursor(request.page_token, request),  # type: ignore[attr-defined]
+        size=page_size(request.page_size),  # type: ignore[attr-defined]
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from evently.events.v1 import event_service_pb2_grpc
+from evently_platform.bus import MessageBus
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.dead_letters import DeadLetterMethods
@@ -12,12 +13,13 @@ from evently_platform.messaging.consumer import DurableConsumer
 from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.runtime import start_runtime, users_service_verifier
 
-from evently_events.adapters import event_consumer
 from evently_events.adapters.event_room import EventRoom
-from evently_events.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
-from evently_events.adapters.poll_closer import PollCloser
 from evently_events.adapters.protos import to_integration_event
 from evently_events.adapters.repository import EventsUnitOfWork
+from evently_events.entrypoints import event_consumer
+from evently_events.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
+from evently_events.entrypoints.poll_closer import PollCloser
+from evently_events.service_layer.messagebus import HANDLERS
 
 MIGRATIONS = "evently_events:migrations"
 
@@ -31,13 +33,14 @@ async def build(
         runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
     )
     clock = clock or SystemClock()
+    bus = MessageBus.wire(HANDLERS, uow=uow, clock=clock)
     dead_letters = SqlDeadLetters(runtime.engine)
     consumer = DurableConsumer(
-        runtime.nc, event_consumer.SPEC, event_consumer.make_handler(uow=uow, clock=clock), dead_letters
+        runtime.nc, event_consumer.SPEC, event_consumer.make_handler(bus), dead_letters
     )
     room = EventRoom(runtime.js)
     servicer = EventServicer(
-        uow=uow, clock=clock, dead_letters=DeadLetterMethods(dead_letters, consumer), room=room, js=runtime.js
+        bus=bus, clock=clock, dead_letters=DeadLetterMethods(dead_letters, consumer), room=room, js=runtime.js
     )
     runtime.on_reconnect.append(consumer.ensure)
     return ServiceHost(
@@ -54,7 +57,7 @@ async def build(
             consumer.run,
             runtime.revocations.run,
             room.run,
-            PollCloser(uow=uow, clock=clock, poll_interval=poll_close_seconds).run,
+            PollCloser(bus, poll_interval=poll_close_seconds).run,
         ],
         cleanups=[users_channel.close, runtime.close],
     )

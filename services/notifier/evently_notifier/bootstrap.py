@@ -7,6 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable
 
 from evently.notifier.v1 import notifier_service_pb2_grpc
+from evently_platform.bus import MessageBus
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings, mail_domain
 from evently_platform.grpc.dead_letters import DeadLetterMethods
@@ -16,10 +17,8 @@ from evently_platform.messaging.consumer import DurableConsumer
 from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.runtime import start_runtime, users_service_verifier
 
-from evently_notifier.adapters import event_consumer
 from evently_notifier.adapters.delivery_worker import DeliveryWorker
 from evently_notifier.adapters.email_worker import EmailWorker, calendar_for
-from evently_notifier.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
 from evently_notifier.adapters.inbox_hub import InboxHub
 from evently_notifier.adapters.keys import shared_key
 from evently_notifier.adapters.mailer import FileMailer, Mailer, SmtpMailer
@@ -32,8 +31,11 @@ from evently_notifier.adapters.webhook_sender import WebhookSender
 from evently_notifier.domain.deliveries import RetryPolicy
 from evently_notifier.domain.emails import EmailRetryPolicy
 from evently_notifier.domain.unsubscribe import unsubscribe_token
+from evently_notifier.entrypoints import event_consumer
+from evently_notifier.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, NotifierServicer
 from evently_notifier.service_layer.channels import MailContext
-from evently_notifier.service_layer.consuming import Consuming
+from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming
+from evently_notifier.service_layer.messagebus import HANDLERS
 
 MIGRATIONS = "evently_notifier:migrations"
 
@@ -71,18 +73,27 @@ async def build(
     policy = retry_policy or RetryPolicy(disable_after=settings.webhook_disable_after)
     worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, policy=policy, mail=mail)
     dead_letters = SqlDeadLetters(runtime.engine)
+    consuming = Consuming(
+        consumer=event_consumer.SPEC.durable,
+        uow=uow,
+        clock=clock,
+        mail=mail,
+        reminder_defaults=settings.reminder_defaults,
+        hand_off=lambda: worker.has_room() and emails.has_room(),
+    )
+    bus = MessageBus.wire(
+        {**HANDLERS, ConsumeBatch: consuming.handle},
+        uow=uow,
+        clock=clock,
+        guard=UrlGuard(allow_private=settings.webhook_allow_private),
+        unsubscribe_key=unsubscribe_key,
+        base_url=settings.public_url,
+    )
     consumer = DurableConsumer(
         runtime.nc,
         event_consumer.SPEC,
         event_consumer.make_handler(
-            Consuming(
-                consumer=event_consumer.SPEC.durable,
-                uow=uow,
-                clock=clock,
-                mail=mail,
-                reminder_defaults=settings.reminder_defaults,
-                hand_off=lambda: worker.has_room() and emails.has_room(),
-            ),
+            bus,
             on_deliveries=worker.offer,
             on_notified=hub.notify,
             on_emails=emails.offer,
@@ -91,14 +102,10 @@ async def build(
     )
     runtime.on_reconnect.append(consumer.ensure)
     servicer = NotifierServicer(
-        uow=uow,
-        guard=UrlGuard(allow_private=settings.webhook_allow_private),
-        clock=clock,
+        bus=bus,
         hub=hub,
         on_retry=worker.wake,
         dead_letters=DeadLetterMethods(dead_letters, consumer),
-        unsubscribe_key=unsubscribe_key,
-        base_url=settings.public_url,
         recoveries=Recoveries(
             js=runtime.js, worker=worker, uow=uow, clock=clock, base_url=settings.public_url
         ),

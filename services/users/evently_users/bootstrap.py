@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from evently.users.v1 import user_service_pb2_grpc
 from evently_platform.auth.tokens import TokenVerifier
+from evently_platform.bus import MessageBus
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.interceptors import platform_interceptors
 from evently_platform.grpc.server import ServiceHost
 from evently_platform.runtime import start_runtime
 
-from evently_users.adapters.grpc_servicer import PUBLIC_METHODS, SERVICE, UserServicer
 from evently_users.adapters.passwords import Argon2PasswordHasher
 from evently_users.adapters.protos import to_integration_event
 from evently_users.adapters.repository import UsersUnitOfWork
 from evently_users.adapters.signing_keys import SigningKeyStore
+from evently_users.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, UserServicer
+from evently_users.service_layer.handlers import HANDLERS
 from evently_users.service_layer.ports import PasswordHasher
 
 MIGRATIONS = "evently_users:migrations"
@@ -27,13 +29,14 @@ async def build(
     keys = SigningKeyStore(settings.signing_keys_dir)
     keys.ensure()
     uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake)
-    servicer = UserServicer(
+    bus = MessageBus.wire(
+        HANDLERS,
         uow=uow,
         hasher=hasher or Argon2PasswordHasher(),
-        issuer=keys.issuer,
+        signing_keys=keys,
         clock=clock or SystemClock(),
-        jwks_json=keys.jwks_json,
     )
+    servicer = UserServicer(bus=bus, jwks_json=keys.jwks_json)
     # The users service owns the keys: it verifies locally.
     verifier = TokenVerifier(keys, revocations=runtime.revocations)
     return ServiceHost(

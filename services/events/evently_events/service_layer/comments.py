@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
+from evently_platform.paging import Page
 
 from evently_events.domain.comments import (
     Comment,
@@ -19,16 +18,8 @@ from evently_events.domain.comments import (
     edit,
 )
 from evently_events.domain.model import Event
-from evently_events.service_layer.ports import Cursor, UnitOfWork
-
-
-@dataclass(frozen=True)
-class AddComment:
-    author_id: str
-    event_id: str
-    text: str
-    parent_id: str = ""
-    mention_ids: list[str] = field(default_factory=list)
+from evently_events.service_layer.commands import AddComment, DeleteComment, EditComment, ListComments
+from evently_events.service_layer.ports import UnitOfWork
 
 
 def _event(uow: UnitOfWork, event_id: str) -> Event:
@@ -79,36 +70,28 @@ def _existing(uow: UnitOfWork, comment_id: str) -> Comment:
     return comment
 
 
-def update_comment(caller_id: str, comment_id: str, text: str, *, uow: UnitOfWork, clock: Clock) -> Comment:
+def edit_comment(cmd: EditComment, *, uow: UnitOfWork, clock: Clock) -> Comment:
     with uow:
-        edited = edit(_existing(uow, comment_id), caller_id, text, clock.now())
+        edited = edit(_existing(uow, cmd.comment_id), cmd.caller_id, cmd.text, clock.now())
         uow.comments.save(edited)
         uow.record(CommentEdited(edited, _event(uow, edited.event_id)))
         uow.commit()
     return edited
 
 
-def delete_comment(caller_id: str, comment_id: str, *, uow: UnitOfWork, clock: Clock) -> Comment:
+def delete_comment(cmd: DeleteComment, *, uow: UnitOfWork, clock: Clock) -> Comment:
     with uow:
-        comment = _existing(uow, comment_id)
+        comment = _existing(uow, cmd.comment_id)
         event = _event(uow, comment.event_id)
-        gone = delete(comment, caller_id, event, clock.now())
+        gone = delete(comment, cmd.caller_id, event, clock.now())
         uow.comments.save(gone)
         uow.record(CommentDeleted(gone, event))
         uow.commit()
     return gone
 
 
-@dataclass(frozen=True)
-class CommentPage:
-    comments: list[Comment]
-    next_cursor: Cursor | None
-
-
-def list_comments(event_id: str, *, after: Cursor | None, page_size: int, uow: UnitOfWork) -> CommentPage:
+def list_comments(cmd: ListComments, *, uow: UnitOfWork) -> Page[Comment]:
     with uow.reading() as reader:
-        _event(reader, event_id)
-        rows = reader.comments.list_for_event(event_id, after=after, limit=page_size + 1)
-    page = rows[:page_size]
-    has_more = len(rows) > page_size
-    return CommentPage(page, (page[-1].create_time, page[-1].id) if has_more else None)
+        _event(reader, cmd.event_id)
+        rows = reader.comments.list_for_event(cmd.event_id, after=cmd.page.after, limit=cmd.page.fetch)
+    return Page.of(rows, cmd.page, lambda c: (c.create_time, c.id))

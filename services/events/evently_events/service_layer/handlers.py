@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import FieldViolation, InvalidArgument, NotFound
+from evently_platform.paging import Page
 
 from evently_events.domain.model import (
     Changes,
@@ -14,7 +15,6 @@ from evently_events.domain.model import (
     EventCancelled,
     EventCreated,
     EventDeleted,
-    EventDraft,
     EventState,
     EventUpdated,
     apply_changes,
@@ -25,7 +25,6 @@ from evently_events.domain.polls import (
     Poll,
     PollKind,
     PollOpened,
-    PollOption,
     PollResults,
     PollState,
     check_new_poll,
@@ -39,29 +38,22 @@ from evently_events.domain.registrations import (
     RegistrationStatus,
     status_for_newcomer,
 )
-from evently_events.service_layer.ports import Cursor, EventQuery, UnitOfWork
-
-
-@dataclass(frozen=True)
-class DatePoll:
-    """Candidate dates, for an event proposed without one."""
-
-    kind: PollKind
-    options: list[PollOption]
-    close_time: datetime | None = None
-
-
-@dataclass(frozen=True)
-class CreateEvent:
-    organizer_id: str
-    draft: EventDraft
-    date_poll: DatePoll | None = None
-
-
-@dataclass(frozen=True)
-class EventPage:
-    events: list[EventView]
-    next_cursor: Cursor | None
+from evently_events.service_layer.commands import (
+    CancelEvent,
+    CancelRegistration,
+    CreateEvent,
+    DatePoll,
+    DeleteEvent,
+    EventView,
+    ForgetUser,
+    GetEvent,
+    ListEvents,
+    ListRegistrations,
+    Register,
+    RegistrationView,
+    UpdateEvent,
+)
+from evently_events.service_layer.ports import UnitOfWork
 
 
 def create_event(cmd: CreateEvent, *, uow: UnitOfWork, clock: Clock) -> Event:
@@ -96,40 +88,28 @@ def _propose_event(cmd: CreateEvent, date_poll: DatePoll, *, uow: UnitOfWork, no
     return event
 
 
-@dataclass(frozen=True)
-class EventView:
-    """An event with its seat counts, as readers see it."""
-
-    event: Event
-    confirmed: int = 0
-    waitlisted: int = 0
-
-
 def _views(uow: UnitOfWork, events: list[Event]) -> list[EventView]:
     counts = uow.registrations.counts([e.id for e in events])
     return [EventView(e, *counts.get(e.id, (0, 0))) for e in events]
 
 
-def get_event(event_id: str, *, uow: UnitOfWork) -> EventView:
+def get_event(cmd: GetEvent, *, uow: UnitOfWork) -> EventView:
     with uow.reading() as reader:
-        event = reader.events.get(event_id)
+        event = reader.events.get(cmd.event_id)
         if event is None:
-            raise NotFound(f"event {event_id!r} not found")
+            raise NotFound(f"event {cmd.event_id!r} not found")
         return _views(reader, [event])[0]
 
 
-def list_events(query: EventQuery, *, after: Cursor | None, page_size: int, uow: UnitOfWork) -> EventPage:
+def list_events(cmd: ListEvents, *, uow: UnitOfWork) -> Page[EventView]:
     with uow.reading() as reader:
-        rows = reader.events.list_page(query, after=after, limit=page_size + 1)
-        page = _views(reader, rows[:page_size])
-    has_more = len(rows) > page_size
-    last = rows[page_size - 1] if has_more else None
-    return EventPage(page, (last.start_time, last.id) if last else None)
+        rows = reader.events.list_page(cmd.query, after=cmd.page.after, limit=cmd.page.fetch)
+        page = Page.of(rows, cmd.page, lambda e: (e.start_time, e.id))
+        return page.map(lambda events: _views(reader, events))
 
 
-def update_event(
-    caller_id: str, event_id: str, changes: Changes, *, uow: UnitOfWork, clock: Clock
-) -> EventView:
+def update_event(cmd: UpdateEvent, *, uow: UnitOfWork, clock: Clock) -> EventView:
+    caller_id, event_id, changes = cmd.caller_id, cmd.event_id, cmd.changes
     with uow:
         event = uow.events.get_for_update(event_id)
         if event is None:
@@ -171,21 +151,22 @@ def _existing(uow: UnitOfWork, event_id: str) -> Event:
     return event
 
 
-def cancel_event(caller_id: str, event_id: str, reason: str, *, uow: UnitOfWork, clock: Clock) -> Event:
+def cancel_event(cmd: CancelEvent, *, uow: UnitOfWork, clock: Clock) -> Event:
     with uow:
-        event = _existing(uow, event_id)
-        event.check_organizer(caller_id, "cancel")
-        event.cancel(reason, clock.now())
+        event = _existing(uow, cmd.event_id)
+        event.check_organizer(cmd.caller_id, "cancel")
+        event.cancel(cmd.reason, clock.now())
         uow.events.save(event)
         uow.record(EventCancelled(event, event.cancel_reason))
         uow.commit()
     return event
 
 
-def delete_event(caller_id: str, event_id: str, *, uow: UnitOfWork) -> None:
+def delete_event(cmd: DeleteEvent, *, uow: UnitOfWork) -> None:
+    event_id = cmd.event_id
     with uow:
         event = _existing(uow, event_id)
-        event.check_organizer(caller_id, "delete")
+        event.check_organizer(cmd.caller_id, "delete")
         uow.registrations.delete_for_event(event_id)
         uow.comments.delete_for_event(event_id)
         uow.polls.delete_for_event(event_id)
@@ -197,13 +178,13 @@ def delete_event(caller_id: str, event_id: str, *, uow: UnitOfWork) -> None:
 ORGANIZER_GONE = "the organizer's account was deleted"
 
 
-def on_user_deleted(message_id: str, user_id: str, *, consumer: str, uow: UnitOfWork, clock: Clock) -> int:
+def forget_user(cmd: ForgetUser, *, uow: UnitOfWork, clock: Clock) -> int:
     """A deleted user's registrations end (freed seats go to the waitlist) and their upcoming
     events are cancelled (attendees are told). Returns how many events were cancelled; a
     redelivered message changes nothing."""
-    now = clock.now()
+    user_id, now = cmd.user_id, clock.now()
     with uow:
-        if not uow.first_delivery(consumer, message_id):
+        if not uow.first_delivery(cmd.consumer, cmd.message_id):
             return 0
         uow.polls.delete_answers_of(user_id)  # what they answered goes with them
         for registration in uow.registrations.active_for_user(user_id):
@@ -219,17 +200,12 @@ def on_user_deleted(message_id: str, user_id: str, *, consumer: str, uow: UnitOf
     return len(events)
 
 
-@dataclass(frozen=True)
-class RegistrationView:
-    registration: Registration
-    waitlist_position: int  # 0 unless waitlisted
-
-
 def _view(uow: UnitOfWork, registration: Registration) -> RegistrationView:
     return RegistrationView(registration, uow.registrations.waitlist_position(registration))
 
 
-def register(caller_id: str, event_id: str, *, uow: UnitOfWork, clock: Clock) -> RegistrationView:
+def register(cmd: Register, *, uow: UnitOfWork, clock: Clock) -> RegistrationView:
+    caller_id, event_id = cmd.caller_id, cmd.event_id
     with uow:
         # The event row is locked first: counting seats and taking one happen under that lock,
         # so concurrent registrations cannot overbook.
@@ -281,7 +257,8 @@ def _end_registration(uow: UnitOfWork, event: Event, registration: Registration,
             uow.record(RegistrationPromoted(promoted, event))
 
 
-def cancel_registration(caller_id: str, event_id: str, *, uow: UnitOfWork, clock: Clock) -> RegistrationView:
+def cancel_registration(cmd: CancelRegistration, *, uow: UnitOfWork, clock: Clock) -> RegistrationView:
+    caller_id, event_id = cmd.caller_id, cmd.event_id
     with uow:
         event = uow.events.get_for_update(event_id)
         registration = uow.registrations.get_for(event_id, caller_id)
@@ -292,25 +269,16 @@ def cancel_registration(caller_id: str, event_id: str, *, uow: UnitOfWork, clock
     return RegistrationView(registration, 0)
 
 
-@dataclass(frozen=True)
-class RegistrationPage:
-    registrations: list[RegistrationView]
-    next_cursor: Cursor | None
-
-
-def list_registrations(
-    caller_id: str, event_id: str, *, after: Cursor | None, page_size: int, uow: UnitOfWork
-) -> RegistrationPage:
+def list_registrations(cmd: ListRegistrations, *, uow: UnitOfWork) -> Page[RegistrationView]:
+    caller_id, event_id, after, limit = cmd.caller_id, cmd.event_id, cmd.page.after, cmd.page.fetch
     with uow.reading() as reader:
         if event_id == "-":
-            rows = reader.registrations.list_for_user(caller_id, after=after, limit=page_size + 1)
+            rows = reader.registrations.list_for_user(caller_id, after=after, limit=limit)
         else:
             event = reader.events.get(event_id)
             if event is None:
                 raise NotFound(f"event {event_id!r} not found")
             event.check_organizer(caller_id, "list the registrations of")
-            rows = reader.registrations.list_for_event(event_id, after=after, limit=page_size + 1)
-        page = [_view(reader, r) for r in rows[:page_size]]
-    more = len(rows) > page_size
-    last = rows[page_size - 1] if more else None
-    return RegistrationPage(page, (last.create_time, last.id) if last else None)
+            rows = reader.registrations.list_for_event(event_id, after=after, limit=limit)
+        page = Page.of(rows, cmd.page, lambda r: (r.create_time, r.id))
+        return page.map(lambda registrations: [_view(reader, r) for r in registrations])

@@ -4,7 +4,7 @@ applied; closing a DATE or PLACE poll edits the event through the same path as U
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from evently_platform.clock import Clock, new_id
@@ -12,7 +12,6 @@ from evently_platform.errors import FailedPrecondition, FieldViolation, InvalidA
 
 from evently_events.domain.model import Event, EventState, EventUpdated, decide_date
 from evently_events.domain.polls import (
-    Answer,
     Poll,
     PollClosed,
     PollKind,
@@ -28,17 +27,16 @@ from evently_events.domain.polls import (
     tally,
     winner,
 )
+from evently_events.service_layer.commands import (
+    CloseDuePolls,
+    ClosePoll,
+    CreatePoll,
+    GetPoll,
+    ListPolls,
+    Vote,
+)
 from evently_events.service_layer.handlers import edit_event, seat
 from evently_events.service_layer.ports import UnitOfWork
-
-
-@dataclass(frozen=True)
-class CreatePoll:
-    caller_id: str
-    event_id: str
-    kind: PollKind
-    options: list[PollOption]
-    close_time: datetime | None
 
 
 def _event(uow: UnitOfWork, event_id: str, *, lock: bool = False) -> Event:
@@ -67,23 +65,23 @@ def create_poll(cmd: CreatePoll, *, uow: UnitOfWork, clock: Clock) -> PollResult
     return results
 
 
-def get_poll(poll_id: str, *, uow: UnitOfWork) -> PollResults:
+def get_poll(cmd: GetPoll, *, uow: UnitOfWork) -> PollResults:
     with uow.reading() as reader:
-        poll = reader.polls.get(poll_id)
+        poll = reader.polls.get(cmd.poll_id)
         if poll is None:
-            raise NotFound(f"poll {poll_id!r} not found")
+            raise NotFound(f"poll {cmd.poll_id!r} not found")
         return _results(reader, poll, _event(reader, poll.event_id).organizer_id)
 
 
-def list_polls(event_id: str, *, uow: UnitOfWork) -> list[PollResults]:
+def list_polls(cmd: ListPolls, *, uow: UnitOfWork) -> list[PollResults]:
+    event_id = cmd.event_id
     with uow.reading() as reader:
         organizer = _event(reader, event_id).organizer_id
         return [_results(reader, poll, organizer) for poll in reader.polls.list_for_event(event_id)]
 
 
-def vote(
-    caller_id: str, poll_id: str, answers: dict[str, Answer], *, uow: UnitOfWork, clock: Clock
-) -> PollResults:
+def vote(cmd: Vote, *, uow: UnitOfWork, clock: Clock) -> PollResults:
+    caller_id, poll_id, answers = cmd.caller_id, cmd.poll_id, cmd.answers
     with uow:
         poll = uow.polls.get_for_update(poll_id)
         if poll is None:
@@ -98,11 +96,10 @@ def vote(
     return results
 
 
-def close_poll(
-    caller_id: str | None, poll_id: str, option_id: str, *, uow: UnitOfWork, clock: Clock
-) -> PollResults:
+def close_poll(cmd: ClosePoll, *, uow: UnitOfWork, clock: Clock) -> PollResults:
     """By the organizer (`caller_id`), or at its close time (`caller_id` None: the deadline
     worker; a poll found already closed is left as it is)."""
+    caller_id, poll_id, option_id = cmd.caller_id, cmd.poll_id, cmd.option_id
     now = clock.now()
     with uow:
         poll = uow.polls.get_for_update(poll_id)
@@ -159,10 +156,10 @@ def _decide_date(uow: UnitOfWork, event: Event, poll: Poll, chosen: PollOption, 
     return decided
 
 
-def close_due(*, uow: UnitOfWork, clock: Clock, limit: int = 100) -> int:
+def close_due(cmd: CloseDuePolls, *, uow: UnitOfWork, clock: Clock) -> int:
     """Closes the polls whose close time has come, each in its own transaction; how many."""
     with uow.reading() as reader:
-        due = reader.polls.due(clock.now(), limit)
+        due = reader.polls.due(clock.now(), cmd.limit)
     for poll_id in due:
-        close_poll(None, poll_id, "", uow=uow, clock=clock)
+        close_poll(ClosePoll(None, poll_id, ""), uow=uow, clock=clock)
     return len(due)

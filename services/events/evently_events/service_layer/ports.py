@@ -8,12 +8,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from evently_platform.paging import Cursor as Cursor  # the ports' one position type
+
 from evently_events.domain.comments import Comment
 from evently_events.domain.model import Event
 from evently_events.domain.polls import Answer, Ballot, Poll
 from evently_events.domain.registrations import Registration
-
-Cursor = tuple[datetime, str]
 
 
 @dataclass(frozen=True)

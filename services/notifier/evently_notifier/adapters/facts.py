@@ -1,4 +1,5 @@
-"""Domain events' protobuf payloads → the notifier's facts (domain/facts.py), in one place."""
+"""Domain events' protobuf payloads → the notifier's facts (domain/facts.py), in one place; and a
+consumed message → what the notifier's use cases take in (`incoming`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 from evently.events.v1 import comment_pb2, event_pb2, poll_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2, subscription_pb2
 from evently.users.v1 import user_pb2
+from evently_platform.messaging.consumer import Received
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -28,6 +30,7 @@ from evently_notifier.domain.facts import (
     UserDetails,
     UserLeft,
 )
+from evently_notifier.service_layer.consuming import Incoming
 
 _REGISTRATION_CHANGES = {
     "evently.registration.created": RegistrationChange.CREATED,
@@ -152,3 +155,16 @@ def to_fact(event_type: str, payload: Message) -> Fact:
                 change, subscription.id, subscription.owner_id, subscription.url, reason
             )
     raise TypeError(f"no fact for {event_type} ({payload.DESCRIPTOR.full_name})")
+
+
+def incoming(received: Received) -> Incoming:
+    envelope = received.envelope
+    return Incoming(
+        id=envelope.id,
+        type=envelope.type,
+        subject=envelope.subject,
+        time=envelope.time,
+        fact=to_fact(envelope.type, received.payload),
+        raw=received.raw,
+        trace_headers=received.trace_headers,
+    )

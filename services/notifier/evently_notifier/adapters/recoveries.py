@@ -11,7 +11,7 @@ from evently_platform.messaging.history import read_since, subjects_for
 from nats.js import JetStreamContext
 
 from evently_notifier.adapters.delivery_worker import DeliveryWorker
-from evently_notifier.adapters.event_consumer import incoming
+from evently_notifier.adapters.facts import incoming
 from evently_notifier.domain.subscriptions import Subscription
 from evently_notifier.service_layer import recovery
 from evently_notifier.service_layer.ports import UnitOfWork

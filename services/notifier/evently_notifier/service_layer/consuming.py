@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from evently_platform.bus import Command
 from evently_platform.clock import Clock, new_id
 from evently_platform.messaging.inbox import handled_once
 
@@ -52,6 +53,13 @@ class FanOut:
     leased: bool = False  # deliveries and e-mails were written leased to this process
 
 
+@dataclass(frozen=True)
+class ConsumeBatch(Command[FanOut]):
+    """A fetched batch of domain events, to handle together."""
+
+    items: list[Incoming]
+
+
 class Consuming:
     def __init__(
         self,
@@ -77,11 +85,11 @@ class Consuming:
         self._handle = handled_once(consumer, self._fan_out)
         self._hand_off = hand_off
 
-    def handle(self, batch: list[Incoming]) -> FanOut:
+    def handle(self, cmd: ConsumeBatch) -> FanOut:
         """Everything a batch of domain events means here, committed together."""
         try:
             with self._uow:
-                result = self._handle(self._uow, batch)
+                result = self._handle(self._uow, cmd.items)
                 self._uow.commit()
         except BaseException:
             self._index.forget()

@@ -2,62 +2,64 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from evently_platform.clock import Clock
 from evently_platform.errors import FieldViolation, InvalidArgument, Violations
+from evently_platform.paging import Cursor, Page
 
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.routing import KINDS, Preferences
 from evently_notifier.domain.unsubscribe import read_unsubscribe_token
-from evently_notifier.service_layer.ports import Cursor, UnitOfWork
+from evently_notifier.service_layer.commands import (
+    GetPreferences,
+    InboxPage,
+    ListNotifications,
+    MarkRead,
+    NewerNotifications,
+    NewestNotification,
+    Unsubscribe,
+    UpdatePreferences,
+)
+from evently_notifier.service_layer.ports import UnitOfWork
 
 MAX_UNSUBSCRIBE_TOKEN = 300  # ours are under 100 characters
 
 
-@dataclass(frozen=True)
-class NotificationPage:
-    notifications: list[Notification]
-    next_cursor: Cursor | None
-    unread_count: int
-
-
-def list_notifications(
-    user_id: str, *, before: Cursor | None, page_size: int, unread_only: bool, uow: UnitOfWork
-) -> NotificationPage:
+def list_notifications(cmd: ListNotifications, *, uow: UnitOfWork) -> InboxPage:
     with uow.reading() as reader:
         rows = reader.notifications.list_for_user(
-            user_id, before=before, limit=page_size + 1, unread_only=unread_only
+            cmd.user_id, before=cmd.page.after, limit=cmd.page.fetch, unread_only=cmd.unread_only
         )
-        unread = reader.notifications.unread_count(user_id)
-    last = rows[page_size - 1] if len(rows) > page_size else None
-    return NotificationPage(rows[:page_size], (last.create_time, last.id) if last else None, unread)
+        unread = reader.notifications.unread_count(cmd.user_id)
+    return InboxPage(Page.of(rows, cmd.page, lambda n: (n.create_time, n.id)), unread)
 
 
-def newer_notifications(user_id: str, after: Cursor | None, *, uow: UnitOfWork) -> list[Notification]:
+def newer_notifications(cmd: NewerNotifications, *, uow: UnitOfWork) -> list[Notification]:
     with uow.reading() as reader:
-        return reader.notifications.newer_than(user_id, after)
+        return reader.notifications.newer_than(cmd.user_id, cmd.after)
 
 
-def newest_notification(user_id: str, *, uow: UnitOfWork) -> Cursor | None:
+def newest_notification(cmd: NewestNotification, *, uow: UnitOfWork) -> Cursor | None:
     with uow.reading() as reader:
-        return reader.notifications.newest(user_id)
+        return reader.notifications.newest(cmd.user_id)
 
 
-def mark_read(user_id: str, ids: list[str], *, uow: UnitOfWork, clock: Clock) -> int:
+def mark_read(cmd: MarkRead, *, uow: UnitOfWork, clock: Clock) -> int:
     with uow:
-        marked = uow.notifications.mark_read(user_id, ids, clock.now())
+        marked = uow.notifications.mark_read(cmd.user_id, cmd.ids, clock.now())
         uow.commit()
     return marked
 
 
-def get_preferences(user_id: str, *, uow: UnitOfWork) -> Preferences:
+def get_preferences(cmd: GetPreferences, *, uow: UnitOfWork) -> Preferences:
     with uow.reading() as reader:
-        return reader.preferences.get(user_id)
+        return reader.preferences.get(cmd.user_id)
 
 
-def unsubscribe(token: str, *, key: bytes, uow: UnitOfWork) -> str:
+def unsubscribe(cmd: Unsubscribe, *, unsubscribe_key: bytes, uow: UnitOfWork) -> str:
     """The kind the one-click token names is turned off for its recipient; returns the kind."""
+    key, token = unsubscribe_key, cmd.token
     read = read_unsubscribe_token(key, token) if key and len(token) <= MAX_UNSUBSCRIBE_TOKEN else None
     if read is None or read[1] not in KINDS:
         raise InvalidArgument([FieldViolation("token", "is not an unsubscribe link of Evently's")])
@@ -72,9 +74,8 @@ def unsubscribe(token: str, *, key: bytes, uow: UnitOfWork) -> str:
     return kind
 
 
-def update_preferences(
-    user_id: str, paths: tuple[str, ...], wanted: Preferences, *, uow: UnitOfWork
-) -> Preferences:
+def update_preferences(cmd: UpdatePreferences, *, uow: UnitOfWork) -> Preferences:
+    user_id, paths, wanted = cmd.user_id, cmd.paths, cmd.wanted
     problems = Violations()
     problems.check(bool(paths), "update_mask", "must name at least one of: email, in_app, muted_kinds")
     for path in paths:

@@ -7,14 +7,14 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from evently_platform.paging import Cursor as Cursor  # the ports' one position type
+
 from evently_notifier.domain.deliveries import Attempt, Delivery
 from evently_notifier.domain.emails import Email, Recipient
 from evently_notifier.domain.inbox import Notification
 from evently_notifier.domain.reminders import KnownEvent, Reminder
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.domain.subscriptions import Subscription
-
-Cursor = tuple[datetime, str]
 
 
 class SubscriptionRepository(Protocol):

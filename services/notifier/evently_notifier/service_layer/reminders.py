@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
+from evently_platform.paging import Page
 
 from evently_notifier.domain.facts import (
     EventChange,
@@ -27,7 +28,8 @@ from evently_notifier.domain.reminders import (
 )
 from evently_notifier.domain.routing import reminder_notice
 from evently_notifier.service_layer.channels import MailContext, Told, ToTell, tell_all
-from evently_notifier.service_layer.ports import Cursor, UnitOfWork
+from evently_notifier.service_layer.commands import CreateReminder, DeleteReminder, ListReminders
+from evently_notifier.service_layer.ports import UnitOfWork
 
 
 def _known_event(event: EventSnapshot | None) -> KnownEvent | None:
@@ -110,9 +112,8 @@ def fire_due_reminders(
     return Fired(len(due), told)
 
 
-def create_reminder(
-    user_id: str, event_id: str, remind_time: datetime | None, *, uow: UnitOfWork, clock: Clock
-) -> Reminder:
+def create_reminder(cmd: CreateReminder, *, uow: UnitOfWork, clock: Clock) -> Reminder:
+    user_id, event_id, remind_time = cmd.user_id, cmd.event_id, cmd.remind_time
     with uow:
         event = uow.known_events.get(event_id)
         attending = user_id in uow.attendees.active_for_event(event_id)
@@ -124,19 +125,18 @@ def create_reminder(
     return reminder
 
 
-def list_reminders(
-    user_id: str, *, event_id: str, after: Cursor | None, page_size: int, uow: UnitOfWork
-) -> tuple[list[Reminder], Cursor | None]:
+def list_reminders(cmd: ListReminders, *, uow: UnitOfWork) -> Page[Reminder]:
     with uow.reading() as reader:
-        rows = reader.reminders.list_for_user(user_id, event_id=event_id, after=after, limit=page_size + 1)
-    last = rows[page_size - 1] if len(rows) > page_size else None
-    return rows[:page_size], (last.remind_time, last.id) if last else None
+        rows = reader.reminders.list_for_user(
+            cmd.user_id, event_id=cmd.event_id, after=cmd.page.after, limit=cmd.page.fetch
+        )
+    return Page.of(rows, cmd.page, lambda r: (r.remind_time, r.id))
 
 
-def delete_reminder(user_id: str, reminder_id: str, *, uow: UnitOfWork) -> None:
+def delete_reminder(cmd: DeleteReminder, *, uow: UnitOfWork) -> None:
     with uow:
-        reminder = uow.reminders.get(reminder_id)
-        if reminder is None or reminder.user_id != user_id:
-            raise NotFound(f"reminder {reminder_id!r} not found")
-        uow.reminders.delete(reminder_id)
+        reminder = uow.reminders.get(cmd.reminder_id)
+        if reminder is None or reminder.user_id != cmd.user_id:
+            raise NotFound(f"reminder {cmd.reminder_id!r} not found")
+        uow.reminders.delete(cmd.reminder_id)
         uow.commit()

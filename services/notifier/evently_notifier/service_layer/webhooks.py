@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import NotFound
 from evently_platform.messaging.envelope import Envelope
+from evently_platform.paging import Page
 
 from evently_notifier.domain.chat import DeliveryFormat, chat_body, message_for
 from evently_notifier.domain.deliveries import (
@@ -31,19 +32,19 @@ from evently_notifier.domain.subscriptions import (
     validate_subscription,
 )
 from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
-from evently_notifier.service_layer.ports import Cursor, UnitOfWork, UrlGuard
+from evently_notifier.service_layer.commands import (
+    CreateSubscription,
+    DeleteSubscription,
+    DeliveryLog,
+    ListDeliveries,
+    ListSubscriptions,
+    RetryDelivery,
+    RotateSecret,
+    SendTestEvent,
+)
+from evently_notifier.service_layer.ports import UnitOfWork, UrlGuard
 
 TEST_EVENT_TYPE = "evently.test"
-
-
-@dataclass(frozen=True)
-class CreateSubscription:
-    owner_id: str
-    url: str
-    event_types: list[str]
-    description: str
-    format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
-    rate_limit: int = 0  # 0: the default
 
 
 def create_subscription(
@@ -79,33 +80,27 @@ def owned(uow: UnitOfWork, owner_id: str, subscription_id: str) -> Subscription:
     return subscription
 
 
-def list_subscriptions(
-    owner_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
-) -> list[Subscription]:
+def list_subscriptions(cmd: ListSubscriptions, *, uow: UnitOfWork) -> Page[Subscription]:
     with uow.reading() as reader:
-        return reader.subscriptions.list_for_owner(owner_id, before=before, limit=page_size + 1)
+        rows = reader.subscriptions.list_for_owner(cmd.owner_id, before=cmd.page.after, limit=cmd.page.fetch)
+    return Page.of(rows, cmd.page, lambda s: (s.create_time, s.id))
 
 
-def delete_subscription(owner_id: str, subscription_id: str, *, uow: UnitOfWork) -> None:
+def delete_subscription(cmd: DeleteSubscription, *, uow: UnitOfWork) -> None:
     with uow:
-        owned(uow, owner_id, subscription_id)
-        uow.subscriptions.delete(subscription_id)
+        owned(uow, cmd.owner_id, cmd.subscription_id)
+        uow.subscriptions.delete(cmd.subscription_id)
         uow.commit()
 
 
-@dataclass(frozen=True)
-class DeliveryLog:
-    deliveries: list[Delivery]  # one more than a page when there is a next page
-    attempts: dict[str, list[Attempt]]
-
-
-def list_deliveries(
-    owner_id: str, subscription_id: str, *, before: Cursor | None, page_size: int, uow: UnitOfWork
-) -> DeliveryLog:
+def list_deliveries(cmd: ListDeliveries, *, uow: UnitOfWork) -> DeliveryLog:
     with uow.reading() as reader:
-        owned(reader, owner_id, subscription_id)
-        found = reader.deliveries.list_for_subscription(subscription_id, before=before, limit=page_size + 1)
-        return DeliveryLog(found, reader.deliveries.attempts_of([d.id for d in found[:page_size]]))
+        owned(reader, cmd.owner_id, cmd.subscription_id)
+        found = reader.deliveries.list_for_subscription(
+            cmd.subscription_id, before=cmd.page.after, limit=cmd.page.fetch
+        )
+        page = Page.of(found, cmd.page, lambda d: (d.create_time, d.id))
+        return DeliveryLog(page, reader.deliveries.attempts_of([d.id for d in page.items]))
 
 
 @dataclass(frozen=True)
@@ -265,12 +260,12 @@ def switched_on(subscription: Subscription, now: datetime) -> Subscription:
 SECRET_OVERLAP = timedelta(hours=24)
 
 
-def retry_delivery(owner_id: str, delivery_id: str, *, uow: UnitOfWork, clock: Clock) -> Delivery:
+def retry_delivery(cmd: RetryDelivery, *, uow: UnitOfWork, clock: Clock) -> Delivery:
     with uow:
-        delivery = uow.deliveries.get(delivery_id)
+        delivery = uow.deliveries.get(cmd.delivery_id)
         if delivery is None:
-            raise NotFound(f"delivery {delivery_id!r} not found")
-        subscription = owned(uow, owner_id, delivery.subscription_id)
+            raise NotFound(f"delivery {cmd.delivery_id!r} not found")
+        subscription = owned(uow, cmd.owner_id, delivery.subscription_id)
         now = clock.now()
         if subscription.state is SubscriptionState.DISABLED:
             uow.subscriptions.save(switched_on(subscription, now))
@@ -294,13 +289,11 @@ def test_event(subscription_id: str, now: datetime) -> Envelope:
     )
 
 
-def send_test_event(
-    owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock, base_url: str
-) -> Delivery:
+def send_test_event(cmd: SendTestEvent, *, uow: UnitOfWork, clock: Clock, base_url: str) -> Delivery:
     """A delivery of `evently.test` to the subscription, due now, in its format."""
     now = clock.now()
     with uow:
-        subscription = owned(uow, owner_id, subscription_id)
+        subscription = owned(uow, cmd.owner_id, cmd.subscription_id)
         envelope = test_event(subscription.id, now)
         if subscription.format is DeliveryFormat.CLOUDEVENTS:
             payload = envelope.encode()
@@ -326,9 +319,9 @@ def send_test_event(
     return delivery
 
 
-def rotate_secret(owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock: Clock) -> Subscription:
+def rotate_secret(cmd: RotateSecret, *, uow: UnitOfWork, clock: Clock) -> Subscription:
     with uow:
-        subscription = owned(uow, owner_id, subscription_id)
+        subscription = owned(uow, cmd.owner_id, cmd.subscription_id)
         rotated = replace(
             subscription,
             secret=new_secret(),
@@ -338,11 +331,3 @@ def rotate_secret(owner_id: str, subscription_id: str, *, uow: UnitOfWork, clock
         uow.subscriptions.save(rotated)
         uow.commit()
     return rotated
-
-
-def page_cursor(items: list[Subscription] | list[Delivery], page_size: int) -> Cursor | None:
-    """The cursor of the next page: present when the query returned more than a page."""
-    if len(items) <= page_size:
-        return None
-    last = items[page_size - 1]
-    return (last.create_time, last.id)

@@ -4,10 +4,11 @@ purpose, happens outside transactions."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from evently_platform.auth.tokens import IssuedToken, TokenIssuer
+from evently_platform.bus import Command, Handler
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import (
     AlreadyExists,
@@ -50,37 +51,24 @@ from evently_users.domain.throttling import (
     client_key,
     record_failure,
 )
-from evently_users.service_layer.ports import PasswordHasher, UnitOfWork
-
-
-@dataclass(frozen=True)
-class CreateUser:
-    email: str
-    password: str
-    display_name: str
-    time_zone: str = ""  # empty: UTC
-
-
-@dataclass(frozen=True)
-class Login:
-    email: str
-    password: str
-    client: str = ""  # the caller's network address, when known
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """What a sign-in, a refresh or a password change answers: a short-lived access token, the
-    refresh token that gets the next one (shown once), and the account."""
-
-    access: IssuedToken
-    refresh_token: str
-    refresh_expire_time: datetime
-    user: User
+from evently_users.service_layer.commands import (
+    ChangePassword,
+    CreateUser,
+    DeleteUser,
+    GetUser,
+    Login,
+    Logout,
+    RefreshSession,
+    RequestPasswordReset,
+    ResetPassword,
+    SignedIn,
+    UpdateUser,
+)
+from evently_users.service_layer.ports import Issuers, PasswordHasher, UnitOfWork
 
 
 def _begin_session(
-    user: User, *, uow: UnitOfWork, issuer: TokenIssuer, clock: Clock, family_id: str | None = None
+    user: User, *, uow: UnitOfWork, signing_keys: Issuers, clock: Clock, family_id: str | None = None
 ) -> SignedIn:
     now = clock.now()
     session, token = start_session(user.id, now, family_id=family_id)
@@ -88,7 +76,7 @@ def _begin_session(
         uow.sessions.delete_for_user(user.id, expired_before=now)  # housekeeping, per account
         uow.sessions.add(session)
         uow.commit()
-    return SignedIn(issuer.issue(user.id, now), token, session.expire_time, user)
+    return SignedIn(signing_keys.issuer().issue(user.id, now), token, session.expire_time, user)
 
 
 def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
@@ -144,7 +132,7 @@ def _count_failure(uow: UnitOfWork, keys: dict[str, ThrottlePolicy], now: dateti
 
 
 def login(
-    cmd: Login, *, uow: UnitOfWork, hasher: PasswordHasher, issuer: TokenIssuer, clock: Clock
+    cmd: Login, *, uow: UnitOfWork, hasher: PasswordHasher, signing_keys: Issuers, clock: Clock
 ) -> SignedIn:
     email = normalise_email(cmd.email)
     validate_sign_in(email, cmd.password)
@@ -168,11 +156,12 @@ def login(
         with uow:
             uow.failed_attempts.delete(account_key(email))
             uow.commit()
-    return _begin_session(user, uow=uow, issuer=issuer, clock=clock)
+    return _begin_session(user, uow=uow, signing_keys=signing_keys, clock=clock)
 
 
-def refresh(token: str, *, uow: UnitOfWork, issuer: TokenIssuer, clock: Clock) -> SignedIn:
+def refresh(cmd: RefreshSession, *, uow: UnitOfWork, signing_keys: Issuers, clock: Clock) -> SignedIn:
     """The refresh token exchanged for a new access token and its own successor."""
+    token = cmd.refresh_token
     validate_refresh_token(token)
     now = clock.now()
     with uow:
@@ -192,15 +181,15 @@ def refresh(token: str, *, uow: UnitOfWork, issuer: TokenIssuer, clock: Clock) -
         successor, successor_token = start_session(user.id, now, family_id=session.family_id)
         uow.sessions.add(successor)
         uow.commit()
-    return SignedIn(issuer.issue(user.id, now), successor_token, successor.expire_time, user)
+    return SignedIn(signing_keys.issuer().issue(user.id, now), successor_token, successor.expire_time, user)
 
 
-def logout(token: str, *, uow: UnitOfWork) -> None:
+def logout(cmd: Logout, *, uow: UnitOfWork) -> None:
     """The session the refresh token belongs to ends (its access token lives out its minutes).
     An unknown token is no error: there is nothing to end, and nothing to tell."""
-    validate_refresh_token(token)
+    validate_refresh_token(cmd.refresh_token)
     with uow:
-        session = uow.sessions.get_by_hash(hash_token(token))
+        session = uow.sessions.get_by_hash(hash_token(cmd.refresh_token))
         if session is not None:
             uow.sessions.delete_family(session.family_id)
             uow.commit()
@@ -212,7 +201,11 @@ def _own_account(caller_id: str, requested_id: str) -> str:
     return caller_id
 
 
-def get_user(user_id: str, *, uow: UnitOfWork) -> User:
+def get_user(cmd: GetUser, *, uow: UnitOfWork) -> User:
+    return _existing(cmd.user_id, uow)
+
+
+def _existing(user_id: str, uow: UnitOfWork) -> User:
     with uow.reading() as reader:
         user = reader.users.get(user_id)
     if user is None:
@@ -220,17 +213,10 @@ def get_user(user_id: str, *, uow: UnitOfWork) -> User:
     return user
 
 
-def update_user(
-    caller_id: str,
-    requested_id: str,
-    changes: UserChanges,
-    *,
-    uow: UnitOfWork,
-    hasher: PasswordHasher,
-    clock: Clock,
-) -> User:
-    user_id = _own_account(caller_id, requested_id)
-    user = get_user(user_id, uow=uow)
+def update_user(cmd: UpdateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
+    changes = cmd.changes
+    user_id = _own_account(cmd.caller_id, cmd.requested_id)
+    user = _existing(user_id, uow)
     validate_changes(changes, user.email)
     new_hash = None
     if "password" in changes.paths:
@@ -267,29 +253,22 @@ def update_user(
 
 
 def change_password(
-    caller_id: str,
-    current_password: str,
-    new_password: str,
-    *,
-    uow: UnitOfWork,
-    hasher: PasswordHasher,
-    issuer: TokenIssuer,
-    clock: Clock,
+    cmd: ChangePassword, *, uow: UnitOfWork, hasher: PasswordHasher, signing_keys: Issuers, clock: Clock
 ) -> SignedIn:
     """The password changed (every session ends), and a new session for the caller."""
     changes = UserChanges(
         paths=("password",),
-        new_password=new_password,
-        current_password=current_password,
+        new_password=cmd.new_password,
+        current_password=cmd.current_password,
         password_field="new_password",
     )
-    user = update_user(caller_id, "me", changes, uow=uow, hasher=hasher, clock=clock)
-    return _begin_session(user, uow=uow, issuer=issuer, clock=clock)
+    user = update_user(UpdateUser(cmd.caller_id, "me", changes), uow=uow, hasher=hasher, clock=clock)
+    return _begin_session(user, uow=uow, signing_keys=signing_keys, clock=clock)
 
 
-def request_password_reset(email: str, *, uow: UnitOfWork, clock: Clock) -> None:
+def request_password_reset(cmd: RequestPasswordReset, *, uow: UnitOfWork, clock: Clock) -> None:
     """E-mails a reset link when an account uses the address; says nothing either way."""
-    address = normalise_email(email)
+    address = normalise_email(cmd.email)
     problems = Violations()
     problems.check(
         0 < len(address) <= MAX_EMAIL_LENGTH, "email", f"must be 1 to {MAX_EMAIL_LENGTH} characters long"
@@ -315,10 +294,9 @@ def _stale_link() -> InvalidArgument:
     )
 
 
-def reset_password(
-    token: str, new_password: str, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
-) -> None:
+def reset_password(cmd: ResetPassword, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
     """The link's token sets a new password, once; every session of the account ends."""
+    token, new_password = cmd.token, cmd.new_password
     problems = Violations()
     problems.check(
         0 < len(token) <= MAX_RESET_TOKEN_LENGTH,
@@ -353,8 +331,8 @@ def reset_password(
         uow.commit()
 
 
-def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Clock) -> None:
-    user_id = _own_account(caller_id, requested_id)
+def delete_user(cmd: DeleteUser, *, uow: UnitOfWork, clock: Clock) -> None:
+    user_id = _own_account(cmd.caller_id, cmd.requested_id)
     with uow:
         user = uow.users.get(user_id)
         if user is None:
@@ -365,3 +343,17 @@ def delete_user(caller_id: str, requested_id: str, *, uow: UnitOfWork, clock: Cl
         uow.failed_attempts.delete(account_key(user.email))
         uow.record(UserDeleted(user_id=user_id, delete_time=clock.now()))
         uow.commit()
+
+
+HANDLERS: dict[type[Command[Any]], Handler] = {
+    CreateUser: create_user,
+    Login: login,
+    RefreshSession: refresh,
+    Logout: logout,
+    GetUser: get_user,
+    UpdateUser: update_user,
+    ChangePassword: change_password,
+    RequestPasswordReset: request_password_reset,
+    ResetPassword: reset_password,
+    DeleteUser: delete_user,
+}

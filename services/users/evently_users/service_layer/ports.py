@@ -6,6 +6,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from evently_platform.auth.tokens import TokenIssuer
+
 from evently_users.domain.model import User
 from evently_users.domain.resets import PasswordReset
 from evently_users.domain.sessions import Session
@@ -58,6 +60,12 @@ class UnitOfWork(Protocol):
     def record(self, *domain_events: object) -> None: ...
     def commit(self) -> None: ...
     def reading(self) -> UnitOfWork: ...
+
+
+class Issuers(Protocol):
+    def issuer(self) -> TokenIssuer:
+        """The issuer signing with the current key (keys rotate while the service runs)."""
+        ...
 
 
 class PasswordHasher(Protocol):

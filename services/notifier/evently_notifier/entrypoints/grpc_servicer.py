@@ -1,8 +1,7 @@
-"""NotifierService over gRPC: proto in → command → use case (in a worker thread) → proto out."""
+"""NotifierService over gRPC: proto in → command → the bus → proto out."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 from collections.abc import AsyncIterator, Callable
@@ -17,14 +16,15 @@ from evently.notifier.v1 import (
 )
 from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
-from evently_platform.clock import Clock
+from evently_platform.bus import MessageBus
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterMethods
-from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
+from evently_platform.grpc.pagination import encode_time_cursor, page_request
 from evently_platform.grpc.timestamps import optional_time
 from evently_platform.messaging.contracts import CONTRACTS
 from evently_platform.messaging.examples import EXAMPLE_TIME, example_event
 from evently_platform.messaging.json_schema import json_schema
+from evently_platform.paging import PageRequest
 from google.protobuf import empty_pb2
 
 from evently_notifier.adapters.inbox_hub import InboxHub
@@ -39,8 +39,7 @@ from evently_notifier.adapters.recoveries import Recoveries
 from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.domain.subscriptions import NEVER_DELIVERED
-from evently_notifier.service_layer import inbox, reminders, webhooks
-from evently_notifier.service_layer.ports import UnitOfWork, UrlGuard
+from evently_notifier.service_layer import commands, webhooks
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
 PUBLIC_METHODS: frozenset[str] = frozenset({f"/{SERVICE}/Unsubscribe", f"/{SERVICE}/ListEventTypes"})
@@ -50,25 +49,17 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     def __init__(
         self,
         *,
-        uow: UnitOfWork,
-        guard: UrlGuard,
-        clock: Clock,
+        bus: MessageBus,
         dead_letters: DeadLetterMethods,
         hub: InboxHub | None = None,
         watch_poll_seconds: float = 2.0,
         on_retry: Callable[[], None] | None = None,
-        unsubscribe_key: bytes = b"",
-        base_url: str = "",
         recoveries: Recoveries | None = None,
     ) -> None:
+        self._bus = bus
         self._recoveries = recoveries
-        self._base_url = base_url
         self._dead_letters = dead_letters
-        self._unsubscribe_key = unsubscribe_key
         self._on_retry = on_retry
-        self._uow = uow
-        self._guard = guard
-        self._clock = clock
         self._hub = hub or InboxHub()
         self._watch_poll_seconds = watch_poll_seconds
 
@@ -86,7 +77,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Subscription:
         caller = require_principal()
-        cmd = webhooks.CreateSubscription(
+        cmd = commands.CreateSubscription(
             owner_id=caller.user_id,
             url=request.subscription.url,
             event_types=list(request.subscription.event_types),
@@ -94,69 +85,46 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             format=_delivery_format(request.subscription.format),
             rate_limit=request.subscription.rate_limit,
         )
-        subscription = await asyncio.to_thread(
-            webhooks.create_subscription, cmd, uow=self._uow, guard=self._guard, clock=self._clock
-        )
-        return subscription_to_proto(subscription, with_secret=True)
+        return subscription_to_proto(await self._bus.handle(cmd), with_secret=True)
 
     async def ListSubscriptions(
         self, request: notifier_service_pb2.ListSubscriptionsRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.ListSubscriptionsResponse:
         caller = require_principal()
-        size = page_size(request.page_size)
-        items = await asyncio.to_thread(
-            webhooks.list_subscriptions,
-            caller.user_id,
-            before=decode_time_cursor(request.page_token, request),
-            page_size=size,
-            uow=self._uow,
-        )
+        page = await self._bus.handle(commands.ListSubscriptions(caller.user_id, page_request(request)))
         return notifier_service_pb2.ListSubscriptionsResponse(
-            subscriptions=[subscription_to_proto(s) for s in items[:size]],
-            next_page_token=encode_time_cursor(webhooks.page_cursor(items, size), request),
+            subscriptions=[subscription_to_proto(s) for s in page.items],
+            next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
     async def DeleteSubscription(
         self, request: notifier_service_pb2.DeleteSubscriptionRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         caller = require_principal()
-        await asyncio.to_thread(webhooks.delete_subscription, caller.user_id, request.id, uow=self._uow)
+        await self._bus.handle(commands.DeleteSubscription(caller.user_id, request.id))
         return empty_pb2.Empty()
 
     async def ListDeliveries(
         self, request: notifier_service_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.ListDeliveriesResponse:
         caller = require_principal()
-        size = page_size(request.page_size)
-        log = await asyncio.to_thread(
-            webhooks.list_deliveries,
-            caller.user_id,
-            request.subscription_id,
-            before=decode_time_cursor(request.page_token, request),
-            page_size=size,
-            uow=self._uow,
-        )
+        cmd = commands.ListDeliveries(caller.user_id, request.subscription_id, page_request(request))
+        log = await self._bus.handle(cmd)
         return notifier_service_pb2.ListDeliveriesResponse(
-            deliveries=[delivery_to_proto(d, log.attempts.get(d.id, [])) for d in log.deliveries[:size]],
-            next_page_token=encode_time_cursor(webhooks.page_cursor(log.deliveries, size), request),
+            deliveries=[delivery_to_proto(d, log.attempts.get(d.id, [])) for d in log.deliveries.items],
+            next_page_token=encode_time_cursor(log.deliveries.next_cursor, request),
         )
 
     async def ListNotifications(
         self, request: notifier_service_pb2.ListNotificationsRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.ListNotificationsResponse:
         caller = require_principal()
-        page = await asyncio.to_thread(
-            inbox.list_notifications,
-            caller.user_id,
-            before=decode_time_cursor(request.page_token, request),
-            page_size=page_size(request.page_size),
-            unread_only=request.unread_only,
-            uow=self._uow,
-        )
+        cmd = commands.ListNotifications(caller.user_id, page_request(request), request.unread_only)
+        inbox = await self._bus.handle(cmd)
         return notifier_service_pb2.ListNotificationsResponse(
-            notifications=[notification_to_proto(n) for n in page.notifications],
-            next_page_token=encode_time_cursor(page.next_cursor, request),
-            unread_count=page.unread_count,
+            notifications=[notification_to_proto(n) for n in inbox.notifications.items],
+            next_page_token=encode_time_cursor(inbox.notifications.next_cursor, request),
+            unread_count=inbox.unread_count,
         )
 
     async def WatchNotifications(
@@ -164,25 +132,17 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> AsyncIterator[notification_pb2.Notification]:
         caller = require_principal()
         user_id = caller.user_id
-        seen = await asyncio.to_thread(inbox.newest_notification, user_id, uow=self._uow)
+        seen = await self._bus.handle(commands.NewestNotification(user_id))
         # Headers now: the client knows the watch is live, and from which point (the gateway
         # also learns that the call was accepted before it starts a Server-Sent Events reply).
         await context.send_initial_metadata(())
         if request.include_unread:
-            page = await asyncio.to_thread(
-                inbox.list_notifications,
-                user_id,
-                before=None,
-                page_size=100,
-                unread_only=True,
-                uow=self._uow,
-            )
-            for notification in reversed(page.notifications):  # oldest first
+            unread = commands.ListNotifications(user_id, PageRequest(after=None, size=100), unread_only=True)
+            inbox = await self._bus.handle(unread)
+            for notification in reversed(inbox.notifications.items):  # oldest first
                 yield notification_to_proto(notification)
         while True:
-            for notification in await asyncio.to_thread(
-                inbox.newer_notifications, user_id, seen, uow=self._uow
-            ):
+            for notification in await self._bus.handle(commands.NewerNotifications(user_id, seen)):
                 seen = (notification.create_time, notification.id)
                 yield notification_to_proto(notification)
             await self._hub.wait(user_id, self._watch_poll_seconds)
@@ -191,17 +151,14 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.MarkNotificationsReadRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.MarkNotificationsReadResponse:
         caller = require_principal()
-        marked = await asyncio.to_thread(
-            inbox.mark_read, caller.user_id, list(request.ids), uow=self._uow, clock=self._clock
-        )
+        marked = await self._bus.handle(commands.MarkRead(caller.user_id, list(request.ids)))
         return notifier_service_pb2.MarkNotificationsReadResponse(marked_count=marked)
 
     async def GetPreferences(
         self, request: notifier_service_pb2.GetPreferencesRequest, context: grpc.aio.ServicerContext
     ) -> notification_pb2.Preferences:
         caller = require_principal()
-        preferences = await asyncio.to_thread(inbox.get_preferences, caller.user_id, uow=self._uow)
-        return preferences_to_proto(preferences)
+        return preferences_to_proto(await self._bus.handle(commands.GetPreferences(caller.user_id)))
 
     async def UpdatePreferences(
         self, request: notifier_service_pb2.UpdatePreferencesRequest, context: grpc.aio.ServicerContext
@@ -213,21 +170,13 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
             in_app=request.preferences.in_app,
             muted_kinds=tuple(request.preferences.muted_kinds),
         )
-        preferences = await asyncio.to_thread(
-            inbox.update_preferences,
-            caller.user_id,
-            tuple(request.update_mask.paths),
-            wanted,
-            uow=self._uow,
-        )
-        return preferences_to_proto(preferences)
+        cmd = commands.UpdatePreferences(caller.user_id, tuple(request.update_mask.paths), wanted)
+        return preferences_to_proto(await self._bus.handle(cmd))
 
     async def Unsubscribe(
         self, request: notifier_service_pb2.UnsubscribeRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.UnsubscribeResponse:
-        kind = await asyncio.to_thread(
-            inbox.unsubscribe, request.token, key=self._unsubscribe_key, uow=self._uow
-        )
+        kind = await self._bus.handle(commands.Unsubscribe(request.token))
         return notifier_service_pb2.UnsubscribeResponse(kind=kind)
 
     async def CreateReminder(
@@ -235,13 +184,8 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
     ) -> reminder_pb2.Reminder:
         caller = require_principal()
         remind_time = optional_time(request, "remind_time", "remind_time")
-        reminder = await asyncio.to_thread(
-            reminders.create_reminder,
-            caller.user_id,
-            request.event_id,
-            remind_time,
-            uow=self._uow,
-            clock=self._clock,
+        reminder = await self._bus.handle(
+            commands.CreateReminder(caller.user_id, request.event_id, remind_time)
         )
         return reminder_to_proto(reminder)
 
@@ -249,33 +193,25 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.ListRemindersRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.ListRemindersResponse:
         caller = require_principal()
-        items, next_cursor = await asyncio.to_thread(
-            reminders.list_reminders,
-            caller.user_id,
-            event_id=request.event_id,
-            after=decode_time_cursor(request.page_token, request),
-            page_size=page_size(request.page_size),
-            uow=self._uow,
-        )
+        cmd = commands.ListReminders(caller.user_id, request.event_id, page_request(request))
+        page = await self._bus.handle(cmd)
         return notifier_service_pb2.ListRemindersResponse(
-            reminders=[reminder_to_proto(r) for r in items],
-            next_page_token=encode_time_cursor(next_cursor, request),
+            reminders=[reminder_to_proto(r) for r in page.items],
+            next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
     async def DeleteReminder(
         self, request: notifier_service_pb2.DeleteReminderRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         caller = require_principal()
-        await asyncio.to_thread(reminders.delete_reminder, caller.user_id, request.id, uow=self._uow)
+        await self._bus.handle(commands.DeleteReminder(caller.user_id, request.id))
         return empty_pb2.Empty()
 
     async def RetryDelivery(
         self, request: notifier_service_pb2.RetryDeliveryRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Delivery:
         caller = require_principal()
-        delivery = await asyncio.to_thread(
-            webhooks.retry_delivery, caller.user_id, request.id, uow=self._uow, clock=self._clock
-        )
+        delivery = await self._bus.handle(commands.RetryDelivery(caller.user_id, request.id))
         if self._on_retry is not None:
             self._on_retry()
         return delivery_to_proto(delivery)
@@ -289,14 +225,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.SendTestEventRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Delivery:
         caller = require_principal()
-        delivery = await asyncio.to_thread(
-            webhooks.send_test_event,
-            caller.user_id,
-            request.subscription_id,
-            uow=self._uow,
-            clock=self._clock,
-            base_url=self._base_url,
-        )
+        delivery = await self._bus.handle(commands.SendTestEvent(caller.user_id, request.subscription_id))
         if self._on_retry is not None:
             self._on_retry()  # the delivery worker claims it now, not at its next poll
         return delivery_to_proto(delivery)
@@ -318,9 +247,7 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self, request: notifier_service_pb2.RotateSubscriptionSecretRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Subscription:
         caller = require_principal()
-        subscription = await asyncio.to_thread(
-            webhooks.rotate_secret, caller.user_id, request.id, uow=self._uow, clock=self._clock
-        )
+        subscription = await self._bus.handle(commands.RotateSecret(caller.user_id, request.id))
         return subscription_to_proto(subscription, with_secret=True)
 
 

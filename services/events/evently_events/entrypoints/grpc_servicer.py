@@ -1,8 +1,7 @@
-"""EventService over gRPC: proto in → command → use case (in a worker thread) → proto out."""
+"""EventService over gRPC: proto in → command → the bus → proto out."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 import grpc
@@ -15,11 +14,12 @@ from evently.events.v1 import (
 )
 from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
+from evently_platform.bus import MessageBus
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
 from evently_platform.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterMethods
-from evently_platform.grpc.pagination import decode_time_cursor, encode_time_cursor, page_size
+from evently_platform.grpc.pagination import encode_time_cursor, page_request
 from evently_platform.grpc.timestamps import optional_time
 from google.api import httpbody_pb2
 from google.protobuf import empty_pb2
@@ -27,7 +27,6 @@ from nats.js import JetStreamContext
 
 from evently_events.adapters.event_room import EventRoom
 from evently_events.adapters.poll_protos import kind_from_proto, options_from_proto
-from evently_events.adapters.poll_servicer import PollMethods
 from evently_events.adapters.protos import (
     calendar_entry,
     comment_to_proto,
@@ -35,10 +34,11 @@ from evently_events.adapters.protos import (
     event_to_proto,
     registration_to_proto,
 )
-from evently_events.adapters.watch_servicer import WatchMethods
 from evently_events.domain.model import Changes, EventState, search_words
-from evently_events.service_layer import comments, handlers
-from evently_events.service_layer.ports import EventQuery, UnitOfWork
+from evently_events.entrypoints.poll_servicer import PollMethods
+from evently_events.entrypoints.watch_servicer import WatchMethods
+from evently_events.service_layer import commands
+from evently_events.service_layer.ports import EventQuery
 
 SERVICE = event_service_pb2.DESCRIPTOR.services_by_name["EventService"].full_name
 PUBLIC_METHODS = frozenset(
@@ -59,7 +59,7 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
     def __init__(
         self,
         *,
-        uow: UnitOfWork,
+        bus: MessageBus,
         clock: Clock,
         dead_letters: DeadLetterMethods,
         room: EventRoom | None = None,
@@ -67,7 +67,7 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
     ) -> None:
         self._room = room
         self._js = js
-        self._uow = uow
+        self._bus = bus
         self._clock = clock
         self._dead_letters = dead_letters
 
@@ -87,35 +87,28 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         caller = require_principal()
         date_poll = None
         if request.HasField("date_poll"):
-            date_poll = handlers.DatePoll(
+            date_poll = commands.DatePoll(
                 kind=kind_from_proto(request.date_poll.kind, field_name="date_poll"),
                 options=options_from_proto(request.date_poll, field_name="date_poll"),
                 close_time=optional_time(request.date_poll, "close_time", "date_poll.close_time"),
             )
-        cmd = handlers.CreateEvent(
+        cmd = commands.CreateEvent(
             organizer_id=caller.user_id, draft=draft_from_proto(request.event), date_poll=date_poll
         )
-        event = await asyncio.to_thread(handlers.create_event, cmd, uow=self._uow, clock=self._clock)
-        return event_to_proto(event)
+        return event_to_proto(await self._bus.handle(cmd))
 
     async def GetEvent(
         self, request: event_service_pb2.GetEventRequest, context: grpc.aio.ServicerContext
     ) -> event_pb2.Event:
-        view = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
-        return _event_view(view)
+        return _event_view(await self._bus.handle(commands.GetEvent(request.id)))
 
     async def ListEvents(
         self, request: event_service_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListEventsResponse:
-        page = await asyncio.to_thread(
-            handlers.list_events,
-            _event_query(request, self._clock.now()),
-            after=decode_time_cursor(request.page_token, request),
-            page_size=page_size(request.page_size),
-            uow=self._uow,
-        )
+        query = _event_query(request, self._clock.now())
+        page = await self._bus.handle(commands.ListEvents(query, page_request(request)))
         return event_service_pb2.ListEventsResponse(
-            events=[_event_view(view) for view in page.events],
+            events=[_event_view(view) for view in page.items],
             next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
@@ -124,15 +117,13 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
     ) -> event_pb2.Event:
         caller = require_principal()
         changes = Changes(paths=tuple(request.update_mask.paths), values=draft_from_proto(request.event))
-        view = await asyncio.to_thread(
-            handlers.update_event, caller.user_id, request.event.id, changes, uow=self._uow, clock=self._clock
-        )
+        view = await self._bus.handle(commands.UpdateEvent(caller.user_id, request.event.id, changes))
         return _event_view(view)
 
     async def GetEventCalendar(
         self, request: event_service_pb2.GetEventCalendarRequest, context: grpc.aio.ServicerContext
     ) -> httpbody_pb2.HttpBody:
-        view = await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)
+        view = await self._bus.handle(commands.GetEvent(request.id))
         if view.event.state is EventState.PROPOSED:
             raise FailedPrecondition(
                 f"event {request.id!r} has no date yet: no calendar entry until its poll closes"
@@ -146,15 +137,14 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         self, request: event_service_pb2.AddCommentRequest, context: grpc.aio.ServicerContext
     ) -> comment_pb2.Comment:
         caller = require_principal()
-        cmd = comments.AddComment(
+        cmd = commands.AddComment(
             author_id=caller.user_id,
             event_id=request.event_id,
             text=request.text,
             parent_id=request.parent_id,
             mention_ids=list(request.mention_ids),
         )
-        comment = await asyncio.to_thread(comments.add_comment, cmd, uow=self._uow, clock=self._clock)
-        return comment_to_proto(comment)
+        return comment_to_proto(await self._bus.handle(cmd))
 
     async def UpdateComment(
         self, request: event_service_pb2.UpdateCommentRequest, context: grpc.aio.ServicerContext
@@ -163,37 +153,21 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         paths = list(request.update_mask.paths) or ["text"]
         if paths != ["text"]:
             raise InvalidArgument([FieldViolation("update_mask", "only text can be changed")])
-        comment = await asyncio.to_thread(
-            comments.update_comment,
-            caller.user_id,
-            request.comment.id,
-            request.comment.text,
-            uow=self._uow,
-            clock=self._clock,
-        )
-        return comment_to_proto(comment)
+        cmd = commands.EditComment(caller.user_id, request.comment.id, request.comment.text)
+        return comment_to_proto(await self._bus.handle(cmd))
 
     async def DeleteComment(
         self, request: event_service_pb2.DeleteCommentRequest, context: grpc.aio.ServicerContext
     ) -> comment_pb2.Comment:
         caller = require_principal()
-        comment = await asyncio.to_thread(
-            comments.delete_comment, caller.user_id, request.id, uow=self._uow, clock=self._clock
-        )
-        return comment_to_proto(comment)
+        return comment_to_proto(await self._bus.handle(commands.DeleteComment(caller.user_id, request.id)))
 
     async def ListComments(
         self, request: event_service_pb2.ListCommentsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListCommentsResponse:
-        page = await asyncio.to_thread(
-            comments.list_comments,
-            request.event_id,
-            after=decode_time_cursor(request.page_token, request),
-            page_size=page_size(request.page_size),
-            uow=self._uow,
-        )
+        page = await self._bus.handle(commands.ListComments(request.event_id, page_request(request)))
         return event_service_pb2.ListCommentsResponse(
-            comments=[comment_to_proto(c) for c in page.comments],
+            comments=[comment_to_proto(c) for c in page.items],
             next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
@@ -201,62 +175,43 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         self, request: event_service_pb2.CancelEventRequest, context: grpc.aio.ServicerContext
     ) -> event_pb2.Event:
         caller = require_principal()
-        event = await asyncio.to_thread(
-            handlers.cancel_event,
-            caller.user_id,
-            request.id,
-            request.reason,
-            uow=self._uow,
-            clock=self._clock,
-        )
+        event = await self._bus.handle(commands.CancelEvent(caller.user_id, request.id, request.reason))
         return event_to_proto(event)
 
     async def DeleteEvent(
         self, request: event_service_pb2.DeleteEventRequest, context: grpc.aio.ServicerContext
     ) -> empty_pb2.Empty:
         caller = require_principal()
-        await asyncio.to_thread(handlers.delete_event, caller.user_id, request.id, uow=self._uow)
+        await self._bus.handle(commands.DeleteEvent(caller.user_id, request.id))
         return empty_pb2.Empty()
 
     async def RegisterForEvent(
         self, request: event_service_pb2.RegisterForEventRequest, context: grpc.aio.ServicerContext
     ) -> registration_pb2.Registration:
         caller = require_principal()
-        view = await asyncio.to_thread(
-            handlers.register, caller.user_id, request.event_id, uow=self._uow, clock=self._clock
-        )
+        view = await self._bus.handle(commands.Register(caller.user_id, request.event_id))
         return registration_to_proto(view.registration, view.waitlist_position)
 
     async def CancelRegistration(
         self, request: event_service_pb2.CancelRegistrationRequest, context: grpc.aio.ServicerContext
     ) -> registration_pb2.Registration:
         caller = require_principal()
-        view = await asyncio.to_thread(
-            handlers.cancel_registration, caller.user_id, request.event_id, uow=self._uow, clock=self._clock
-        )
+        view = await self._bus.handle(commands.CancelRegistration(caller.user_id, request.event_id))
         return registration_to_proto(view.registration, view.waitlist_position)
 
     async def ListRegistrations(
         self, request: event_service_pb2.ListRegistrationsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListRegistrationsResponse:
         caller = require_principal()
-        page = await asyncio.to_thread(
-            handlers.list_registrations,
-            caller.user_id,
-            request.event_id,
-            after=decode_time_cursor(request.page_token, request),
-            page_size=page_size(request.page_size),
-            uow=self._uow,
-        )
+        cmd = commands.ListRegistrations(caller.user_id, request.event_id, page_request(request))
+        page = await self._bus.handle(cmd)
         return event_service_pb2.ListRegistrationsResponse(
-            registrations=[
-                registration_to_proto(v.registration, v.waitlist_position) for v in page.registrations
-            ],
+            registrations=[registration_to_proto(v.registration, v.waitlist_position) for v in page.items],
             next_page_token=encode_time_cursor(page.next_cursor, request),
         )
 
 
-def _event_view(view: handlers.EventView) -> event_pb2.Event:
+def _event_view(view: commands.EventView) -> event_pb2.Event:
     return event_to_proto(view.event, view.confirmed, view.waitlisted)
 
 

@@ -4,34 +4,21 @@ pending webhook deliveries), then the workers that send are woken."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 
+from evently_platform.bus import MessageBus
 from evently_platform.messaging.consumer import ConsumerSpec, Received
 
-from evently_notifier.adapters.facts import to_fact
+from evently_notifier.adapters.facts import incoming
 from evently_notifier.domain.emails import Email
-from evently_notifier.service_layer.consuming import Consuming, Incoming
+from evently_notifier.service_layer.consuming import ConsumeBatch
 from evently_notifier.service_layer.webhooks import DueDelivery
 
 SPEC = ConsumerSpec(durable="notifier", filter_subjects=("evently.>",))
 
 
-def incoming(received: Received) -> Incoming:
-    envelope = received.envelope
-    return Incoming(
-        id=envelope.id,
-        type=envelope.type,
-        subject=envelope.subject,
-        time=envelope.time,
-        fact=to_fact(envelope.type, received.payload),
-        raw=received.raw,
-        trace_headers=received.trace_headers,
-    )
-
-
 def make_handler(
-    consuming: Consuming,
+    bus: MessageBus,
     *,
     on_deliveries: Callable[[list[DueDelivery], bool], None],
     on_notified: Callable[[Iterable[str]], None] = lambda users: None,
@@ -41,7 +28,7 @@ def make_handler(
     and whether it was written leased to this process (see Consuming)."""
 
     async def handle(batch: list[Received]) -> None:
-        result = await asyncio.to_thread(consuming.handle, [incoming(r) for r in batch])
+        result = await bus.handle(ConsumeBatch([incoming(r) for r in batch]))
         if result.emails:
             on_emails(result.emails, result.leased)
         if result.deliveries:

@@ -4,11 +4,11 @@ last cursor gets what it missed from the stream before the live changes, none tw
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import grpc
 from evently.events.v1 import comment_pb2, event_service_pb2, poll_pb2
+from evently_platform.bus import MessageBus
 from evently_platform.errors import FieldViolation, InvalidArgument, NotFound
 from evently_platform.messaging.history import last_sequence, read_after
 from google.protobuf.message import Message
@@ -16,8 +16,7 @@ from nats.js import JetStreamContext
 
 from evently_events.adapters.event_room import SUBJECTS, EventRoom, event_id_of
 from evently_events.adapters.protos import event_to_proto
-from evently_events.service_layer import handlers
-from evently_events.service_layer.ports import UnitOfWork
+from evently_events.service_layer.commands import GetEvent
 
 SNAPSHOT, RESET = "evently.watch.snapshot", "evently.watch.reset"
 REPLAYABLE = 5_000  # stream messages scanned to resume; a longer gap gets a reset (reload)
@@ -32,13 +31,13 @@ def _cursor(text: str) -> int | None:
 
 
 class WatchMethods:
-    _uow: UnitOfWork
+    _bus: MessageBus
     _room: EventRoom | None
     _js: JetStreamContext | None
 
     async def _event_now(self, event_id: str, cursor: int, type_: str) -> event_service_pb2.EventChange:
         try:
-            view = await asyncio.to_thread(handlers.get_event, event_id, uow=self._uow)
+            view = await self._bus.handle(GetEvent(event_id))
         except NotFound:
             return event_service_pb2.EventChange(cursor=str(cursor), type="evently.event.deleted")
         event = event_to_proto(view.event, view.confirmed, view.waitlisted)
@@ -63,7 +62,7 @@ class WatchMethods:
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, "no live room in this process")
         assert self._room is not None and self._js is not None
         after = _cursor(request.last_event_id)
-        await asyncio.to_thread(handlers.get_event, request.id, uow=self._uow)  # NOT_FOUND first
+        await self._bus.handle(GetEvent(request.id))  # NOT_FOUND first
         with self._room.watching(request.id) as queue:
             await self._room.live()
             now = await last_sequence(self._js)  # live already: nothing after it is lost

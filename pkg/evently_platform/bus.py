@@ -1,0 +1,76 @@
+"""A service's message bus: its entrypoints (gRPC servicers, stream consumers) turn what arrives
+into a command and hand it to `bus.handle(command)`; the bus runs that command's handler, with
+the dependencies the service's bootstrap gave it, and answers what the handler returns.
+
+Handlers are plain synchronous functions `handler(command, *, uow, clock, ...)`: blocking
+database work. The bus runs them in a worker thread — the one thread hop of a use case lives
+here, not in every servicer method — carrying the caller's context (the signed-in principal, the
+current trace span) into that thread. Which dependencies a handler gets is read from its
+signature once, when the bus is built, so a handler asking for something bootstrap does not
+provide fails at start-up, not at its first call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+R_co = TypeVar("R_co", covariant=True)
+R = TypeVar("R")
+
+
+class Command(Generic[R_co]):
+    """A request to do one thing. Subclasses are frozen dataclasses; `R_co` is what handling one
+    answers, so `await bus.handle(GetUser(...))` is typed as its handler's result."""
+
+    __slots__ = ()
+
+
+Handler = Callable[..., Any]
+
+
+class MessageBus:
+    def __init__(self, handlers: Mapping[type[Command[Any]], Callable[[Any], Any]]) -> None:
+        """`handlers`: one ready-to-call handler per command type (see `wire`)."""
+        self._handlers = dict(handlers)
+
+    @classmethod
+    def wire(cls, handlers: Mapping[type[Command[Any]], Handler], **dependencies: object) -> MessageBus:
+        """The bus for `handlers`, each given the `dependencies` its keyword parameters name."""
+        return cls({command: inject(handler, dependencies) for command, handler in handlers.items()})
+
+    async def handle(self, command: Command[R]) -> R:
+        """Runs the command's handler in a worker thread; its errors propagate as raised."""
+        return await asyncio.to_thread(self._handler_for(command), command)
+
+    def handle_here(self, command: Command[R]) -> R:
+        """Runs the command's handler in the calling thread (for callers already off the loop)."""
+        return self._handler_for(command)(command)  # type: ignore[no-any-return]
+
+    def _handler_for(self, command: Command[Any]) -> Callable[[Any], Any]:
+        try:
+            return self._handlers[type(command)]
+        except KeyError:
+            raise LookupError(f"no handler for {type(command).__name__}") from None
+
+
+def inject(handler: Handler, dependencies: Mapping[str, object]) -> Callable[[Any], Any]:
+    """`handler` with the keyword parameters it names taken from `dependencies`; its first
+    parameter stays open for the command. A required parameter that nobody provides is a wiring
+    error, raised now."""
+    parameters = list(inspect.signature(handler).parameters.values())
+    if not parameters or parameters[0].kind not in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
+        raise TypeError(f"{handler.__qualname__} must take the command as its first parameter")
+    given: dict[str, object] = {}
+    for parameter in parameters[1:]:
+        if parameter.name in dependencies:
+            given[parameter.name] = dependencies[parameter.name]
+        elif parameter.default is inspect.Parameter.empty:
+            raise TypeError(f"{handler.__qualname__} needs {parameter.name!r}, which nothing provides")
+    return functools.partial(handler, **given)

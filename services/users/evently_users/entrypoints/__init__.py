@@ -1,0 +1,1 @@
+"""How the outside world drives the users service: its gRPC servicer."""

@@ -99,10 +99,18 @@ def latency_rows(
 
 
 def cpu_rows(
-    scenario: str, per_operation: dict[str, float], baseline: dict[str, float] | None = None
+    scenario: str,
+    per_operation: dict[str, float],
+    baseline: dict[str, float] | None = None,
+    targets: dict[str, Target] | None = None,
 ) -> list[Row]:
-    """CPU time per operation (µs) of each process; the baseline's summed for comparison."""
-    rows = [row(scenario, f"cpu/op {name}", "µs", seconds * 1e6) for name, seconds in per_operation.items()]
+    """CPU time per operation (µs) of each process (`targets` by process name); the baseline's
+    summed for comparison."""
+    targets = targets or {}
+    rows = [
+        row(scenario, f"cpu/op {name}", "µs", seconds * 1e6, target=targets.get(name))
+        for name, seconds in per_operation.items()
+    ]
     if baseline is not None:
         rows.append(
             row(

@@ -1,16 +1,18 @@
-"""Scenario 1: gRPC GetEvent and CreateEvent at 1, 16 and 64 requests in flight, beside a bare
-grpc.aio echo (for the read) and a bare SQLAlchemy insert + JetStream publish (for the write)."""
+"""Scenario 1: gRPC GetEvent and CreateEvent at 1, 16 and 64 requests in flight. The read beside
+a bare grpc.aio echo (what a call costs) and beside a bare handler running GetEvent's own two
+SELECTs (what the same work costs: the like-for-like ratio); the write beside a bare SQLAlchemy
+insert + JetStream publish."""
 
 from __future__ import annotations
 
 import grpc
 from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
 
-from bench.baselines import echo_server, write_server
+from bench.baselines import echo_server, read_server, write_server
 from bench.context import Context, create_event, new_event, sign_in
 from bench.measure import CpuMeter, Operation, Sample, closed_loop
 from bench.processes import bare_db_url, baseline_server, evently
-from bench.report import Row, cpu_rows, latency_rows
+from bench.report import Row, Target, cpu_rows, latency_rows
 
 IN_FLIGHT = (1, 16, 64)
 
@@ -31,15 +33,20 @@ async def side_by_side(
     method: str,
     ours: tuple[Operation, dict[str, int]],
     bare: tuple[Operation, dict[str, int]],
+    *,
+    at_16: dict[str, Target] | None = None,
 ) -> list[Row]:
-    """Our operation and its baseline at each level of requests in flight, with their CPU."""
+    """Our operation and its baseline at each level of requests in flight, with their CPU;
+    `at_16`: the issue's targets for 16 in flight (by metric, or `cpu/op <process>`)."""
     rows: list[Row] = []
     for in_flight in ctx.levels(IN_FLIGHT):
         name = f"{method} x{in_flight}"
+        targets = (at_16 or {}) if in_flight == 16 else {}
         ours_sample, ours_cpu = await measure(ours[0], in_flight=in_flight, seconds=ctx.seconds, pids=ours[1])
         bare_sample, bare_cpu = await measure(bare[0], in_flight=in_flight, seconds=ctx.seconds, pids=bare[1])
-        rows += latency_rows(name, ours_sample, bare_sample)
-        rows += cpu_rows(name, ours_cpu, bare_cpu)
+        rows += latency_rows(name, ours_sample, bare_sample, targets)
+        cpu_targets = {k.removeprefix("cpu/op "): t for k, t in targets.items() if k.startswith("cpu/op ")}
+        rows += cpu_rows(name, ours_cpu, bare_cpu, cpu_targets)
     return rows
 
 
@@ -65,6 +72,21 @@ async def run(ctx: Context) -> list[Row]:
             )
             await echo_channel.close()
 
+        with baseline_server("read_server", system.db_urls["events"]) as reader:
+            read_channel = grpc.aio.insecure_channel(reader.addrs["read_server"])
+            read_call = read_channel.unary_unary(read_server.FULL_METHOD)
+            rows += await side_by_side(
+                ctx,
+                "GetEvent vs same SELECT",
+                (lambda: stub.GetEvent(get_request, metadata=auth), {"events": system.pids["events"]}),
+                (lambda: read_call(payload), {"read": reader.pids["read_server"]}),
+                at_16={
+                    "throughput": Target("ratio", at_least=0.5),
+                    "cpu/op events": Target("ours", at_most=1000),
+                },
+            )
+            await read_channel.close()
+
         db_url = bare_db_url(system, "bare-write.db")
         with baseline_server("write_server", db_url, system.nats_url) as writer:
             write_channel = grpc.aio.insecure_channel(writer.addrs["write_server"])
@@ -79,6 +101,7 @@ async def run(ctx: Context) -> list[Row]:
                     {"events": system.pids["events"], "nats": nats_pid},
                 ),
                 (lambda: write_call(body), {"write": writer.pids["write_server"], "nats": nats_pid}),
+                at_16={"throughput": Target("ratio", at_least=0.6)},
             )
             await write_channel.close()
         await channel.close()

@@ -1,10 +1,9 @@
 """Sends queued e-mail: claims due messages from the database (several instances share the
-work), sends each in a worker thread, and records the outcomes together (sent, retry later, or
+work), sends each, and records the outcomes together (sent, retry later, or
 failed)."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -109,7 +108,7 @@ class EmailWorker:
     async def _send(self, email: Email) -> None:
         error = None
         try:
-            await asyncio.to_thread(self._mailer.send, email)
+            await self._mailer.send(email)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
         updated = await self._outcomes.add((email, error))

@@ -15,7 +15,7 @@ from evently_platform.db.outages import is_outage
 from evently_platform.errors import Unavailable
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.inbox import first_deliveries, first_delivery
-from evently_platform.messaging.outbox import OutboxWriter
+from evently_platform.messaging.outbox import OutboxHandOff, OutboxRow, OutboxWriter
 
 
 class _Transaction:
@@ -39,12 +39,14 @@ class SqlUnitOfWork:
         engine: Engine,
         *,
         translate: Callable[[object], Envelope] | None = None,
-        on_outbox_commit: Callable[[], None] | None = None,
+        relay: OutboxHandOff | None = None,
         read_only: bool = False,
     ) -> None:
+        """`relay`: the process's outbox relay, which publishes committed domain events (handed
+        the rows directly when it can, see messaging.outbox)."""
         self._engine = engine
         self._translate = translate
-        self._on_outbox_commit = on_outbox_commit
+        self._relay = relay
         self._read_only = read_only
         self._writer_lock = None if read_only else writer_lock(engine)
         self._local = threading.local()
@@ -111,14 +113,21 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         tx = self._tx
         wrote_outbox = bool(tx.pending)
+        handed: list[OutboxRow] = []
         if tx.pending:
             if self._translate is None:
                 raise RuntimeError("domain events recorded but no translator to integration events was given")
-            OutboxWriter(tx.connection).add(*(self._translate(e) for e in tx.pending))
+            lease = self._relay.hand_off_lease() if self._relay is not None else None
+            handed = OutboxWriter(tx.connection).add(
+                *(self._translate(e) for e in tx.pending), lease_until=lease
+            )
             tx.pending = []
         tx.connection.commit()
-        if wrote_outbox and self._on_outbox_commit is not None:
-            self._on_outbox_commit()
+        if wrote_outbox and self._relay is not None:
+            if handed:
+                self._relay.offer(handed)
+            else:
+                self._relay.wake()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

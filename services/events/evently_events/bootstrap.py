@@ -29,9 +29,7 @@ async def build(
 ) -> ServiceHost:
     runtime = await start_runtime("events", settings, MIGRATIONS)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
-    uow = EventsUnitOfWork(
-        runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
-    )
+    uow = EventsUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
     clock = clock or SystemClock()
     bus = MessageBus.wire(HANDLERS, uow=uow, clock=clock)
     dead_letters = SqlDeadLetters(runtime.engine)

@@ -52,9 +52,7 @@ async def build(
     clock = clock or SystemClock()
     runtime = await start_runtime("notifier", settings, MIGRATIONS)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
-    uow = NotifierUnitOfWork(
-        runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake
-    )
+    uow = NotifierUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
     sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout, clock=clock)
     hub = InboxHub()
     mailer: Mailer = (

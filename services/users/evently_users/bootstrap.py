@@ -28,7 +28,7 @@ async def build(
     runtime = await start_runtime("users", settings, MIGRATIONS)
     keys = SigningKeyStore(settings.signing_keys_dir)
     keys.ensure()
-    uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, on_outbox_commit=runtime.relay.wake)
+    uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
     bus = MessageBus.wire(
         HANDLERS,
         uow=uow,

@@ -145,10 +145,24 @@ async def test_a_running_relay_publishes_what_its_process_commits_without_claimi
 
     messages = await eventually(lambda: _stream_messages(js_client), until=lambda found: len(found) == 5)
     assert [body["subject"] for _, _, body in messages] == created  # in the order they were written
-    assert unpublished_count(engine) == 0
+    await eventually(lambda: unpublished_count(engine) == 0)  # marked a moment later, together
     assert claims.count == 0
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_relay_that_stops_marks_what_it_published(engine: Engine, js_client: NATS) -> None:
+    await asyncio.to_thread(upgrade, engine, "events", MIGRATIONS)
+    relay = OutboxRelay(engine, JetStreamPublisher(js_client.jetstream()), mark_delay=60)
+    task = await _running(relay)
+    await asyncio.to_thread(_create_events, engine, 3, relay)
+    await eventually(lambda: _stream_messages(js_client), until=lambda found: len(found) == 3)
+    assert unpublished_count(engine) == 3  # published, to be marked in a minute
+
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+    assert unpublished_count(engine) == 0
 
 
 class _DiesAfterCommitting:
@@ -206,7 +220,7 @@ async def test_a_failed_publish_gives_the_rows_in_hand_back_to_the_table_and_kee
     messages = await eventually(lambda: _stream_messages(js_client), until=lambda found: len(found) == 4)
     assert publisher.failed
     assert [body["subject"] for _, _, body in messages] == created
-    assert unpublished_count(engine) == 0
+    await eventually(lambda: unpublished_count(engine) == 0)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
 

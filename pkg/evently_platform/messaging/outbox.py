@@ -116,6 +116,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         lease: timedelta = timedelta(seconds=30),
         max_offered: int = 1000,
+        mark_delay: float = 0.05,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
@@ -131,6 +132,9 @@ class OutboxRelay:
         # Whether the last claim found nothing: only then may new rows skip the table.
         self._caught_up = False
         self._last_claim = float("-inf")
+        self._mark_delay = mark_delay
+        self._published: list[int] = []  # published, not marked yet
+        self._marker: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows without a lease, from any thread."""
@@ -157,12 +161,15 @@ class OutboxRelay:
         finally:
             self._loop = None
             self._caught_up = False
-            if self._offered:
-                # Stopping: give what is in memory back to the table now rather than when its
-                # lease runs out, for the next relay to claim (a quick local statement).
-                left, self._offered = [row.seq for row in self._offered], deque()
+            if self._marker is not None:
+                self._marker.cancel()
+            # Stopping: mark what was published, and give what is in memory back to the table
+            # now rather than when its lease runs out (quick local statements).
+            published, self._published = self._published, []
+            left, self._offered = [row.seq for row in self._offered], deque()
+            if published or left:
                 try:
-                    self._finish([], {}, left)
+                    self._finish(published, {}, published + left)
                 except Exception as exc:  # their leases run out instead
                     log.warning("outbox.release_failed", rows=len(left), error=f"{type(exc).__name__}: {exc}")
 
@@ -176,7 +183,7 @@ class OutboxRelay:
                 (self._offered.popleft() for _ in range(min(len(self._offered), self._batch_size))),
                 key=lambda row: row.seq,
             )
-            if await self._publish_all(rows) < len(rows):
+            if await self._publish_all(rows, defer=True) < len(rows):
                 # A publish failed: its row and the rest go back to the table, where claims take
                 # them in order.
                 self._caught_up = False
@@ -189,7 +196,7 @@ class OutboxRelay:
         if not rows:
             return bool(self._offered)
         # All published: more may be waiting (the next claim finds out). A failure: wait.
-        return await self._publish_all(rows) == len(rows)
+        return await self._publish_all(rows, defer=True) == len(rows)
 
     async def relay_once(self) -> int:
         """Claim one batch from the table and publish it; returns how many rows were published."""
@@ -198,9 +205,10 @@ class OutboxRelay:
             return 0
         return await self._publish_all(rows)
 
-    async def _publish_all(self, rows: Sequence[OutboxRow]) -> int:
+    async def _publish_all(self, rows: Sequence[OutboxRow], *, defer: bool = False) -> int:
         """Publishes in order until one fails, then records what was published in one transaction
-        (the failed row, and those after it, are released for a later claim)."""
+        (the failed row, and those after it, are released for a later claim); `defer`: when all
+        were published, they are marked a moment later, with others (see _mark_soon)."""
         done: list[int] = []
         failed: dict[int, str] = {}
         for row in rows:
@@ -211,8 +219,30 @@ class OutboxRelay:
                 failed[row.seq] = f"{type(exc).__name__}: {exc}"
                 log.warning("outbox.publish_failed", event_id=row.id, type=row.type, error=failed[row.seq])
                 break  # keep order: the rest waits for the next round
-        await asyncio.to_thread(self._finish, done, failed, [r.seq for r in rows])
+        if defer and not failed:
+            self._mark_soon(done)
+        else:
+            await asyncio.to_thread(self._finish, done, failed, [r.seq for r in rows])
         return len(done)
+
+    def _mark_soon(self, seqs: list[int]) -> None:
+        """Marks published rows a moment later, together with the others published meanwhile:
+        one transaction for several steps at a steady trickle. Until marked they stay leased to
+        this relay (for far longer than the moment), so no claim takes them; should it die
+        first, they are published again after the lease, and JetStream drops the duplicates
+        (by `Nats-Msg-Id`, within its window), or consumers' inboxes do."""
+        self._published.extend(seqs)
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._mark_published())
+
+    async def _mark_published(self) -> None:
+        await asyncio.sleep(self._mark_delay)
+        while self._published:
+            seqs, self._published = self._published, []
+            try:
+                await asyncio.to_thread(self._finish, seqs, {}, seqs)
+            except Exception as exc:  # their leases run out; they are published again, once in effect
+                log.warning("outbox.mark_failed", rows=len(seqs), error=f"{type(exc).__name__}: {exc}")
 
     async def _publish(self, row: OutboxRow) -> None:
         parent = context_from_headers(row.headers)

@@ -33,3 +33,28 @@ async def test_one_item_that_cannot_be_written_fails_alone() -> None:
     assert isinstance(results[3], ValueError)
     with pytest.raises(ValueError, match="not welcome"):
         await group.add(3)
+
+
+async def test_at_a_trickle_an_item_waits_a_moment_for_company() -> None:
+    writes: list[list[int]] = []
+
+    def write(items: list[int]) -> list[int]:
+        writes.append(items)
+        return items
+
+    group = GroupCommit(write, linger=30.0, enough=3)
+    first = asyncio.create_task(group.add(1))
+    await asyncio.sleep(0)  # the first is waiting alone
+    assert writes == []
+    second = asyncio.create_task(group.add(2))
+    await asyncio.sleep(0)
+    assert writes == []
+    # The third is enough: the group is written at once, not after the 30 s.
+    assert await asyncio.wait_for(group.add(3), timeout=10) == 3
+    assert (await first, await second) == (1, 2)
+    assert writes == [[1, 2, 3]]
+
+
+async def test_a_lone_item_is_written_once_the_linger_ends() -> None:
+    group: GroupCommit[int, int] = GroupCommit(lambda items: items, linger=0.01, enough=100)
+    assert await asyncio.wait_for(group.add(7), timeout=10) == 7

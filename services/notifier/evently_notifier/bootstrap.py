@@ -22,6 +22,7 @@ from evently_notifier.adapters.email_worker import EmailWorker, calendar_for
 from evently_notifier.adapters.inbox_hub import InboxHub
 from evently_notifier.adapters.keys import shared_key
 from evently_notifier.adapters.mailer import FileMailer, Mailer, SmtpMailer
+from evently_notifier.adapters.outcomes import OutcomeRecorder
 from evently_notifier.adapters.protos import to_integration_event
 from evently_notifier.adapters.recoveries import Recoveries
 from evently_notifier.adapters.reminder_scheduler import ReminderScheduler
@@ -61,7 +62,6 @@ async def build(
         else FileMailer(settings.data_dir / "mail", sender=settings.mail_from)
     )
     unsubscribe_key = await asyncio.to_thread(shared_key, runtime.engine, "unsubscribe")
-    emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, policy=email_policy or EmailRetryPolicy())
     mail = MailContext(
         base_url=settings.public_url,
         domain=mail_domain(settings.mail_from),
@@ -69,7 +69,15 @@ async def build(
         unsubscribe_token=functools.partial(unsubscribe_token, unsubscribe_key),
     )
     policy = retry_policy or RetryPolicy(disable_after=settings.webhook_disable_after)
-    worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, policy=policy, mail=mail)
+    outcomes = OutcomeRecorder(
+        uow=uow,
+        clock=clock,
+        email_policy=email_policy or EmailRetryPolicy(),
+        retry_policy=policy,
+        mail=mail,
+    )
+    emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, outcomes=outcomes)
+    worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, outcomes=outcomes, mail=mail)
     dead_letters = SqlDeadLetters(runtime.engine)
     consuming = Consuming(
         consumer=event_consumer.SPEC.durable,

@@ -12,19 +12,17 @@ from evently_platform.db.outages import outage_summary
 from evently_platform.logging import get_logger
 from evently_platform.messaging.trace_headers import context_from_headers
 from evently_platform.metrics import meter
-from evently_platform.workers.group_commit import GroupCommit
 from evently_platform.workers.leased import LeasedPoller
 from evently_platform.workers.rate_limit import RateLimits
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
+from evently_notifier.adapters.outcomes import OutcomeRecorder
 from evently_notifier.adapters.webhook_sender import WebhookSender
 from evently_notifier.domain.deliveries import (
     ATTEMPT_LEASE,
-    AttemptOutcome,
     Delivery,
     DeliveryStatus,
-    RetryPolicy,
 )
 from evently_notifier.service_layer import channels, recovery, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
@@ -50,7 +48,7 @@ class DeliveryWorker:
         uow: UnitOfWork,
         sender: WebhookSender,
         clock: Clock,
-        policy: RetryPolicy,
+        outcomes: OutcomeRecorder,
         concurrency: int = 32,
         per_endpoint: int = 8,
         poll_interval: float = 1.0,
@@ -63,14 +61,9 @@ class DeliveryWorker:
         self._uow = uow
         self._sender = sender
         self._clock = clock
-        self._policy = policy
         self._lease = lease  # longer than the sender's deadline: a claimed attempt starts at once
         self._per_endpoint = per_endpoint
-        self._outcomes: GroupCommit[tuple[Delivery, AttemptOutcome], Delivery] = GroupCommit(
-            lambda attempts: webhooks.finish_attempts(
-                attempts, policy=self._policy, uow=self._uow, clock=self._clock, mail=self._mail
-            )
-        )
+        self._outcomes = outcomes
         self._poller: LeasedPoller[webhooks.DueDelivery] = LeasedPoller(
             "webhooks",
             claim=self._claim,
@@ -160,7 +153,7 @@ class DeliveryWorker:
             if not outcome.succeeded:
                 span.set_status(StatusCode.ERROR, outcome.error)
             try:
-                updated = await self._outcomes.add((delivery, outcome))
+                updated = await self._outcomes.attempted(delivery, outcome)
             except Exception as exc:
                 # Unrecorded, the attempt is made again once its lease runs out (the receiver
                 # sees the same webhook-id twice).

@@ -12,11 +12,11 @@ from evently_platform.calendar import CalendarEntry, calendar_file
 from evently_platform.clock import Clock
 from evently_platform.logging import get_logger
 from evently_platform.metrics import meter
-from evently_platform.workers.group_commit import GroupCommit
 from evently_platform.workers.leased import LeasedPoller
 
 from evently_notifier.adapters.mailer import Mailer
-from evently_notifier.domain.emails import SEND_LEASE, Email, EmailRetryPolicy, EmailStatus
+from evently_notifier.adapters.outcomes import OutcomeRecorder
+from evently_notifier.domain.emails import SEND_LEASE, Email, EmailStatus
 from evently_notifier.domain.facts import EventSnapshot
 from evently_notifier.service_layer import email as sending
 from evently_notifier.service_layer.ports import UnitOfWork
@@ -68,7 +68,7 @@ class EmailWorker:
         uow: UnitOfWork,
         mailer: Mailer,
         clock: Clock,
-        policy: EmailRetryPolicy,
+        outcomes: OutcomeRecorder,
         concurrency: int = 8,
         poll_interval: float = 1.0,
         lease: timedelta = SEND_LEASE,
@@ -76,13 +76,8 @@ class EmailWorker:
         self._uow = uow
         self._mailer = mailer
         self._clock = clock
-        self._policy = policy
         self._lease = lease  # longer than an SMTP conversation may take
-        self._outcomes: GroupCommit[tuple[Email, str | None], Email] = GroupCommit(
-            lambda attempts: sending.finish_emails(
-                attempts, policy=self._policy, uow=self._uow, clock=self._clock
-            )
-        )
+        self._outcomes = outcomes
         self._poller: LeasedPoller[Email] = LeasedPoller(
             "email", claim=self._claim, work=self._send, slots=concurrency, poll_interval=poll_interval
         )
@@ -111,7 +106,7 @@ class EmailWorker:
             await self._mailer.send(email)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-        updated = await self._outcomes.add((email, error))
+        updated = await self._outcomes.email_sent(email, error)
         _attempts.add(1, {"outcome": updated.status.value.lower()})
         if updated.status is EmailStatus.FAILED:
             log.error("email.failed", email_id=email.id, attempts=updated.attempts, error=error)

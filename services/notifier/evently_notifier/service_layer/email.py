@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock
 
@@ -18,13 +18,11 @@ def claim_due_emails(*, uow: UnitOfWork, clock: Clock, lease: timedelta, limit: 
     return claimed
 
 
-def finish_emails(
-    attempts: list[tuple[Email, str | None]], *, policy: EmailRetryPolicy, uow: UnitOfWork, clock: Clock
+def save_email_attempts(
+    uow: UnitOfWork, attempts: list[tuple[Email, str | None]], policy: EmailRetryPolicy, now: datetime
 ) -> list[Email]:
-    """Records sending attempts (an error, or None when sent), all in one transaction."""
-    now = clock.now()
+    """Records sending attempts (an error, or None when sent) in the open transaction."""
     updated = [after_attempt(email, error, policy, now) for email, error in attempts]
-    with uow:
+    if updated:
         uow.emails.save(*updated)
-        uow.commit()
     return updated

@@ -134,39 +134,37 @@ def claim_due(
     ]
 
 
-def finish_attempts(
-    attempts: list[tuple[Delivery, AttemptOutcome]],
-    *,
-    policy: RetryPolicy,
+def save_delivery_attempts(
     uow: UnitOfWork,
-    clock: Clock,
+    attempts: list[tuple[Delivery, AttemptOutcome]],
+    policy: RetryPolicy,
+    now: datetime,
     mail: MailContext | None = None,
 ) -> list[Delivery]:
-    """Records attempts and what they say of their subscriptions' health, all in one transaction.
+    """Records attempts and what they say of their subscriptions' health in the open transaction.
     The owner is told when deliveries start failing, when one runs out of attempts, when the
     subscription is switched off and when it works again; the three changes of state are also
     `evently.subscription.*` events, for the owner's other subscriptions."""
-    now = clock.now()
+    if not attempts:
+        return []
     updated = []
-    with uow:
-        log: list[tuple[str, Attempt]] = []
-        for delivery, outcome in attempts:
-            after = record_attempt(delivery, outcome, policy, now)
-            log.append(
-                (
-                    delivery.id,
-                    Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now, outcome.response),
-                )
+    log: list[tuple[str, Attempt]] = []
+    for delivery, outcome in attempts:
+        after = record_attempt(delivery, outcome, policy, now)
+        log.append(
+            (
+                delivery.id,
+                Attempt(after.attempts, outcome.status_code, outcome.error[:1000], now, outcome.response),
             )
-            updated.append(after)
-        uow.deliveries.save(*updated)
-        uow.deliveries.add_attempts(log)
-        # A test event says how it went in the log; it does not move the subscription's health.
-        counted = [(after, outcome) for after, (_, outcome) in zip(updated, attempts, strict=True)]
-        counted = [(after, outcome) for after, outcome in counted if after.event_type != TEST_EVENT_TYPE]
-        if counted:
-            tell_all(uow, _keep_health(uow, counted, policy, now), now, mail)
-        uow.commit()
+        )
+        updated.append(after)
+    uow.deliveries.save(*updated)
+    uow.deliveries.add_attempts(log)
+    # A test event says how it went in the log; it does not move the subscription's health.
+    counted = [(after, outcome) for after, (_, outcome) in zip(updated, attempts, strict=True)]
+    counted = [(after, outcome) for after, outcome in counted if after.event_type != TEST_EVENT_TYPE]
+    if counted:
+        tell_all(uow, _keep_health(uow, counted, policy, now), now, mail)
     return updated
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from evently_platform.auth.jwks import CachedKeySource
 from evently_platform.auth.revocations import Revocations
 from evently_platform.auth.tokens import TokenVerifier
+from evently_platform.clock import Clock
 from evently_platform.config import Settings
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
@@ -78,8 +79,11 @@ class Runtime:
         shutdown_tracing()
 
 
-async def start_runtime(name: str, settings: Settings, migrations: str) -> Runtime:
-    """`migrations` is the Alembic script location, e.g. "evently_users:migrations"."""
+async def start_runtime(
+    name: str, settings: Settings, migrations: str, *, clock: Clock | None = None
+) -> Runtime:
+    """`migrations` is the Alembic script location, e.g. "evently_users:migrations"; `clock`: the
+    service's, for the platform's workers too (the outbox relay's leases, the revocations' window)."""
     engine = make_engine(settings.db_urls[name], instrument=settings.trace_sql)
     await asyncio.to_thread(upgrade, engine, name, migrations)
     hooks: list[Callable[[], Awaitable[None]]] = []
@@ -93,7 +97,7 @@ async def start_runtime(name: str, settings: Settings, migrations: str) -> Runti
     nc = await connect(settings.require_nats(), name=f"evently-{name}", on_reconnect=reconnected)
     js = nc.jetstream()
     await ensure_stream_when_ready(js, settings.stream_replicas)
-    relay = OutboxRelay(engine, JetStreamPublisher(js))
+    relay = OutboxRelay(engine, JetStreamPublisher(js), clock=clock)
     gauge(
         "evently.outbox.backlog",
         lambda: [(unpublished_count(engine), {"service": name})],
@@ -107,7 +111,7 @@ async def start_runtime(name: str, settings: Settings, migrations: str) -> Runti
         nc=nc,
         js=js,
         relay=relay,
-        revocations=Revocations(js),
+        revocations=Revocations(js, clock=clock),
         on_reconnect=hooks,
     )
 

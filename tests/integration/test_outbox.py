@@ -16,7 +16,7 @@ from evently_events.bootstrap import MIGRATIONS
 from evently_events.domain.model import EventDraft
 from evently_events.service_layer import handlers
 from evently_events.service_layer.commands import CreateEvent
-from evently_platform.clock import SystemClock
+from evently_platform.clock import FrozenClock, SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.jetstream import STREAM, JetStreamPublisher
 from evently_platform.messaging.outbox import OutboxHandOff, OutboxRelay, OutboxRow, unpublished_count
@@ -188,7 +188,10 @@ async def test_rows_leased_to_a_relay_that_died_are_published_once_the_lease_run
     assert claims.count == 1  # (what the test above counts is a claim)
     assert unpublished_count(engine) == 3
 
-    await eventually(relay.relay_once)
+    # Once the lease has run out by the relay's clock, a claim takes them.
+    later = FrozenClock(datetime.now(UTC) + timedelta(minutes=1))
+    after_the_lease = OutboxRelay(engine, JetStreamPublisher(js_client.jetstream()), clock=later)
+    assert await after_the_lease.relay_once() == 3
 
     messages = await _stream_messages(js_client)
     assert [body["subject"] for _, _, body in messages] == created

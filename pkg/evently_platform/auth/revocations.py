@@ -17,6 +17,7 @@ from evently.users.v1 import user_pb2
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 
+from evently_platform.clock import Clock, SystemClock
 from evently_platform.logging import get_logger
 from evently_platform.messaging.contracts import decode_payload
 from evently_platform.messaging.envelope import Envelope, EnvelopeError
@@ -30,9 +31,12 @@ WINDOW = timedelta(minutes=20)
 
 
 class Revocations:
-    def __init__(self, js: JetStreamContext, *, window: timedelta = WINDOW) -> None:
+    def __init__(
+        self, js: JetStreamContext, *, window: timedelta = WINDOW, clock: Clock | None = None
+    ) -> None:
         self._js = js
         self._window = window
+        self._clock = clock or SystemClock()
         # user -> (when it happened, tokens issued before this instant are refused; None: all)
         self._revoked: dict[str, tuple[datetime, float | None]] = {}
 
@@ -52,14 +56,14 @@ class Revocations:
             self._revoked[user_id] = (at, None)
         else:
             self._revoked[user_id] = (at, max(before, at.timestamp()))
-        horizon = datetime.now(UTC) - self._window
+        horizon = self._clock.now() - self._window
         for gone in [u for u, (when, _) in self._revoked.items() if when < horizon]:
             del self._revoked[gone]  # the tokens it ended have expired anyway
 
     async def run(self) -> None:
         config = api.ConsumerConfig(
             deliver_policy=api.DeliverPolicy.BY_START_TIME,
-            opt_start_time=datetime.now(UTC) - self._window,
+            opt_start_time=self._clock.now() - self._window,
         )
         subscription = await subscribe_ordered(
             self._js, SUBJECTS, config=config, cb=self._on_message, name="revocations"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
+from evently_platform.clock import Clock, SystemClock
 from evently_platform.db.engine import writing
 from evently_platform.messaging.tables import dead_letters
 
@@ -33,8 +34,9 @@ class StoredDeadLetter:
 
 
 class SqlDeadLetters:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock | None = None) -> None:
         self._engine = engine
+        self._clock = clock or SystemClock()
 
     async def record(self, letter: DeadLetter) -> None:
         await asyncio.to_thread(self._insert, letter)
@@ -53,7 +55,7 @@ class SqlDeadLetters:
                     payload=letter.payload,
                     headers=letter.headers,
                     error=letter.error[:4000],
-                    created_at=datetime.now(UTC),
+                    created_at=self._clock.now(),
                 )
             )
 

@@ -7,7 +7,8 @@ commit; the relay publishes them from memory, with no claim statement — one tr
 batch (marking them published) instead of two. Claimed: rows written without a lease (no relay
 in the process, or one with a backlog), and rows whose lease ran out because their relay died
 with them in memory, are claimed from the table in order of writing. A relay hands off only
-while its claims find nothing, so that handed-off rows never overtake rows waiting in the table."""
+while its claims find nothing, and publishes what it has in hand before it claims again, so
+that rows do not overtake older ones (a row the broker refuses stays in hand, first in line)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from evently_platform.clock import Clock, SystemClock
 from evently_platform.db.engine import writing
 from evently_platform.logging import get_logger
 from evently_platform.messaging.envelope import Envelope
@@ -117,33 +119,38 @@ class OutboxRelay:
         lease: timedelta = timedelta(seconds=30),
         max_offered: int = 1000,
         mark_delay: float = 0.05,
+        clock: Clock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
+        self._clock = clock or SystemClock()
         self._publisher = publisher
         self._batch_size = batch_size
-        self._poll_interval = poll_interval
         self._lease = lease
         self._max_offered = max_offered
+        self._poll_interval = poll_interval
         self._monotonic = monotonic
+        self._last_claim = float("-inf")
         self._poller = Poller("outbox", self._step, poll_interval=poll_interval)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._offered: deque[OutboxRow] = deque()
         # Whether the last claim found nothing: only then may new rows skip the table.
         self._caught_up = False
-        self._last_claim = float("-inf")
+        self._last_error = ""
         self._mark_delay = mark_delay
         self._published: list[int] = []  # published, not marked yet
         self._marker: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
-        """Called after a commit that wrote outbox rows without a lease, from any thread."""
+        """Called after a commit that wrote outbox rows without a lease, from any thread: rows
+        wait in the table, so hand-offs stop until claims have caught up (keeping the order)."""
+        self._caught_up = False
         self._poller.wake()
 
     def hand_off_lease(self) -> datetime | None:
         if self._loop is None or not self._caught_up or len(self._offered) >= self._max_offered:
             return None
-        return datetime.now(UTC) + self._lease
+        return self._clock.now() + self._lease
 
     def offer(self, rows: Sequence[OutboxRow]) -> None:
         if self._loop is None:  # not running (any more): the rows' lease runs out, a claim takes them
@@ -174,22 +181,26 @@ class OutboxRelay:
                     log.warning("outbox.release_failed", rows=len(left), error=f"{type(exc).__name__}: {exc}")
 
     async def _step(self) -> bool:
-        """Publishes what was handed off; claims from the table when nothing was, while claims
-        find rows (until it has caught up), and at least once per poll interval (rows of a relay
-        that died, or written while this one had a backlog)."""
-        claim_due = self._monotonic() - self._last_claim >= self._poll_interval
-        if self._offered and self._caught_up and not claim_due:
-            rows = sorted(
-                (self._offered.popleft() for _ in range(min(len(self._offered), self._batch_size))),
-                key=lambda row: row.seq,
-            )
-            if await self._publish_all(rows, defer=True) < len(rows):
-                # A publish failed: its row and the rest go back to the table, where claims take
-                # them in order.
-                self._caught_up = False
-                left, self._offered = [row.seq for row in self._offered], deque()
-                await asyncio.to_thread(self._finish, [], {}, left)
+        """Publishes what was handed off; once nothing is in hand, claims from the table until
+        a claim finds nothing (it has caught up), then once per poll interval (rows of a relay
+        that died, or written while this one had a backlog).
+        Rows in hand go first: they were leased while the table had nothing waiting, so they are
+        older than any row a claim could find meanwhile (written while this relay had a backlog,
+        or left by a relay that died)."""
+        if self._offered:
+            count = min(len(self._offered), self._batch_size)
+            rows = sorted((self._offered.popleft() for _ in range(count)), key=lambda row: row.seq)
+            published = await self._publish_in_order(rows)
+            self._mark_soon([row.seq for row in rows[:published]])
+            if published < len(rows):
+                # The broker refused: keep the rest in hand, in order, and try again when woken
+                # or after the poll interval. (Should this last beyond their lease, another relay
+                # may claim them too; JetStream drops the duplicates by their Nats-Msg-Id.)
+                self._offered.extendleft(reversed(rows[published:]))
+                return False
             return bool(self._offered)
+        if self._caught_up and self._monotonic() - self._last_claim < self._poll_interval:
+            return False  # woken for rows already published: the table had nothing a moment ago
         self._last_claim = self._monotonic()
         rows = await asyncio.to_thread(self._claim)
         self._caught_up = not rows
@@ -206,24 +217,29 @@ class OutboxRelay:
         return await self._publish_all(rows)
 
     async def _publish_all(self, rows: Sequence[OutboxRow], *, defer: bool = False) -> int:
-        """Publishes in order until one fails, then records what was published in one transaction
-        (the failed row, and those after it, are released for a later claim); `defer`: when all
-        were published, they are marked a moment later, with others (see _mark_soon)."""
-        done: list[int] = []
-        failed: dict[int, str] = {}
-        for row in rows:
-            try:
-                await self._publish(row)
-                done.append(row.seq)
-            except Exception as exc:
-                failed[row.seq] = f"{type(exc).__name__}: {exc}"
-                log.warning("outbox.publish_failed", event_id=row.id, type=row.type, error=failed[row.seq])
-                break  # keep order: the rest waits for the next round
+        """Publishes claimed rows in order until one fails, then records what was published in
+        one transaction (the failed row, and those after it, are released for a later claim);
+        `defer`: when all were published, they are marked a moment later, with others (see
+        _mark_soon)."""
+        published = await self._publish_in_order(rows)
+        done = [row.seq for row in rows[:published]]
+        failed = {rows[published].seq: self._last_error} if published < len(rows) else {}
         if defer and not failed:
             self._mark_soon(done)
         else:
             await asyncio.to_thread(self._finish, done, failed, [r.seq for r in rows])
-        return len(done)
+        return published
+
+    async def _publish_in_order(self, rows: Sequence[OutboxRow]) -> int:
+        """How many of `rows` were published before one failed (the rest keep their order)."""
+        for published, row in enumerate(rows):
+            try:
+                await self._publish(row)
+            except Exception as exc:
+                self._last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("outbox.publish_failed", event_id=row.id, type=row.type, error=self._last_error)
+                return published
+        return len(rows)
 
     def _mark_soon(self, seqs: list[int]) -> None:
         """Marks published rows a moment later, together with the others published meanwhile:
@@ -231,6 +247,8 @@ class OutboxRelay:
         this relay (for far longer than the moment), so no claim takes them; should it die
         first, they are published again after the lease, and JetStream drops the duplicates
         (by `Nats-Msg-Id`, within its window), or consumers' inboxes do."""
+        if not seqs:
+            return
         self._published.extend(seqs)
         if self._marker is None or self._marker.done():
             self._marker = asyncio.create_task(self._mark_published())
@@ -261,7 +279,7 @@ class OutboxRelay:
             await self._publisher.publish(row.type, row.payload, msg_id=row.id, headers=headers)
 
     def _claim(self) -> list[OutboxRow]:
-        now = datetime.now(UTC)
+        now = self._clock.now()
         with writing(self._engine) as conn:
             rows = claim_rows(
                 conn,
@@ -277,7 +295,7 @@ class OutboxRelay:
         return [OutboxRow(r.seq, r.id, r.type, bytes(r.payload), dict(r.headers or {})) for r in rows]
 
     def _finish(self, done: Sequence[int], failed: dict[int, str], claimed: Sequence[int]) -> None:
-        now = datetime.now(UTC)
+        now = self._clock.now()
         with writing(self._engine) as conn:
             if done:
                 conn.execute(

@@ -27,12 +27,12 @@ MIGRATIONS = "evently_events:migrations"
 async def build(
     settings: Settings, *, clock: Clock | None = None, poll_close_seconds: float = 1.0
 ) -> ServiceHost:
-    runtime = await start_runtime("events", settings, MIGRATIONS)
+    clock = clock or SystemClock()
+    runtime = await start_runtime("events", settings, MIGRATIONS, clock=clock)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
     uow = EventsUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
-    clock = clock or SystemClock()
     bus = MessageBus.wire(HANDLERS, uow=uow, clock=clock)
-    dead_letters = SqlDeadLetters(runtime.engine)
+    dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
     consumer = DurableConsumer(
         runtime.nc, event_consumer.SPEC, event_consumer.make_handler(bus), dead_letters
     )

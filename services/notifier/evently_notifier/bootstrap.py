@@ -51,7 +51,7 @@ async def build(
     webhook_timeout: float = 15.0,
 ) -> ServiceHost:
     clock = clock or SystemClock()
-    runtime = await start_runtime("notifier", settings, MIGRATIONS)
+    runtime = await start_runtime("notifier", settings, MIGRATIONS, clock=clock)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
     uow = NotifierUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
     sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout, clock=clock)
@@ -78,7 +78,7 @@ async def build(
     )
     emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, outcomes=outcomes)
     worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, outcomes=outcomes, mail=mail)
-    dead_letters = SqlDeadLetters(runtime.engine)
+    dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
     consuming = Consuming(
         consumer=event_consumer.SPEC.durable,
         uow=uow,

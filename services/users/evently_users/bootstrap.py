@@ -25,7 +25,8 @@ MIGRATIONS = "evently_users:migrations"
 async def build(
     settings: Settings, *, clock: Clock | None = None, hasher: PasswordHasher | None = None
 ) -> ServiceHost:
-    runtime = await start_runtime("users", settings, MIGRATIONS)
+    clock = clock or SystemClock()
+    runtime = await start_runtime("users", settings, MIGRATIONS, clock=clock)
     keys = SigningKeyStore(settings.signing_keys_dir)
     keys.ensure()
     uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
@@ -34,7 +35,7 @@ async def build(
         uow=uow,
         hasher=hasher or Argon2PasswordHasher(),
         signing_keys=keys,
-        clock=clock or SystemClock(),
+        clock=clock,
     )
     servicer = UserServicer(bus=bus, jwks_json=keys.jwks_json)
     # The users service owns the keys: it verifies locally.

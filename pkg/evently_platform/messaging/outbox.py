@@ -45,7 +45,6 @@ class Publisher(Protocol):
 
 @dataclass(frozen=True)
 class OutboxRow:
-    seq: int
     id: str
     type: str
     payload: bytes
@@ -94,12 +93,11 @@ class OutboxWriter:
         if lease_until is None:
             self._connection.execute(insert(outbox), values)
             return []
-        seqs = self._connection.execute(
-            insert(outbox).returning(outbox.c.seq, sort_by_parameter_order=True), values
-        ).scalars()
+        # (No RETURNING of their sequence numbers: rows are marked by id, and a process's
+        # commits reach its relay in the order they were made.)
+        self._connection.execute(insert(outbox), values)
         return [
-            OutboxRow(seq, e.id, e.type, payload, headers)
-            for seq, e, payload in zip(seqs, envelopes, payloads, strict=True)
+            OutboxRow(e.id, e.type, payload, headers) for e, payload in zip(envelopes, payloads, strict=True)
         ]
 
 
@@ -138,7 +136,7 @@ class OutboxRelay:
         self._caught_up = False
         self._last_error = ""
         self._mark_delay = mark_delay
-        self._published: list[int] = []  # published, not marked yet
+        self._published: list[str] = []  # ids published, not marked yet
         self._marker: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -159,7 +157,7 @@ class OutboxRelay:
 
     def _accept(self, rows: list[OutboxRow]) -> None:
         self._offered.extend(rows)
-        self._poller.wake()
+        self._poller.wake_here()
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -173,7 +171,7 @@ class OutboxRelay:
             # Stopping: mark what was published, and give what is in memory back to the table
             # now rather than when its lease runs out (quick local statements).
             published, self._published = self._published, []
-            left, self._offered = [row.seq for row in self._offered], deque()
+            left, self._offered = [row.id for row in self._offered], deque()
             if published or left:
                 try:
                     self._finish(published, {}, published + left)
@@ -189,9 +187,9 @@ class OutboxRelay:
         or left by a relay that died)."""
         if self._offered:
             count = min(len(self._offered), self._batch_size)
-            rows = sorted((self._offered.popleft() for _ in range(count)), key=lambda row: row.seq)
+            rows = [self._offered.popleft() for _ in range(count)]
             published = await self._publish_in_order(rows)
-            self._mark_soon([row.seq for row in rows[:published]])
+            self._mark_soon([row.id for row in rows[:published]])
             if published < len(rows):
                 # The broker refused: keep the rest in hand, in order, and try again when woken
                 # or after the poll interval. (Should this last beyond their lease, another relay
@@ -222,12 +220,12 @@ class OutboxRelay:
         `defer`: when all were published, they are marked a moment later, with others (see
         _mark_soon)."""
         published = await self._publish_in_order(rows)
-        done = [row.seq for row in rows[:published]]
-        failed = {rows[published].seq: self._last_error} if published < len(rows) else {}
+        done = [row.id for row in rows[:published]]
+        failed = {rows[published].id: self._last_error} if published < len(rows) else {}
         if defer and not failed:
             self._mark_soon(done)
         else:
-            await asyncio.to_thread(self._finish, done, failed, [r.seq for r in rows])
+            await asyncio.to_thread(self._finish, done, failed, [r.id for r in rows])
         return published
 
     async def _publish_in_order(self, rows: Sequence[OutboxRow]) -> int:
@@ -241,26 +239,26 @@ class OutboxRelay:
                 return published
         return len(rows)
 
-    def _mark_soon(self, seqs: list[int]) -> None:
+    def _mark_soon(self, ids: list[str]) -> None:
         """Marks published rows a moment later, together with the others published meanwhile:
         one transaction for several steps at a steady trickle. Until marked they stay leased to
         this relay (for far longer than the moment), so no claim takes them; should it die
         first, they are published again after the lease, and JetStream drops the duplicates
         (by `Nats-Msg-Id`, within its window), or consumers' inboxes do."""
-        if not seqs:
+        if not ids:
             return
-        self._published.extend(seqs)
+        self._published.extend(ids)
         if self._marker is None or self._marker.done():
             self._marker = asyncio.create_task(self._mark_published())
 
     async def _mark_published(self) -> None:
         await asyncio.sleep(self._mark_delay)
         while self._published:
-            seqs, self._published = self._published, []
+            ids, self._published = self._published, []
             try:
-                await asyncio.to_thread(self._finish, seqs, {}, seqs)
+                await asyncio.to_thread(self._finish, ids, {}, ids)
             except Exception as exc:  # their leases run out; they are published again, once in effect
-                log.warning("outbox.mark_failed", rows=len(seqs), error=f"{type(exc).__name__}: {exc}")
+                log.warning("outbox.mark_failed", rows=len(ids), error=f"{type(exc).__name__}: {exc}")
 
     async def _publish(self, row: OutboxRow) -> None:
         parent = context_from_headers(row.headers)
@@ -292,25 +290,26 @@ class OutboxRelay:
                 limit=self._batch_size,
                 values={"lease_until": now + self._lease},
             )
-        return [OutboxRow(r.seq, r.id, r.type, bytes(r.payload), dict(r.headers or {})) for r in rows]
+        return [OutboxRow(r.id, r.type, bytes(r.payload), dict(r.headers or {})) for r in rows]
 
-    def _finish(self, done: Sequence[int], failed: dict[int, str], claimed: Sequence[int]) -> None:
+    def _finish(self, done: Sequence[str], failed: dict[str, str], claimed: Sequence[str]) -> None:
+        """By the rows' ids (unique): published, failed (released with the error), released."""
         now = self._clock.now()
         with writing(self._engine) as conn:
             if done:
                 conn.execute(
-                    update(outbox).where(outbox.c.seq.in_(done)).values(published_at=now, lease_until=None)
+                    update(outbox).where(outbox.c.id.in_(done)).values(published_at=now, lease_until=None)
                 )
-            for seq, error in failed.items():
+            for row_id, error in failed.items():
                 conn.execute(
                     update(outbox)
-                    .where(outbox.c.seq == seq)
+                    .where(outbox.c.id == row_id)
                     .values(lease_until=None, attempts=outbox.c.attempts + 1, last_error=error)
                 )
             settled = set(done) | set(failed)
             untouched = [s for s in claimed if s not in settled]
             if untouched:
-                conn.execute(update(outbox).where(outbox.c.seq.in_(untouched)).values(lease_until=None))
+                conn.execute(update(outbox).where(outbox.c.id.in_(untouched)).values(lease_until=None))
 
 
 def unpublished_count(engine: Engine) -> int:

@@ -40,6 +40,10 @@ class Poller:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    def wake_here(self) -> None:
+        """`wake` from the event loop's own thread: no hop through the loop's wake-up pipe."""
+        self._wake.set()
+
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
         failures = 0

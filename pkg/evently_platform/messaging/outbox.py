@@ -90,12 +90,11 @@ class OutboxWriter:
             }
             for e, payload in zip(envelopes, payloads, strict=True)
         ]
+        self._connection.execute(insert(outbox), values)
         if lease_until is None:
-            self._connection.execute(insert(outbox), values)
             return []
         # (No RETURNING of their sequence numbers: rows are marked by id, and a process's
         # commits reach its relay in the order they were made.)
-        self._connection.execute(insert(outbox), values)
         return [
             OutboxRow(e.id, e.type, payload, headers) for e, payload in zip(envelopes, payloads, strict=True)
         ]

@@ -133,7 +133,6 @@ class OutboxRelay:
         self._offered: deque[OutboxRow] = deque()
         # Whether the last claim found nothing: only then may new rows skip the table.
         self._caught_up = False
-        self._last_error = ""
         self._mark_delay = mark_delay
         self._published: list[str] = []  # ids published, not marked yet
         self._marker: asyncio.Task[None] | None = None
@@ -187,7 +186,7 @@ class OutboxRelay:
         if self._offered:
             count = min(len(self._offered), self._batch_size)
             rows = [self._offered.popleft() for _ in range(count)]
-            published = await self._publish_in_order(rows)
+            published, _ = await self._publish_in_order(rows)
             self._mark_soon([row.id for row in rows[:published]])
             if published < len(rows):
                 # The broker refused: keep the rest in hand, in order, and try again when woken
@@ -218,25 +217,26 @@ class OutboxRelay:
         one transaction (the failed row, and those after it, are released for a later claim);
         `defer`: when all were published, they are marked a moment later, with others (see
         _mark_soon)."""
-        published = await self._publish_in_order(rows)
+        published, error = await self._publish_in_order(rows)
         done = [row.id for row in rows[:published]]
-        failed = {rows[published].id: self._last_error} if published < len(rows) else {}
+        failed = {rows[published].id: error} if published < len(rows) else {}
         if defer and not failed:
             self._mark_soon(done)
         else:
             await asyncio.to_thread(self._finish, done, failed, [r.id for r in rows])
         return published
 
-    async def _publish_in_order(self, rows: Sequence[OutboxRow]) -> int:
-        """How many of `rows` were published before one failed (the rest keep their order)."""
+    async def _publish_in_order(self, rows: Sequence[OutboxRow]) -> tuple[int, str]:
+        """How many of `rows` were published before one failed (the rest keep their order), and
+        why that one failed ("" when none did)."""
         for published, row in enumerate(rows):
             try:
                 await self._publish(row)
             except Exception as exc:
-                self._last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("outbox.publish_failed", event_id=row.id, type=row.type, error=self._last_error)
-                return published
-        return len(rows)
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning("outbox.publish_failed", event_id=row.id, type=row.type, error=error)
+                return published, error
+        return len(rows), ""
 
     def _mark_soon(self, ids: list[str]) -> None:
         """Marks published rows a moment later, together with the others published meanwhile:

@@ -77,7 +77,7 @@ async def build(
         mail=mail,
     )
     emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, outcomes=outcomes)
-    worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, outcomes=outcomes, mail=mail)
+    worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, outcomes=outcomes)
     dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
     consuming = Consuming(
         consumer=event_consumer.SPEC.durable,

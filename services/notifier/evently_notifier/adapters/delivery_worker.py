@@ -24,7 +24,7 @@ from evently_notifier.domain.deliveries import (
     Delivery,
     DeliveryStatus,
 )
-from evently_notifier.service_layer import channels, recovery, webhooks
+from evently_notifier.service_layer import recovery, webhooks
 from evently_notifier.service_layer.ports import UnitOfWork
 
 log = get_logger(__name__)
@@ -53,9 +53,7 @@ class DeliveryWorker:
         per_endpoint: int = 8,
         poll_interval: float = 1.0,
         lease: timedelta = ATTEMPT_LEASE,
-        mail: channels.MailContext | None = None,
     ) -> None:
-        self._mail = mail
         self._in_order: set[asyncio.Task[None]] = set()
         self._rates = RateLimits()
         self._uow = uow

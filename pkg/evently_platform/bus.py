@@ -3,7 +3,8 @@ into a command and hand it to `bus.handle(command)`; the bus runs that command's
 the dependencies the service's bootstrap gave it, and answers what the handler returns.
 
 Handlers are plain synchronous functions `handler(command, *, uow, clock, ...)`: blocking
-database work. The bus runs them in a worker thread — the one thread hop of a use case lives
+database work. Dependencies wrapped in `PerCommand` (the unit of work) are made anew for each
+command. The bus runs them in a worker thread — the one thread hop of a use case lives
 here, not in every servicer method — carrying the caller's context (the signed-in principal, the
 current trace span) into that thread. Which dependencies a handler gets is read from its
 signature once, when the bus is built, so a handler asking for something bootstrap does not
@@ -16,6 +17,7 @@ import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 R_co = TypeVar("R_co", covariant=True)
@@ -30,6 +32,14 @@ class Command(Generic[R_co]):
 
 
 Handler = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class PerCommand:
+    """A dependency made anew for every command handled — a unit of work, which holds one use
+    case's transaction and so is never shared between concurrent ones."""
+
+    make: Callable[[], object]
 
 
 class MessageBus:
@@ -68,9 +78,21 @@ def inject(handler: Handler, dependencies: Mapping[str, object]) -> Callable[[An
     ):
         raise TypeError(f"{handler.__qualname__} must take the command as its first parameter")
     given: dict[str, object] = {}
+    per_command: dict[str, Callable[[], object]] = {}
     for parameter in parameters[1:]:
         if parameter.name in dependencies:
-            given[parameter.name] = dependencies[parameter.name]
+            dependency = dependencies[parameter.name]
+            if isinstance(dependency, PerCommand):
+                per_command[parameter.name] = dependency.make
+            else:
+                given[parameter.name] = dependency
         elif parameter.default is inspect.Parameter.empty:
             raise TypeError(f"{handler.__qualname__} needs {parameter.name!r}, which nothing provides")
-    return functools.partial(handler, **given)
+    ready = functools.partial(handler, **given)
+    if not per_command:
+        return ready
+
+    def with_fresh_dependencies(command: Any) -> Any:
+        return ready(command, **{name: make() for name, make in per_command.items()})
+
+    return with_fresh_dependencies

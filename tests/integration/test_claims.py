@@ -65,9 +65,10 @@ def test_a_claimed_delivery_is_hidden_until_its_lease_runs_out(engine: Engine) -
 
 
 def test_claimers_at_the_same_time_take_disjoint_batches(engine: Engine) -> None:
-    uow = _store(engine, {"hooks": 200})
+    _store(engine, {"hooks": 200})
     with ThreadPoolExecutor(4) as pool:
-        batches = list(pool.map(lambda _: _claim(uow, 30), range(8)))
+        # Each claimer its own unit of work, as each use case takes one from the factory.
+        batches = list(pool.map(lambda _: _claim(NotifierUnitOfWork(engine), 30), range(8)))
     taken = [d.id for batch in batches for d in batch]
     assert len(taken) == len(set(taken)) == 200
 

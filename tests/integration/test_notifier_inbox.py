@@ -56,7 +56,7 @@ async def test_a_redelivered_event_creates_no_second_delivery(
         guard=UrlGuard(allow_private=True),
         clock=clock,
     )
-    consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock)
+    consuming = Consuming(consumer="notifier-test", uows=NotifierUnitOfWork.factory(engine), clock=clock)
     handle = event_consumer.make_handler(
         MessageBus.wire({ConsumeBatch: consuming.handle}), on_deliveries=lambda due, leased: None
     )
@@ -105,7 +105,12 @@ async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers
         guard=UrlGuard(allow_private=True),
         clock=clock,
     )
-    consuming = Consuming(consumer="notifier-test", uow=uow, clock=clock, hand_off=lambda: workers_have_room)
+    consuming = Consuming(
+        consumer="notifier-test",
+        uows=NotifierUnitOfWork.factory(engine),
+        clock=clock,
+        hand_off=lambda: workers_have_room,
+    )
     handed: list[tuple[int, bool]] = []
     handle = event_consumer.make_handler(
         MessageBus.wire({ConsumeBatch: consuming.handle}),

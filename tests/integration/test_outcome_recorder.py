@@ -70,7 +70,7 @@ async def test_an_email_and_a_webhook_attempt_finished_together_are_one_transact
     uow = NotifierUnitOfWork(engine)
     delivery, email = _a_delivery(uow), _an_email(uow)
     recorder = OutcomeRecorder(
-        uow=uow,
+        uows=NotifierUnitOfWork.factory(engine),
         clock=CLOCK,
         email_policy=EmailRetryPolicy(),
         retry_policy=RetryPolicy(),
@@ -107,7 +107,11 @@ async def test_a_lone_outcome_is_recorded_once_the_linger_ends(engine: Engine) -
     uow = NotifierUnitOfWork(engine)
     email = _an_email(uow)
     recorder = OutcomeRecorder(
-        uow=uow, clock=CLOCK, email_policy=EmailRetryPolicy(), retry_policy=RetryPolicy(), linger=0.01
+        uows=NotifierUnitOfWork.factory(engine),
+        clock=CLOCK,
+        email_policy=EmailRetryPolicy(),
+        retry_policy=RetryPolicy(),
+        linger=0.01,
     )
 
     failed = await asyncio.wait_for(recorder.email_sent(email, "SMTPServerDisconnected: gone"), timeout=30)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -19,19 +19,19 @@ from evently_platform.messaging.outbox import OutboxHandOff, OutboxRow, OutboxWr
 
 
 class _Transaction:
-    def __init__(self, connection: Connection, repositories: dict[str, object]) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self.repositories = repositories
         self.pending: list[object] = []
 
 
 class SqlUnitOfWork:
-    """`with uow: ...; uow.commit()` — anything not committed is rolled back on exit.
+    """`with uows() as uow: ...; uow.commit()` — anything not committed is rolled back on exit.
 
-    One instance serves a whole service: use cases run concurrently in worker threads, so the
-    open transaction (connection, repositories, recorded events) belongs to the calling thread.
-    Services subclass it and name their repositories in `_repositories`; they are then
-    attributes (`uow.events`) inside the `with` block.
+    One instance per use case, made by the service's factory (`SqlUnitOfWork.factory`): it is
+    never shared between concurrent callers, so it holds its open transaction itself. It may be
+    entered again after its block ends (a use case doing two transactions in turn). Services
+    subclass it, declare their repositories as annotated attributes and build them in
+    `_repositories`; they exist only inside the `with` block.
     """
 
     def __init__(
@@ -49,35 +49,37 @@ class SqlUnitOfWork:
         self._relay = relay
         self._read_only = read_only
         self._writer_lock = None if read_only else writer_lock(engine)
-        self._local = threading.local()
+        self._open: _Transaction | None = None
+        self._repository_names: tuple[str, ...] = ()
+
+    @classmethod
+    def factory(
+        cls,
+        engine: Engine,
+        *,
+        translate: Callable[[object], Envelope] | None = None,
+        relay: OutboxHandOff | None = None,
+    ) -> Callable[[], Self]:
+        """What a service's bootstrap hands its use cases: a new unit of work per call."""
+        return functools.partial(cls, engine, translate=translate, relay=relay)
 
     @property
     def _tx(self) -> _Transaction:
-        tx: _Transaction | None = getattr(self._local, "tx", None)
-        if tx is None:
+        if self._open is None:
             raise RuntimeError("unit of work used outside its `with` block")
-        return tx
+        return self._open
 
     @property
     def connection(self) -> Connection:
         return self._tx.connection
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called for attributes not found normally: the repositories of the open transaction.
-        if name.startswith("_"):
-            raise AttributeError(name)
-        repositories = self._tx.repositories
-        if name not in repositories:
-            raise AttributeError(f"{type(self).__name__} has no repository {name!r}")
-        return repositories[name]
-
     def reading(self) -> Self:
-        """A copy for queries only: on SQLite it does not take the write lock."""
+        """A unit of work for queries only: on SQLite it does not take the write lock."""
         return type(self)(self._engine, translate=self._translate, read_only=True)
 
     def __enter__(self) -> Self:
-        if getattr(self._local, "tx", None) is not None:
-            raise RuntimeError("unit of work entered twice in one thread")
+        if self._open is not None:
+            raise RuntimeError("unit of work entered while open: each use takes its own from the factory")
         if self._writer_lock is not None:
             self._writer_lock.acquire()
         try:
@@ -91,11 +93,15 @@ class SqlUnitOfWork:
             if is_outage(exc):
                 raise _unavailable() from exc
             raise
-        self._local.tx = _Transaction(connection, self._repositories(connection))
+        self._open = _Transaction(connection)
+        repositories = self._repositories(connection)
+        self.__dict__.update(repositories)
+        self._repository_names = tuple(repositories)
         return self
 
     def _repositories(self, connection: Connection) -> dict[str, object]:
-        """Hook for subclasses: the repositories of one transaction, by attribute name."""
+        """Hook for subclasses: the repositories of one transaction, by the attribute names the
+        subclass declares for them."""
         return {}
 
     def record(self, *domain_events: object) -> None:
@@ -132,8 +138,10 @@ class SqlUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        tx: _Transaction | None = getattr(self._local, "tx", None)
-        self._local.tx = None
+        tx, self._open = self._open, None
+        for name in self._repository_names:
+            self.__dict__.pop(name, None)
+        self._repository_names = ()
         if tx is not None:
             try:
                 tx.connection.rollback()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from evently.events.v1 import event_service_pb2_grpc
-from evently_platform.bus import MessageBus
+from evently_platform.bus import MessageBus, PerCommand
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.dead_letters import DeadLetterMethods
@@ -20,8 +22,15 @@ from evently_events.entrypoints import event_consumer
 from evently_events.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
 from evently_events.entrypoints.poll_closer import PollCloser
 from evently_events.service_layer.messagebus import HANDLERS
+from evently_events.service_layer.ports import UnitOfWork
 
 MIGRATIONS = "evently_events:migrations"
+
+
+def message_bus(*, uows: Callable[[], UnitOfWork], clock: Clock) -> MessageBus:
+    """The events use cases wired to what they need: SQL storage in the service, in-memory
+    storage in the use-case tests — one door for both."""
+    return MessageBus.wire(HANDLERS, uow=PerCommand(uows), clock=clock)
 
 
 async def build(
@@ -30,8 +39,10 @@ async def build(
     clock = clock or SystemClock()
     runtime = await start_runtime("events", settings, MIGRATIONS, clock=clock)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
-    uow = EventsUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
-    bus = MessageBus.wire(HANDLERS, uow=uow, clock=clock)
+    bus = message_bus(
+        uows=EventsUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay),
+        clock=clock,
+    )
     dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
     consumer = DurableConsumer(
         runtime.nc, event_consumer.SPEC, event_consumer.make_handler(bus), dead_letters

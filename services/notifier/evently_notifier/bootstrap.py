@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable
 
 from evently.notifier.v1 import notifier_service_pb2_grpc
-from evently_platform.bus import MessageBus
+from evently_platform.bus import MessageBus, PerCommand
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings, mail_domain
 from evently_platform.grpc.dead_letters import DeadLetterMethods
@@ -53,7 +53,7 @@ async def build(
     clock = clock or SystemClock()
     runtime = await start_runtime("notifier", settings, MIGRATIONS, clock=clock)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
-    uow = NotifierUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
+    uows = NotifierUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay)
     sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout, clock=clock)
     hub = InboxHub()
     mailer: Mailer = (
@@ -70,18 +70,18 @@ async def build(
     )
     policy = retry_policy or RetryPolicy(disable_after=settings.webhook_disable_after)
     outcomes = OutcomeRecorder(
-        uow=uow,
+        uows=uows,
         clock=clock,
         email_policy=email_policy or EmailRetryPolicy(),
         retry_policy=policy,
         mail=mail,
     )
-    emails = EmailWorker(uow=uow, mailer=mailer, clock=clock, outcomes=outcomes)
-    worker = DeliveryWorker(uow=uow, sender=sender, clock=clock, outcomes=outcomes)
+    emails = EmailWorker(uows=uows, mailer=mailer, clock=clock, outcomes=outcomes)
+    worker = DeliveryWorker(uows=uows, sender=sender, clock=clock, outcomes=outcomes)
     dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
     consuming = Consuming(
         consumer=event_consumer.SPEC.durable,
-        uow=uow,
+        uows=uows,
         clock=clock,
         mail=mail,
         reminder_defaults=settings.reminder_defaults,
@@ -89,7 +89,7 @@ async def build(
     )
     bus = MessageBus.wire(
         {**HANDLERS, ConsumeBatch: consuming.handle},
-        uow=uow,
+        uow=PerCommand(uows),
         clock=clock,
         guard=UrlGuard(allow_private=settings.webhook_allow_private),
         unsubscribe_key=unsubscribe_key,
@@ -113,7 +113,7 @@ async def build(
         on_retry=worker.wake,
         dead_letters=DeadLetterMethods(dead_letters, consumer),
         recoveries=Recoveries(
-            js=runtime.js, worker=worker, uow=uow, clock=clock, base_url=settings.public_url
+            js=runtime.js, worker=worker, uows=uows, clock=clock, base_url=settings.public_url
         ),
     )
     return ServiceHost(
@@ -134,7 +134,7 @@ async def build(
             worker.run,
             emails.run,
             ReminderScheduler(
-                uow=uow,
+                uows=uows,
                 clock=clock,
                 mail=mail,
                 on_notified=hub.notify,

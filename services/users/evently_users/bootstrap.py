@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evently.users.v1 import user_service_pb2_grpc
 from evently_platform.auth.tokens import TokenVerifier
-from evently_platform.bus import MessageBus
+from evently_platform.bus import MessageBus, PerCommand
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
 from evently_platform.grpc.interceptors import platform_interceptors
@@ -29,10 +29,10 @@ async def build(
     runtime = await start_runtime("users", settings, MIGRATIONS, clock=clock)
     keys = SigningKeyStore(settings.signing_keys_dir)
     keys.ensure()
-    uow = UsersUnitOfWork(runtime.engine, translate=to_integration_event, relay=runtime.relay)
+    uows = UsersUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay)
     bus = MessageBus.wire(
         HANDLERS,
-        uow=uow,
+        uow=PerCommand(uows),
         hasher=hasher or Argon2PasswordHasher(),
         signing_keys=keys,
         clock=clock,

@@ -25,7 +25,7 @@ from evently_notifier.domain.deliveries import (
     DeliveryStatus,
 )
 from evently_notifier.service_layer import recovery, webhooks
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.service_layer.ports import UnitOfWorkFactory
 
 log = get_logger(__name__)
 _attempts = meter("evently.webhooks").create_counter(
@@ -45,7 +45,7 @@ class DeliveryWorker:
     def __init__(
         self,
         *,
-        uow: UnitOfWork,
+        uows: UnitOfWorkFactory,
         sender: WebhookSender,
         clock: Clock,
         outcomes: OutcomeRecorder,
@@ -56,7 +56,7 @@ class DeliveryWorker:
     ) -> None:
         self._in_order: set[asyncio.Task[None]] = set()
         self._rates = RateLimits()
-        self._uow = uow
+        self._uows = uows
         self._sender = sender
         self._clock = clock
         self._lease = lease  # longer than the sender's deadline: a claimed attempt starts at once
@@ -97,7 +97,7 @@ class DeliveryWorker:
 
     def _claim(self, limit: int, taken: Mapping[str, int]) -> list[webhooks.DueDelivery]:
         return webhooks.claim_due(
-            uow=self._uow,
+            uow=self._uows(),
             clock=self._clock,
             lease=self._lease,
             limit=limit,
@@ -120,7 +120,7 @@ class DeliveryWorker:
             for start in range(0, len(due), chunk):
                 part = [item.delivery for item in due[start : start + chunk]]
                 lease_until = self._clock.now() + self._lease
-                await asyncio.to_thread(recovery.reschedule, part, lease_until, uow=self._uow)
+                await asyncio.to_thread(recovery.reschedule, part, lease_until, uow=self._uows())
                 for item in due[start : start + chunk]:
                     updated = await self._attempt(item)
                     sent += 1
@@ -130,7 +130,7 @@ class DeliveryWorker:
             rest = [item.delivery for item in due[sent:]]
             if rest:
                 log.info("webhooks.recovery_handed_over", deliveries=len(rest))
-                await asyncio.to_thread(recovery.reschedule, rest, self._clock.now(), uow=self._uow)
+                await asyncio.to_thread(recovery.reschedule, rest, self._clock.now(), uow=self._uows())
                 self._poller.wake()
 
     async def _attempt(self, item: webhooks.DueDelivery) -> Delivery | None:

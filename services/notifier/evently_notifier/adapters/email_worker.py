@@ -19,7 +19,7 @@ from evently_notifier.adapters.outcomes import OutcomeRecorder
 from evently_notifier.domain.emails import SEND_LEASE, Email, EmailStatus
 from evently_notifier.domain.facts import EventSnapshot
 from evently_notifier.service_layer import email as sending
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.service_layer.ports import UnitOfWorkFactory
 
 log = get_logger(__name__)
 _attempts = meter("evently.email").create_counter(
@@ -65,7 +65,7 @@ class EmailWorker:
     def __init__(
         self,
         *,
-        uow: UnitOfWork,
+        uows: UnitOfWorkFactory,
         mailer: Mailer,
         clock: Clock,
         outcomes: OutcomeRecorder,
@@ -73,7 +73,7 @@ class EmailWorker:
         poll_interval: float = 1.0,
         lease: timedelta = SEND_LEASE,
     ) -> None:
-        self._uow = uow
+        self._uows = uows
         self._mailer = mailer
         self._clock = clock
         self._lease = lease  # longer than an SMTP conversation may take
@@ -98,7 +98,7 @@ class EmailWorker:
             self._poller.wake()
 
     def _claim(self, limit: int, in_flight: Mapping[str, int]) -> list[Email]:
-        return sending.claim_due_emails(uow=self._uow, clock=self._clock, lease=self._lease, limit=limit)
+        return sending.claim_due_emails(uow=self._uows(), clock=self._clock, lease=self._lease, limit=limit)
 
     async def _send(self, email: Email) -> None:
         error = None

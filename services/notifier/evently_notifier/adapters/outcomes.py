@@ -15,7 +15,7 @@ from evently_notifier.domain.deliveries import AttemptOutcome, Delivery, RetryPo
 from evently_notifier.domain.emails import Email, EmailRetryPolicy
 from evently_notifier.service_layer.channels import MailContext
 from evently_notifier.service_layer.outcomes import record_outcomes
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.service_layer.ports import UnitOfWorkFactory
 
 LINGER = 0.02
 ENOUGH = 4
@@ -37,7 +37,7 @@ class OutcomeRecorder:
     def __init__(
         self,
         *,
-        uow: UnitOfWork,
+        uows: UnitOfWorkFactory,
         clock: Clock,
         email_policy: EmailRetryPolicy,
         retry_policy: RetryPolicy,
@@ -45,7 +45,7 @@ class OutcomeRecorder:
         linger: float = LINGER,
         enough: int = ENOUGH,
     ) -> None:
-        self._uow = uow
+        self._uows = uows
         self._clock = clock
         self._email_policy = email_policy
         self._retry_policy = retry_policy
@@ -75,7 +75,7 @@ class OutcomeRecorder:
             attempts,
             email_policy=self._email_policy,
             retry_policy=self._retry_policy,
-            uow=self._uow,
+            uow=self._uows(),
             clock=self._clock,
             mail=self._mail,
         )

@@ -14,16 +14,22 @@ from evently_notifier.adapters.delivery_worker import DeliveryWorker
 from evently_notifier.adapters.facts import incoming
 from evently_notifier.domain.subscriptions import Subscription
 from evently_notifier.service_layer import recovery
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.service_layer.ports import UnitOfWorkFactory
 
 
 class Recoveries:
     def __init__(
-        self, *, js: JetStreamContext, worker: DeliveryWorker, uow: UnitOfWork, clock: Clock, base_url: str
+        self,
+        *,
+        js: JetStreamContext,
+        worker: DeliveryWorker,
+        uows: UnitOfWorkFactory,
+        clock: Clock,
+        base_url: str,
     ) -> None:
         self._js = js
         self._worker = worker
-        self._uow = uow
+        self._uows = uows
         self._clock = clock
         self._base_url = base_url
 
@@ -32,7 +38,7 @@ class Recoveries:
     ) -> tuple[Subscription, int]:
         """The subscription, on again, and how many deliveries were queued."""
         subscription = await asyncio.to_thread(
-            recovery.check_recoverable, owner_id, subscription_id, since, uow=self._uow, clock=self._clock
+            recovery.check_recoverable, owner_id, subscription_id, since, uow=self._uows(), clock=self._clock
         )
         assert since is not None  # checked above
         subjects = subjects_for(subscription.event_types)
@@ -42,7 +48,7 @@ class Recoveries:
             owner_id,
             subscription_id,
             [incoming(r) for r in received],
-            uow=self._uow,
+            uow=self._uows(),
             clock=self._clock,
             base_url=self._base_url,
         )

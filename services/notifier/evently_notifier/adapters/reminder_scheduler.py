@@ -13,7 +13,7 @@ from evently_platform.workers.poller import Poller
 from evently_notifier.domain.emails import SEND_LEASE, Email
 from evently_notifier.service_layer import reminders
 from evently_notifier.service_layer.channels import MailContext
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.service_layer.ports import UnitOfWorkFactory
 
 log = get_logger(__name__)
 
@@ -22,7 +22,7 @@ class ReminderScheduler:
     def __init__(
         self,
         *,
-        uow: UnitOfWork,
+        uows: UnitOfWorkFactory,
         clock: Clock,
         mail: MailContext | None = None,
         on_notified: Callable[[Iterable[str]], None] = lambda users: None,
@@ -31,7 +31,7 @@ class ReminderScheduler:
         poll_interval: float = 1.0,
         batch: int = 500,
     ) -> None:
-        self._uow = uow
+        self._uows = uows
         self._clock = clock
         self._mail = mail
         self._on_notified = on_notified
@@ -47,7 +47,7 @@ class ReminderScheduler:
         leased = self._hand_off()
         fired = await asyncio.to_thread(
             reminders.fire_due_reminders,
-            uow=self._uow,
+            uow=self._uows(),
             clock=self._clock,
             mail=self._mail,
             limit=self._batch,

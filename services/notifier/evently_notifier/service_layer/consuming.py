@@ -26,7 +26,7 @@ from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
 from evently_notifier.domain.routing import notices_for
 from evently_notifier.domain.subscriptions import receives
 from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
-from evently_notifier.service_layer.ports import UnitOfWork
+from evently_notifier.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from evently_notifier.service_layer.reminders import keep_reminders
 from evently_notifier.service_layer.subscription_index import SubscriptionIndex
 from evently_notifier.service_layer.webhooks import DueDelivery
@@ -65,7 +65,7 @@ class Consuming:
         self,
         *,
         consumer: str,
-        uow: UnitOfWork,
+        uows: UnitOfWorkFactory,
         clock: Clock,
         mail: MailContext | None = None,
         reminder_defaults: tuple[timedelta, ...] = DEFAULT_BEFORE_START,
@@ -77,7 +77,7 @@ class Consuming:
         workers to start without a claim round trip; should the process die, their leases run out
         and any instance claims them. When false (its workers have a backlog) they are written
         due now, for whichever instance claims first."""
-        self._uow = uow
+        self._uows = uows
         self._clock = clock
         self._mail = mail
         self._reminder_defaults = reminder_defaults
@@ -88,9 +88,9 @@ class Consuming:
     def handle(self, cmd: ConsumeBatch) -> FanOut:
         """Everything a batch of domain events means here, committed together."""
         try:
-            with self._uow:
-                result = self._handle(self._uow, cmd.items)
-                self._uow.commit()
+            with self._uows() as uow:
+                result = self._handle(uow, cmd.items)
+                uow.commit()
         except BaseException:
             self._index.forget()
             raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -162,6 +162,10 @@ class UnitOfWork(Protocol):
     def reading(self) -> UnitOfWork: ...
     def first_delivery(self, consumer: str, message_id: str) -> bool: ...
     def first_deliveries(self, consumer: str, message_ids: Sequence[str]) -> set[str]: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""A new unit of work per use: the long-lived workers hold this, never one shared unit of work."""
 
 
 class UrlGuard(Protocol):

@@ -1,5 +1,5 @@
-"""The events service's storage, in memory: repositories that honour the ports' contracts and a
-unit of work that commits or rolls back like the SQL one, for use-case tests with no database.
+"""The events service's storage, in memory: repositories that honour the ports' contracts, for
+use-case tests with no database.
 
 Rows are kept as copies: a use case changing an object it read changes nothing stored until it
 saves it and commits, as with a database.
@@ -8,18 +8,17 @@ saves it and commits, as with a database.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
-from typing import Self
 
 from evently_events.domain.comments import Comment
 from evently_events.domain.model import Event, EventState
 from evently_events.domain.polls import Answer, Ballot, Poll, PollState
 from evently_events.domain.registrations import Registration, RegistrationStatus
 from evently_events.service_layer.ports import Cursor, EventQuery, UnitOfWork
+
+from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
 
 _GOING_AHEAD = (EventState.SCHEDULED, EventState.PROPOSED)
 
@@ -252,68 +251,31 @@ class FakePollRepository:
             del self._answers[key]
 
 
-class EventsStore:
-    """What the fake units of work share: the committed tables and the domain events recorded by
-    committed use cases, in order (what the outbox would have published)."""
-
+class EventsStore(MemoryStore[Tables]):
     def __init__(self) -> None:
-        self.tables = Tables()
-        self.published: list[object] = []
-        self.commits = 0
-        self.lock = threading.Lock()  # one transaction at a time, like SQLite's writer lock
+        super().__init__(Tables())
 
     def units_of_work(self) -> Callable[[], UnitOfWork]:
         return lambda: FakeUnitOfWork(self)
 
-    def published_of(self, kind: type[object]) -> list[object]:
-        return [e for e in self.published if isinstance(e, kind)]
 
-
-class FakeUnitOfWork:
+class FakeUnitOfWork(MemoryUnitOfWork[Tables]):
     events: FakeEventRepository
     registrations: FakeRegistrationRepository
     comments: FakeCommentRepository
     polls: FakePollRepository
 
-    def __init__(self, store: EventsStore) -> None:
-        self._store = store
-        self._working: Tables | None = None
-        self._pending: list[object] = []
-
-    def __enter__(self) -> Self:
-        assert self._working is None, "entered while open"
-        self._store.lock.acquire()
-        self._working = copy.deepcopy(self._store.tables)
-        self._pending = []
-        self.events = FakeEventRepository(self._working)
-        self.registrations = FakeRegistrationRepository(self._working)
-        self.comments = FakeCommentRepository(self._working)
-        self.polls = FakePollRepository(self._working)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._working = None  # anything not committed is dropped
-        self._pending = []
-        self._store.lock.release()
-
-    def record(self, *domain_events: object) -> None:
-        self._pending.extend(domain_events)
+    def _open(self, tables: Tables) -> None:
+        self.events = FakeEventRepository(tables)
+        self.registrations = FakeRegistrationRepository(tables)
+        self.comments = FakeCommentRepository(tables)
+        self.polls = FakePollRepository(tables)
 
     def first_delivery(self, consumer: str, message_id: str) -> bool:
-        assert self._working is not None
-        if (consumer, message_id) in self._working.inbox:
+        if (consumer, message_id) in self.working.inbox:
             return False
-        self._working.inbox.add((consumer, message_id))
+        self.working.inbox.add((consumer, message_id))
         return True
-
-    def commit(self) -> None:
-        assert self._working is not None, "commit outside the block"
-        self._store.tables = copy.deepcopy(self._working)
-        self._store.published.extend(self._pending)
-        self._store.commits += 1
-        self._pending = []
 
     def reading(self) -> UnitOfWork:
         return FakeUnitOfWork(self._store)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from evently.users.v1 import user_service_pb2_grpc
 from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.bus import MessageBus, PerCommand
@@ -16,10 +18,20 @@ from evently_users.adapters.protos import to_integration_event
 from evently_users.adapters.repository import UsersUnitOfWork
 from evently_users.adapters.signing_keys import SigningKeyStore
 from evently_users.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, UserServicer
-from evently_users.service_layer.handlers import HANDLERS
-from evently_users.service_layer.ports import PasswordHasher
+from evently_users.service_layer.messagebus import HANDLERS
+from evently_users.service_layer.ports import Issuers, PasswordHasher, UnitOfWork
 
 MIGRATIONS = "evently_users:migrations"
+
+
+def message_bus(
+    *, uows: Callable[[], UnitOfWork], hasher: PasswordHasher, signing_keys: Issuers, clock: Clock
+) -> MessageBus:
+    """The users use cases wired to what they need: SQL storage in the service, in-memory
+    storage in the use-case tests — one door for both."""
+    return MessageBus.wire(
+        HANDLERS, uow=PerCommand(uows), hasher=hasher, signing_keys=signing_keys, clock=clock
+    )
 
 
 async def build(
@@ -29,10 +41,8 @@ async def build(
     runtime = await start_runtime("users", settings, MIGRATIONS, clock=clock)
     keys = SigningKeyStore(settings.signing_keys_dir)
     keys.ensure()
-    uows = UsersUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay)
-    bus = MessageBus.wire(
-        HANDLERS,
-        uow=PerCommand(uows),
+    bus = message_bus(
+        uows=UsersUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay),
         hasher=hasher or Argon2PasswordHasher(),
         signing_keys=keys,
         clock=clock,

@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from evently_platform.bus import Command, Handler
 from evently_platform.clock import Clock, new_id
 from evently_platform.errors import (
     AlreadyExists,
@@ -343,17 +341,3 @@ def delete_user(cmd: DeleteUser, *, uow: UnitOfWork, clock: Clock) -> None:
         uow.failed_attempts.delete(account_key(user.email))
         uow.record(UserDeleted(user_id=user_id, delete_time=clock.now()))
         uow.commit()
-
-
-HANDLERS: dict[type[Command[Any]], Handler] = {
-    CreateUser: create_user,
-    Login: login,
-    RefreshSession: refresh,
-    Logout: logout,
-    GetUser: get_user,
-    UpdateUser: update_user,
-    ChangePassword: change_password,
-    RequestPasswordReset: request_password_reset,
-    ResetPassword: reset_password,
-    DeleteUser: delete_user,
-}

@@ -8,6 +8,6 @@ from evently_users.adapters.signing_keys import SigningKeyStore
 
 def rotate_signing_key() -> int:
     settings = Settings.from_env()
-    kid = SigningKeyStore(settings.signing_keys_dir).rotate()
-    print(f"new signing key {kid} in {settings.signing_keys_dir}")
+    kid = SigningKeyStore(settings.users.signing_keys_dir).rotate()
+    print(f"new signing key {kid} in {settings.users.signing_keys_dir}")
     return 0

@@ -25,10 +25,10 @@ M = TypeVar("M", bound=Message)
 def _issue(settings: Settings) -> str:
     from evently_users.adapters.signing_keys import SigningKeyStore
 
-    store = SigningKeyStore(settings.signing_keys_dir)
+    store = SigningKeyStore(settings.users.signing_keys_dir)
     if not store.current_path.exists():
         raise SystemExit(
-            f"evently: no signing key in {settings.signing_keys_dir} (set EVENTLY_SIGNING_KEYS_DIR "
+            f"evently: no signing key in {settings.users.signing_keys_dir} (set EVENTLY_SIGNING_KEYS_DIR "
             "to the users service's key directory)"
         )
     return store.issuer().issue("operator", datetime.now(UTC), roles=[OPERATOR]).token

@@ -67,7 +67,7 @@ def build_route_table() -> RouteTable:
 def create_app(settings: Settings) -> Starlette:
     table = build_route_table()
     backends = Backends({name: settings.addrs[name] for name in SERVICES})
-    ceiling = settings.gateway_deadline.total_seconds()
+    ceiling = settings.gateway.deadline.total_seconds()
 
     async def api(request: Request) -> Response:
         path = request.url.path
@@ -91,7 +91,7 @@ def create_app(settings: Settings) -> Starlette:
             began = time.monotonic()
             # The call's deadline bounds its body too, but never below a second: a tiny deadline
             # is meant for the call, and a body needs a moment to arrive.
-            body = await read_body(request, settings.gateway_max_body_bytes, max(timeout, 1.0))
+            body = await read_body(request, settings.gateway.max_body_bytes, max(timeout, 1.0))
             timeout -= time.monotonic() - began  # what is left for the call
         except LimitError as exc:
             if exc.status == 400:
@@ -183,11 +183,11 @@ def create_app(settings: Settings) -> Starlette:
         StarletteRoute("/{path:path}", api, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
     ]
     middleware = []
-    if settings.cors_origins:
+    if settings.gateway.cors_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
+                allow_origins=list(settings.gateway.cors_origins),
                 allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
                 allow_headers=CORS_REQUEST_HEADERS,
                 expose_headers=CORS_RESPONSE_HEADERS,

@@ -61,23 +61,75 @@ def _truthy(value: str | None) -> bool:
 
 
 @dataclass(frozen=True)
+class UsersSettings:
+    # The token signing keys (a mounted Secret in Kubernetes).
+    signing_keys_dir: Path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], data_dir: Path) -> UsersSettings:
+        return cls(signing_keys_dir=Path(env.get("EVENTLY_SIGNING_KEYS_DIR") or data_dir / "keys").resolve())
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    smtp_url: str | None  # unset: e-mail goes to files in `mail_dir`
+    mail_dir: Path
+    # The From of every e-mail: a mailbox of a domain the SMTP relay may send for.
+    mail_from: str = "Evently <notifications@localhost>"
+    webhook_allow_private: bool = False
+    # A webhook subscription failing continuously for this long is switched off.
+    webhook_disable_after: timedelta = timedelta(days=5)
+    # How long before an event's start attendees are reminded by default.
+    reminder_defaults: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], data_dir: Path) -> NotifierSettings:
+        return cls(
+            smtp_url=env.get("EVENTLY_SMTP_URL") or None,
+            mail_dir=data_dir / "mail",
+            mail_from=_mailbox(env.get("EVENTLY_MAIL_FROM") or "Evently <notifications@localhost>"),
+            webhook_allow_private=_truthy(env.get("EVENTLY_WEBHOOK_ALLOW_PRIVATE")),
+            webhook_disable_after=parse_duration(
+                env.get("EVENTLY_WEBHOOK_DISABLE_AFTER") or "5d", "EVENTLY_WEBHOOK_DISABLE_AFTER"
+            ),
+            reminder_defaults=parse_durations(env.get("EVENTLY_REMINDER_DEFAULTS") or "24h,1h"),
+        )
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    # Browser origins allowed to call the gateway from another site ("*" for any); none by default.
+    cors_origins: tuple[str, ...] = ()
+    # The longest the gateway waits for a service; a request's `grpc-timeout` may ask for less.
+    deadline: timedelta = timedelta(seconds=30)
+    max_body_bytes: int = 1 << 20
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> GatewaySettings:
+        return cls(
+            cors_origins=tuple(
+                o.strip().rstrip("/") for o in (env.get("EVENTLY_CORS_ORIGINS") or "").split(",") if o.strip()
+            ),
+            deadline=parse_duration(env.get("EVENTLY_GATEWAY_DEADLINE") or "30s", "EVENTLY_GATEWAY_DEADLINE"),
+            max_body_bytes=_positive_int(
+                env.get("EVENTLY_GATEWAY_MAX_BODY_BYTES") or str(1 << 20), "EVENTLY_GATEWAY_MAX_BODY_BYTES"
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
+    """What every process reads (where the others are, the broker, its database, logs), and one
+    section per component for what only that component uses."""
+
     data_dir: Path
     nats_urls: tuple[str, ...]  # empty: `evently up` starts an embedded server
     db_urls: Mapping[str, str]
     addrs: Mapping[str, str]
-    smtp_url: str | None
-    webhook_allow_private: bool
     log_format: str  # "console" or "json"
-    # The users service's token signing keys (a mounted Secret in Kubernetes).
-    signing_keys_dir: Path
-    # How long before an event's start attendees are reminded by default.
-    reminder_defaults: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
-    # Browser origins allowed to call the gateway from another site ("*" for any); none by default.
-    cors_origins: tuple[str, ...] = ()
-    # The longest the gateway waits for a service; a request's `grpc-timeout` may ask for less.
-    gateway_deadline: timedelta = timedelta(seconds=30)
-    gateway_max_body_bytes: int = 1 << 20
+    users: UsersSettings
+    notifier: NotifierSettings
+    gateway: GatewaySettings
     # Where this process listens when that differs from the address the others dial (in a
     # container: `0.0.0.0:50051`, while the others dial `users:50051`); unset: its own address.
     listen_addr: str | None = None
@@ -91,10 +143,6 @@ class Settings:
     trace_sql: bool = False
     # Unary calls a service process works on at once; more are refused RESOURCE_EXHAUSTED at once.
     max_calls_in_flight: int = 256
-    # The From of every e-mail: a mailbox of a domain the SMTP relay may send for.
-    mail_from: str = "Evently <notifications@localhost>"
-    # A webhook subscription failing continuously for this long is switched off.
-    webhook_disable_after: timedelta = timedelta(days=5)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,23 +163,10 @@ class Settings:
             nats_urls=nats,
             db_urls=db_urls,
             addrs=addrs,
-            smtp_url=env.get("EVENTLY_SMTP_URL") or None,
-            webhook_allow_private=_truthy(env.get("EVENTLY_WEBHOOK_ALLOW_PRIVATE")),
             log_format=log_format,
-            signing_keys_dir=Path(env.get("EVENTLY_SIGNING_KEYS_DIR") or data_dir / "keys").resolve(),
-            reminder_defaults=parse_durations(env.get("EVENTLY_REMINDER_DEFAULTS") or "24h,1h"),
-            cors_origins=tuple(
-                o.strip().rstrip("/") for o in (env.get("EVENTLY_CORS_ORIGINS") or "").split(",") if o.strip()
-            ),
-            webhook_disable_after=parse_duration(
-                env.get("EVENTLY_WEBHOOK_DISABLE_AFTER") or "5d", "EVENTLY_WEBHOOK_DISABLE_AFTER"
-            ),
-            gateway_deadline=parse_duration(
-                env.get("EVENTLY_GATEWAY_DEADLINE") or "30s", "EVENTLY_GATEWAY_DEADLINE"
-            ),
-            gateway_max_body_bytes=_positive_int(
-                env.get("EVENTLY_GATEWAY_MAX_BODY_BYTES") or str(1 << 20), "EVENTLY_GATEWAY_MAX_BODY_BYTES"
-            ),
+            users=UsersSettings.from_env(env, data_dir),
+            notifier=NotifierSettings.from_env(env, data_dir),
+            gateway=GatewaySettings.from_env(env),
             listen_addr=env.get("EVENTLY_LISTEN_ADDR") or None,
             public_url=(env.get("EVENTLY_PUBLIC_URL") or f"http://{addrs['gateway']}").rstrip("/"),
             metrics_addr=env.get("EVENTLY_METRICS_ADDR") or None,
@@ -139,7 +174,6 @@ class Settings:
                 env.get("EVENTLY_STREAM_REPLICAS") or "1", "EVENTLY_STREAM_REPLICAS"
             ),
             trace_sql=_truthy(env.get("EVENTLY_TRACE_SQL")),
-            mail_from=_mailbox(env.get("EVENTLY_MAIL_FROM") or "Evently <notifications@localhost>"),
             max_calls_in_flight=_positive_int(
                 env.get("EVENTLY_MAX_CALLS_IN_FLIGHT") or "256", "EVENTLY_MAX_CALLS_IN_FLIGHT"
             ),

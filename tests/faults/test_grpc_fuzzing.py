@@ -156,7 +156,7 @@ async def _call(
 async def test_no_request_gets_a_bugs_answer(
     services: Services, channels: dict[str, grpc.aio.Channel]
 ) -> None:
-    issuer = SigningKeyStore(services.settings.signing_keys_dir).issuer()
+    issuer = SigningKeyStore(services.settings.users.signing_keys_dir).issuer()
     token = issuer.issue(new_id(), datetime.now(UTC)).token
     identities = {"anonymous": None, "signed in": (("authorization", f"Bearer {token}"),)}
     codes: Counter[str] = Counter()

@@ -99,7 +99,7 @@ async def test_every_poison_shape_is_a_dead_letter_and_the_consumers_go_on(
     await js_client.jetstream().publish(honest.type, honest.encode(), headers={"Nats-Msg-Id": honest.id})
 
     token = (
-        SigningKeyStore(services.settings.signing_keys_dir)
+        SigningKeyStore(services.settings.users.signing_keys_dir)
         .issuer()
         .issue("operator", datetime.now(UTC), roles=[OPERATOR])
     )

@@ -111,7 +111,7 @@ async def test_a_database_crash_is_unavailable_then_recovered_with_nothing_lost(
     notifier = notifier_service_pb2_grpc.NotifierServiceStub(await services.start(build_notifier_service))
     venue = Venue(
         event_service_pb2_grpc.EventServiceStub(events_channel),
-        SigningKeyStore(services.settings.signing_keys_dir),
+        SigningKeyStore(services.settings.users.signing_keys_dir),
     )
     health = health_pb2_grpc.HealthStub(events_channel)
     _, organizer = venue.person()

@@ -100,7 +100,7 @@ async def venue(services: Services) -> Venue:
     """The users service (whose keys the events service fetches) and the events service."""
     await services.start(build_users_service)
     events = event_service_pb2_grpc.EventServiceStub(await services.start(build_events_service))
-    return Venue(events, SigningKeyStore(services.settings.signing_keys_dir))
+    return Venue(events, SigningKeyStore(services.settings.users.signing_keys_dir))
 
 
 @pytest.fixture

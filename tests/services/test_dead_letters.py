@@ -32,7 +32,7 @@ async def evently(services: Services, *args: str) -> subprocess.CompletedProcess
     env = {
         **os.environ,
         "EVENTLY_DATA_DIR": str(settings.data_dir),
-        "EVENTLY_SIGNING_KEYS_DIR": str(settings.signing_keys_dir),
+        "EVENTLY_SIGNING_KEYS_DIR": str(settings.users.signing_keys_dir),
         **{f"EVENTLY_{name.upper()}_ADDR": addr for name, addr in settings.addrs.items()},
     }
     return await asyncio.to_thread(

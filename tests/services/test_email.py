@@ -107,7 +107,9 @@ async def town(services: Services) -> Town:
     users = user_service_pb2_grpc.UserServiceStub(await services.start(build_users_service))
     events = event_service_pb2_grpc.EventServiceStub(await services.start(build_events_service))
     notifier = notifier_service_pb2_grpc.NotifierServiceStub(await services.start(_notifier))
-    return Town(users, events, notifier, Venue(events, SigningKeyStore(services.settings.signing_keys_dir)))
+    return Town(
+        users, events, notifier, Venue(events, SigningKeyStore(services.settings.users.signing_keys_dir))
+    )
 
 
 async def test_a_registration_is_confirmed_by_email_with_the_calendar_file(

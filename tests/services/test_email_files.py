@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -39,7 +38,7 @@ async def test_without_smtp_each_email_is_an_eml_file(
     event = await venue.event(olga, 3, title="Chess")
     await venue.register(event.id, ada)
 
-    mail_dir = Path(services.settings.data_dir) / "mail"
+    mail_dir = services.settings.notifier.mail_dir
     [path] = await eventually(lambda: sorted(mail_dir.glob("*.eml")) if mail_dir.exists() else [])
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert (message["To"], message["Subject"]) == ("Ada <ada@example.com>", "You are registered for Chess")

@@ -253,7 +253,7 @@ async def test_a_rotated_key_signs_new_tokens_and_old_ones_still_verify(
     before = await _login(users)
     assert (await elsewhere.verify(before)).user_id
 
-    new_kid = SigningKeyStore(services.settings.signing_keys_dir).rotate()
+    new_kid = SigningKeyStore(services.settings.users.signing_keys_dir).rotate()
 
     async def signed_with_new_key() -> str | None:
         token = await _login(users)

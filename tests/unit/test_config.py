@@ -16,8 +16,8 @@ def test_defaults_follow_the_spec(tmp_path: Path) -> None:
     assert settings.addrs["events"] == "127.0.0.1:50052"
     assert settings.db_urls["users"] == f"sqlite:///{tmp_path.resolve() / 'users.db'}"
     assert settings.nats_urls == ()
-    assert settings.signing_keys_dir == tmp_path.resolve() / "keys"
-    assert settings.reminder_defaults == (timedelta(hours=24), timedelta(hours=1))
+    assert settings.users.signing_keys_dir == tmp_path.resolve() / "keys"
+    assert settings.notifier.reminder_defaults == (timedelta(hours=24), timedelta(hours=1))
 
 
 def test_several_nats_servers_may_be_given() -> None:
@@ -40,12 +40,12 @@ def test_gateway_settings_come_from_the_environment() -> None:
             "EVENTLY_GATEWAY_MAX_BODY_BYTES": "4096",
         }
     )
-    assert settings.cors_origins == ("https://a.example", "http://localhost:3000")
-    assert settings.gateway_deadline == timedelta(minutes=2)
-    assert settings.gateway_max_body_bytes == 4096
+    assert settings.gateway.cors_origins == ("https://a.example", "http://localhost:3000")
+    assert settings.gateway.deadline == timedelta(minutes=2)
+    assert settings.gateway.max_body_bytes == 4096
     defaults = Settings.from_env({})
-    assert defaults.cors_origins == ()
-    assert defaults.gateway_deadline == timedelta(seconds=30)
+    assert defaults.gateway.cors_origins == ()
+    assert defaults.gateway.deadline == timedelta(seconds=30)
 
 
 def test_a_bad_gateway_setting_names_itself() -> None:

@@ -54,21 +54,22 @@ async def build(
     runtime = await start_runtime("notifier", settings, MIGRATIONS, clock=clock)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
     uows = NotifierUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay)
-    sender = WebhookSender(allow_private=settings.webhook_allow_private, timeout=webhook_timeout, clock=clock)
+    config = settings.notifier
+    sender = WebhookSender(allow_private=config.webhook_allow_private, timeout=webhook_timeout, clock=clock)
     hub = InboxHub()
     mailer: Mailer = (
-        SmtpMailer(settings.smtp_url, sender=settings.mail_from)
-        if settings.smtp_url
-        else FileMailer(settings.data_dir / "mail", sender=settings.mail_from)
+        SmtpMailer(config.smtp_url, sender=config.mail_from)
+        if config.smtp_url
+        else FileMailer(config.mail_dir, sender=config.mail_from)
     )
     unsubscribe_key = await asyncio.to_thread(shared_key, runtime.engine, "unsubscribe")
     mail = MailContext(
         base_url=settings.public_url,
-        domain=mail_domain(settings.mail_from),
+        domain=mail_domain(config.mail_from),
         calendar_for=calendar_for,
         unsubscribe_token=functools.partial(unsubscribe_token, unsubscribe_key),
     )
-    policy = retry_policy or RetryPolicy(disable_after=settings.webhook_disable_after)
+    policy = retry_policy or RetryPolicy(disable_after=config.webhook_disable_after)
     outcomes = OutcomeRecorder(
         uows=uows,
         clock=clock,
@@ -84,14 +85,14 @@ async def build(
         uows=uows,
         clock=clock,
         mail=mail,
-        reminder_defaults=settings.reminder_defaults,
+        reminder_defaults=config.reminder_defaults,
         hand_off=lambda: worker.has_room() and emails.has_room(),
     )
     bus = MessageBus.wire(
         {**HANDLERS, ConsumeBatch: consuming.handle},
         uow=PerCommand(uows),
         clock=clock,
-        guard=UrlGuard(allow_private=settings.webhook_allow_private),
+        guard=UrlGuard(allow_private=config.webhook_allow_private),
         unsubscribe_key=unsubscribe_key,
         base_url=settings.public_url,
     )

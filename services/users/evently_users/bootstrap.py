@@ -39,7 +39,7 @@ async def build(
 ) -> ServiceHost:
     clock = clock or SystemClock()
     runtime = await start_runtime("users", settings, MIGRATIONS, clock=clock)
-    keys = SigningKeyStore(settings.signing_keys_dir)
+    keys = SigningKeyStore(settings.users.signing_keys_dir)
     keys.ensure()
     bus = message_bus(
         uows=UsersUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay),

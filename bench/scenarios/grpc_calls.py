@@ -1,15 +1,18 @@
-"""Scenario 1: gRPC GetEvent and CreateEvent at 1, 16 and 64 requests in flight. The read beside
+"""Scenario 1: gRPC GetEvent and CreateEvent at 1, 16 and 64 requests in flight, and
+RegisterForEvent at 16. The read beside
 a bare grpc.aio echo (what a call costs) and beside a bare handler running GetEvent's own two
 SELECTs (what the same work costs: the like-for-like ratio); the write beside a bare SQLAlchemy
-insert + JetStream publish."""
+insert + JetStream publish, as is the registration."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import grpc
 from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
 
 from bench.baselines import echo_server, read_server, write_server
-from bench.context import Context, create_event, new_event, sign_in
+from bench.context import Context, create_event, create_events, new_event, sign_in
 from bench.measure import CpuMeter, Operation, Sample, closed_loop
 from bench.processes import bare_db_url, baseline_server, evently
 from bench.report import Row, Target, cpu_rows, latency_rows
@@ -35,11 +38,12 @@ async def side_by_side(
     bare: tuple[Operation, dict[str, int]],
     *,
     at_16: dict[str, Target] | None = None,
+    levels: tuple[int, ...] = IN_FLIGHT,
 ) -> list[Row]:
     """Our operation and its baseline at each level of requests in flight, with their CPU;
     `at_16`: the issue's targets for 16 in flight (by metric, or `cpu/op <process>`)."""
     rows: list[Row] = []
-    for in_flight in ctx.levels(IN_FLIGHT):
+    for in_flight in ctx.levels(levels):
         name = f"{method} x{in_flight}"
         targets = (at_16 or {}) if in_flight == 16 else {}
         ours_sample, ours_cpu = await measure(ours[0], in_flight=in_flight, seconds=ctx.seconds, pids=ours[1])
@@ -103,6 +107,32 @@ async def run(ctx: Context) -> list[Row]:
                 (lambda: write_call(body), {"write": writer.pids["write_server"], "nats": nats_pid}),
                 at_16={"throughput": Target("ratio", at_least=0.6)},
             )
+            if 16 in ctx.levels(IN_FLIGHT):
+                # A registration writes only for someone not registered yet: one event per call.
+                event_ids = iter(
+                    await create_events(system.addrs["events"], auth, int(ctx.seconds * 800) + 200)
+                )
+                rows += await side_by_side(
+                    ctx,
+                    "RegisterForEvent",
+                    (
+                        lambda: stub.RegisterForEvent(
+                            event_service_pb2.RegisterForEventRequest(event_id=_next(event_ids)),
+                            metadata=auth,
+                        ),
+                        {"events": system.pids["events"], "nats": nats_pid},
+                    ),
+                    (lambda: write_call(body), {"write": writer.pids["write_server"], "nats": nats_pid}),
+                    at_16={"throughput": Target("ratio", at_least=0.6)},
+                    levels=(16,),
+                )
             await write_channel.close()
         await channel.close()
     return rows
+
+
+def _next(event_ids: Iterator[str]) -> str:
+    event_id = next(event_ids, None)
+    if event_id is None:
+        raise RuntimeError("the benchmark ran out of events to register for: create more beforehand")
+    return event_id

@@ -40,7 +40,7 @@ async def _serve(component: str, settings: Settings) -> int:
 def serve(component: str) -> int:
     settings = Settings.from_env()
     configure_logging(component, log_format=settings.log_format)
-    setup_tracing(component)
+    setup_tracing(component, grpc_client=component != "gateway")  # see evently_gateway.backends
     setup_metrics(component, settings.metrics_addr)
     # The gateway is an HTTP server first: uvloop cuts its per-request overhead (bench/README.md).
     # The gRPC services keep asyncio's own loop, the one grpc.aio is built and tested on.

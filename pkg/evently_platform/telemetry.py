@@ -37,8 +37,10 @@ def _exporters() -> list[SpanExporter]:
     return exporters
 
 
-def setup_tracing(service: str) -> TracerProvider:
-    """Install the global tracer provider and the gRPC, HTTPX instrumentations. Call once per process."""
+def setup_tracing(service: str, *, grpc_client: bool = True) -> TracerProvider:
+    """Install the global tracer provider and the gRPC, HTTPX instrumentations. Call once per
+    process. `grpc_client=False` leaves gRPC client calls uninstrumented, for a process that
+    propagates the trace context itself (the gateway)."""
     global _provider
     if _provider is not None:
         return _provider
@@ -47,12 +49,12 @@ def setup_tracing(service: str) -> TracerProvider:
     for exporter in _exporters():
         provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
-    _instrument_libraries()
+    _instrument_libraries(grpc_client=grpc_client)
     _provider = provider
     return provider
 
 
-def _instrument_libraries() -> None:
+def _instrument_libraries(*, grpc_client: bool) -> None:
     # Health probes and reflection would drown the traces that matter.
     os.environ.setdefault(
         "OTEL_PYTHON_GRPC_EXCLUDED_SERVICES",
@@ -63,7 +65,8 @@ def _instrument_libraries() -> None:
 
     # The server instrumentor patches grpc.aio.server, so it must run before any server exists.
     GrpcAioInstrumentorServer().instrument()
-    GrpcAioInstrumentorClient().instrument()
+    if grpc_client:
+        GrpcAioInstrumentorClient().instrument()
     HTTPXClientInstrumentor().instrument()
 
 

@@ -135,3 +135,22 @@ async def test_a_deleted_account_gives_its_seat_to_the_first_in_line(venue: Venu
 
 async def _equals(actual: Any, expected: Any) -> bool:
     return bool(await actual == expected)
+
+
+async def test_the_event_shows_each_seat_taken_or_freed_at_once(venue: Venue) -> None:
+    """GetEvent keeps its answers a moment; a registration or a cancellation is seen at once."""
+    _, organizer = venue.person()
+    event = await venue.event(organizer, capacity=2)
+    (_, ada), (_, bob), (_, cy) = venue.person(), venue.person(), venue.person()
+
+    async def seats() -> tuple[int, int]:
+        shown = await venue.events.GetEvent(event_service_pb2.GetEventRequest(id=event.id))
+        return shown.confirmed_count, shown.waitlist_count
+
+    assert await seats() == (0, 0)
+    assert await seats() == (0, 0)  # the second answer is the kept one
+    for person in (ada, bob, cy):
+        await venue.register(event.id, person)
+    assert await seats() == (2, 1)
+    await venue.unregister(event.id, ada)
+    assert await seats() == (2, 0)  # cy took the freed seat

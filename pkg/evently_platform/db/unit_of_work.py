@@ -40,13 +40,17 @@ class SqlUnitOfWork:
         *,
         translate: Callable[[object], Envelope] | None = None,
         relay: OutboxHandOff | None = None,
+        after_commit: Callable[[Sequence[object]], None] | None = None,
         read_only: bool = False,
     ) -> None:
         """`relay`: the process's outbox relay, which publishes committed domain events (handed
-        the rows directly when it can, see messaging.outbox)."""
+        the rows directly when it can, see messaging.outbox). `after_commit`: told the domain
+        events of each commit once it is durable, before the use case returns (a cache forgets
+        what they changed)."""
         self._engine = engine
         self._translate = translate
         self._relay = relay
+        self._after_commit = after_commit
         self._read_only = read_only
         self._writer_lock = None if read_only else writer_lock(engine)
         self._open: _Transaction | None = None
@@ -59,9 +63,10 @@ class SqlUnitOfWork:
         *,
         translate: Callable[[object], Envelope] | None = None,
         relay: OutboxHandOff | None = None,
+        after_commit: Callable[[Sequence[object]], None] | None = None,
     ) -> Callable[[], Self]:
         """What a service's bootstrap hands its use cases: a new unit of work per call."""
-        return functools.partial(cls, engine, translate=translate, relay=relay)
+        return functools.partial(cls, engine, translate=translate, relay=relay, after_commit=after_commit)
 
     @property
     def _tx(self) -> _Transaction:
@@ -118,7 +123,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         tx = self._tx
-        wrote_outbox = bool(tx.pending)
+        committed = tx.pending
+        wrote_outbox = bool(committed)
         handed: list[OutboxRow] = []
         if tx.pending:
             if self._translate is None:
@@ -129,6 +135,8 @@ class SqlUnitOfWork:
             )
             tx.pending = []
         tx.connection.commit()
+        if committed and self._after_commit is not None:
+            self._after_commit(committed)
         if wrote_outbox and self._relay is not None:
             if handed:
                 self._relay.offer(handed)

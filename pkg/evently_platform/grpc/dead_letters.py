@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import grpc
 from evently.operations.v1 import dead_letter_pb2
 from google.protobuf import empty_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -18,6 +19,23 @@ from evently_platform.messaging.dead_letters import SqlDeadLetters, StoredDeadLe
 
 log = get_logger(__name__)
 LISTED_PAYLOAD = 64 * 1024  # of each letter in a list: a page of 100 stays ~6 MiB at most
+
+
+class DeadLetterEndpoints:
+    """The two RPCs as a servicer serves them: inherit this before the generated servicer base,
+    and set `_dead_letters`."""
+
+    _dead_letters: DeadLetterMethods
+
+    async def ListDeadLetters(
+        self, request: dead_letter_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext
+    ) -> dead_letter_pb2.ListDeadLettersResponse:
+        return await self._dead_letters.list(request)
+
+    async def ReplayDeadLetter(
+        self, request: dead_letter_pb2.ReplayDeadLetterRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        return await self._dead_letters.replay(request)
 
 
 class DeadLetterMethods:

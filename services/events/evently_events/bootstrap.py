@@ -18,6 +18,7 @@ from evently_platform.runtime import start_runtime, users_service_verifier
 from evently_events.adapters.event_room import EventRoom
 from evently_events.adapters.protos import to_integration_event
 from evently_events.adapters.repository import EventsUnitOfWork
+from evently_events.adapters.view_cache import EventViewCache
 from evently_events.entrypoints import event_consumer
 from evently_events.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, EventServicer
 from evently_events.entrypoints.poll_closer import PollCloser
@@ -39,8 +40,11 @@ async def build(
     clock = clock or SystemClock()
     runtime = await start_runtime("events", settings, MIGRATIONS, clock=clock)
     verifier, users_channel = users_service_verifier(settings, runtime.revocations)
+    views = EventViewCache()
     bus = message_bus(
-        uows=EventsUnitOfWork.factory(runtime.engine, translate=to_integration_event, relay=runtime.relay),
+        uows=EventsUnitOfWork.factory(
+            runtime.engine, translate=to_integration_event, relay=runtime.relay, after_commit=views.committed
+        ),
         clock=clock,
     )
     dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
@@ -49,7 +53,12 @@ async def build(
     )
     room = EventRoom(runtime.js)
     servicer = EventServicer(
-        bus=bus, clock=clock, dead_letters=DeadLetterMethods(dead_letters, consumer), room=room, js=runtime.js
+        bus=bus,
+        clock=clock,
+        dead_letters=DeadLetterMethods(dead_letters, consumer),
+        room=room,
+        js=runtime.js,
+        views=views,
     )
     runtime.on_reconnect.append(consumer.ensure)
     return ServiceHost(

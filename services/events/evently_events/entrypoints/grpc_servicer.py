@@ -12,13 +12,12 @@ from evently.events.v1 import (
     event_service_pb2_grpc,
     registration_pb2,
 )
-from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.bus import MessageBus
 from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
 from evently_platform.errors import FailedPrecondition, FieldViolation, InvalidArgument
-from evently_platform.grpc.dead_letters import DeadLetterMethods
+from evently_platform.grpc.dead_letters import DeadLetterEndpoints, DeadLetterMethods
 from evently_platform.grpc.pagination import encode_time_cursor, page_request
 from evently_platform.grpc.timestamps import optional_time
 from google.api import httpbody_pb2
@@ -34,6 +33,7 @@ from evently_events.adapters.protos import (
     event_to_proto,
     registration_to_proto,
 )
+from evently_events.adapters.view_cache import EventViewCache
 from evently_events.domain.model import Changes, EventState, search_words
 from evently_events.entrypoints.poll_servicer import PollMethods
 from evently_events.entrypoints.watch_servicer import WatchMethods
@@ -55,7 +55,9 @@ PUBLIC_METHODS = frozenset(
 )
 
 
-class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServiceServicer):
+class EventServicer(
+    DeadLetterEndpoints, PollMethods, WatchMethods, event_service_pb2_grpc.EventServiceServicer
+):
     def __init__(
         self,
         *,
@@ -64,22 +66,15 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
         dead_letters: DeadLetterMethods,
         room: EventRoom | None = None,
         js: JetStreamContext | None = None,
+        views: EventViewCache | None = None,
     ) -> None:
+        """`views`: GetEvent's answers kept a moment (none kept without it)."""
+        self._views = views
         self._room = room
         self._js = js
         self._bus = bus
         self._clock = clock
         self._dead_letters = dead_letters
-
-    async def ListDeadLetters(
-        self, request: dead_letter_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext
-    ) -> dead_letter_pb2.ListDeadLettersResponse:
-        return await self._dead_letters.list(request)
-
-    async def ReplayDeadLetter(
-        self, request: dead_letter_pb2.ReplayDeadLetterRequest, context: grpc.aio.ServicerContext
-    ) -> empty_pb2.Empty:
-        return await self._dead_letters.replay(request)
 
     async def CreateEvent(
         self, request: event_service_pb2.CreateEventRequest, context: grpc.aio.ServicerContext
@@ -100,7 +95,15 @@ class EventServicer(PollMethods, WatchMethods, event_service_pb2_grpc.EventServi
     async def GetEvent(
         self, request: event_service_pb2.GetEventRequest, context: grpc.aio.ServicerContext
     ) -> event_pb2.Event:
-        return _event_view(await self._bus.handle(commands.GetEvent(request.id)))
+        if self._views is None:
+            return _event_view(await self._bus.handle(commands.GetEvent(request.id)))
+        cached = self._views.get(request.id)
+        if cached is not None:
+            return cached
+        generation = self._views.generation()
+        view = _event_view(await self._bus.handle(commands.GetEvent(request.id)))
+        self._views.put(request.id, view, generation)
+        return view
 
     async def ListEvents(
         self, request: event_service_pb2.ListEventsRequest, context: grpc.aio.ServicerContext

@@ -14,11 +14,10 @@ from evently.notifier.v1 import (
     reminder_pb2,
     subscription_pb2,
 )
-from evently.operations.v1 import dead_letter_pb2
 from evently_platform.auth.principal import require_principal
 from evently_platform.bus import MessageBus
 from evently_platform.errors import FieldViolation, InvalidArgument
-from evently_platform.grpc.dead_letters import DeadLetterMethods
+from evently_platform.grpc.dead_letters import DeadLetterEndpoints, DeadLetterMethods
 from evently_platform.grpc.pagination import encode_time_cursor, page_request
 from evently_platform.grpc.timestamps import optional_time
 from evently_platform.messaging.contracts import CONTRACTS
@@ -45,7 +44,7 @@ SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].fu
 PUBLIC_METHODS: frozenset[str] = frozenset({f"/{SERVICE}/Unsubscribe", f"/{SERVICE}/ListEventTypes"})
 
 
-class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
+class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierServiceServicer):
     def __init__(
         self,
         *,
@@ -62,16 +61,6 @@ class NotifierServicer(notifier_service_pb2_grpc.NotifierServiceServicer):
         self._on_retry = on_retry
         self._hub = hub or InboxHub()
         self._watch_poll_seconds = watch_poll_seconds
-
-    async def ListDeadLetters(
-        self, request: dead_letter_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext
-    ) -> dead_letter_pb2.ListDeadLettersResponse:
-        return await self._dead_letters.list(request)
-
-    async def ReplayDeadLetter(
-        self, request: dead_letter_pb2.ReplayDeadLetterRequest, context: grpc.aio.ServicerContext
-    ) -> empty_pb2.Empty:
-        return await self._dead_letters.replay(request)
 
     async def CreateSubscription(
         self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext

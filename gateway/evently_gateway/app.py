@@ -34,6 +34,7 @@ from evently_gateway.errors import (
 )
 from evently_gateway.limits import LimitError, check_forwarded_header, deadline_seconds, read_body
 from evently_gateway.openapi import document
+from evently_gateway.request_tracing import name_route
 from evently_gateway.routes import RouteTable, routes_for
 from evently_gateway.sse import events as sse_events
 from evently_gateway.sse import resume_after
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> Starlette:
                 error_body(grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {path}"), 404
             )
         route, params = found
+        name_route(request.method, route.template)
         try:
             timeout = deadline_seconds(request.headers.get("grpc-timeout"), ceiling)
             for name in FORWARDED_HEADERS:

@@ -1,4 +1,4 @@
-"""Runs the gateway with uvicorn, traced by OpenTelemetry's ASGI middleware."""
+"""Runs the gateway with uvicorn, a server span per request."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ import uvicorn
 from evently_platform.config import Settings
 from evently_platform.logging import get_logger
 from evently_platform.net import split_addr
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 
 from evently_gateway.app import create_app
+from evently_gateway.request_tracing import RequestTracing
 from evently_gateway.slow_clients import HeaderDeadlineProtocol
 
 log = get_logger(__name__)
 
 
 async def serve(settings: Settings) -> int:
-    # One span per request: per-message `send`/`receive` spans tell nothing and cost CPU on each call.
-    app = OpenTelemetryMiddleware(
-        create_app(settings), excluded_urls="healthz,readyz", exclude_spans=["receive", "send"]
-    )
+    # Probes would drown the traces that matter.
+    app = RequestTracing(create_app(settings), excluded_paths=frozenset({"/healthz", "/readyz"}))
     host, port = split_addr(settings.bind_addr("gateway"))
     config = uvicorn.Config(
         app,

@@ -1,15 +1,16 @@
 """Scenario 2: the gateway's `GET /v1/events/{id}` beside a direct gRPC GetEvent at the same
 concurrency (target: ≥ 75 % of its throughput at 16 in flight), and a bare uvicorn endpoint
 calling the bare gRPC echo: the gateway's own CPU per request beside that proxy's (target:
-at most 1.3 times at 16 in flight)."""
+at most 1.3 times at 16 in flight). HTTP load comes from a lean keep-alive client
+(`bench/http_client.py`), so the client is not what limits the throughput."""
 
 from __future__ import annotations
 
 import grpc
-import httpx
 from evently.events.v1 import event_service_pb2, event_service_pb2_grpc
 
 from bench.context import Context, create_event, sign_in
+from bench.http_client import KeepAliveClient
 from bench.measure import Sample
 from bench.processes import baseline_server, evently
 from bench.report import Row, Target, cpu_rows, latency_rows, row
@@ -18,13 +19,8 @@ from bench.scenarios.grpc_calls import measure
 IN_FLIGHT = (1, 16, 64)
 
 
-def _ok(response: httpx.Response) -> None:
-    response.raise_for_status()
-
-
 async def run(ctx: Context) -> list[Row]:
     rows: list[Row] = []
-    limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
     with evently(ctx.work_dir / "evently") as system:
         _, auth = await sign_in(system.addrs["users"])
         event_id = await create_event(system.addrs["events"], auth)
@@ -36,16 +32,16 @@ async def run(ctx: Context) -> list[Row]:
             baseline_server("echo_server") as echo,
             baseline_server("http_proxy", echo.addrs["echo_server"]) as proxy,
         ):
-            async with (
-                httpx.AsyncClient(base_url=f"http://{system.addrs['gateway']}", limits=limits) as http,
-                httpx.AsyncClient(base_url=f"http://{proxy.addrs['http_proxy']}", limits=limits) as bare_http,
-            ):
+            http = KeepAliveClient(system.addrs["gateway"])
+            bare_http = KeepAliveClient(proxy.addrs["http_proxy"])
+            path = f"/v1/events/{event_id}"
+            try:
 
                 async def through_gateway() -> None:
-                    _ok(await http.get(f"/v1/events/{event_id}"))
+                    await http.get(path)
 
                 async def bare_proxy() -> None:
-                    _ok(await bare_http.get(f"/v1/events/{event_id}"))
+                    await bare_http.get(path)
 
                 for in_flight in ctx.levels(IN_FLIGHT):
                     name = f"gateway GET x{in_flight}"
@@ -89,5 +85,8 @@ async def run(ctx: Context) -> list[Row]:
                             Target("ratio", at_most=1.3) if at_16 else None,
                         )
                     )
+            finally:
+                await http.aclose()
+                await bare_http.aclose()
         await channel.close()
     return rows

@@ -49,6 +49,8 @@ async def read_body(request: Request, limit: int, deadline: float) -> bytes:
     it has not all arrived within `deadline` seconds (a client trickling its body holds a
     connection no longer than the call itself may take)."""
     declared = request.headers.get("content-length")
+    if declared is None and "transfer-encoding" not in request.headers:
+        return b""  # no body follows (RFC 9112, 6.3): most GETs, nothing to wait for
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise LimitError(413, f"request body is {declared} bytes; the limit is {limit}")
     chunks: list[bytes] = []

@@ -63,5 +63,10 @@ def test_each_component_reports_its_work_to_prometheus(system: System, receiver:
     assert _value(notifier, "evently_outbox_backlog", service="notifier") is not None
 
     gateway = _scrape(system.metrics["gateway"])
-    http_requests = [n for n, labels, v in gateway if n.startswith("http_server_") and n.endswith("_count")]
-    assert http_requests, sorted({n for n, _, _ in gateway})
+    created = _value(
+        gateway,
+        "http_server_request_duration_seconds_count",
+        http_request_method="POST",
+        http_response_status_code="200",
+    )
+    assert created is not None and created >= 3, sorted({n for n, _, _ in gateway})  # sign-up, login, event

@@ -7,18 +7,19 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from evently_notifier.adapters.facts import incoming
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.bootstrap import MIGRATIONS
 from evently_notifier.entrypoints import event_consumer
-from evently_notifier.service_layer import webhooks
+from evently_notifier.service_layer import recovery, webhooks
 from evently_notifier.service_layer.commands import CreateSubscription, ListDeliveries
-from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming
+from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming, Incoming
 from evently_platform.bus import MessageBus
 from evently_platform.clock import SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.backoff import Backoff
-from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer, Received
+from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer, Received, decode_message
 from evently_platform.messaging.dead_letters import SqlDeadLetters
 from evently_platform.messaging.envelope import Envelope
 from evently_platform.messaging.jetstream import JetStreamPublisher
@@ -133,3 +134,45 @@ async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers
     )
     # Leased: this process works on it and no claim sees it; backlogged: any instance claims it.
     assert [d.delivery.event_id for d in claimable] == ([] if workers_have_room else [event.id])
+
+
+def _arrived(event_id: str) -> Incoming:
+    """An `evently.event.created` as the consumer (or a recovery reading the stream) gets it, stamped now."""
+    envelope = Envelope(
+        type="evently.event.created", source="//events", subject=event_id, data={"event": {"id": event_id}}
+    )
+    raw = envelope.encode()
+    decoded, payload = decode_message(raw, envelope.type)
+    return incoming(Received(decoded, payload, raw, {}))
+
+
+def test_an_event_a_recovery_sent_is_not_sent_again_when_the_consumer_reaches_it_later(
+    engine: Engine, uow: NotifierUnitOfWork
+) -> None:
+    """RecoverDeliveries reads the stream itself, so it can send an event the consumer has not
+    reached yet (it lags behind); when the consumer gets there, the subscription is on again."""
+    clock = SystemClock()
+    subscription = webhooks.create_subscription(
+        CreateSubscription(
+            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
+        ),
+        uow=uow,
+        guard=UrlGuard(allow_private=True),
+        clock=clock,
+    )
+    lagging = _arrived("recovered")
+    not_yet_on_the_stream = _arrived("published-after-the-recovery-read")
+    _, due = recovery.recover(
+        "u1", subscription.id, [lagging], uow=NotifierUnitOfWork(engine), clock=clock, base_url=""
+    )
+    assert [d.delivery.event_id for d in due] == [lagging.id]
+    newer = _arrived("after-the-recovery")
+
+    consuming = Consuming(consumer="notifier-test", uows=NotifierUnitOfWork.factory(engine), clock=clock)
+    fan_out = consuming.handle(ConsumeBatch([lagging, not_yet_on_the_stream, newer]))
+
+    assert [d.delivery.event_id for d in fan_out.deliveries] == [not_yet_on_the_stream.id, newer.id]
+    log = webhooks.list_deliveries(
+        ListDeliveries("u1", subscription.id, PageRequest(after=None, size=10)), uow=uow
+    ).deliveries.items
+    assert sorted(d.event_id for d in log) == sorted([lagging.id, not_yet_on_the_stream.id, newer.id])

@@ -64,6 +64,7 @@ def _to_subscription(row: Any) -> Subscription:
         format=DeliveryFormat(row.format),
         failing_since=row.failing_since,
         rate_limit=row.rate_limit,
+        recovered_at=row.recovered_at,
     )
 
 
@@ -132,6 +133,7 @@ class SqlSubscriptionRepository:
                 previous_secret=subscription.previous_secret,
                 previous_secret_expire_time=subscription.previous_secret_expire_time,
                 failing_since=subscription.failing_since,
+                recovered_at=subscription.recovered_at,
             )
         )
         self._changed()
@@ -258,13 +260,21 @@ class SqlDeliveryRepository:
         )
 
     def received_or_pending(self, subscription_id: str, event_ids: Sequence[str]) -> set[str]:
+        return self._made_for(
+            subscription_id, event_ids, [DeliveryStatus.SUCCEEDED.value, DeliveryStatus.PENDING.value]
+        )
+
+    def made_for(self, subscription_id: str, event_ids: Sequence[str]) -> set[str]:
+        return self._made_for(subscription_id, event_ids, [s.value for s in DeliveryStatus])
+
+    def _made_for(self, subscription_id: str, event_ids: Sequence[str], statuses: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(event_ids), 500):  # bound the statement's parameters
             rows = self._connection.execute(
                 select(deliveries.c.event_id).where(
                     deliveries.c.subscription_id == subscription_id,
                     deliveries.c.event_id.in_(event_ids[start : start + 500]),
-                    deliveries.c.status.in_([DeliveryStatus.SUCCEEDED.value, DeliveryStatus.PENDING.value]),
+                    deliveries.c.status.in_(statuses),
                 )
             )
             found.update(row.event_id for row in rows)

@@ -21,6 +21,7 @@ subscriptions = Table(
     Column("format", String(16), nullable=False, server_default="CLOUDEVENTS"),
     Column("failing_since", UtcDateTime()),
     Column("rate_limit", Integer, nullable=False, server_default="1000"),
+    Column("recovered_at", UtcDateTime()),
     Index("ix_subscriptions_owner", "owner_id", "create_time"),
 )
 

@@ -54,6 +54,8 @@ class Subscription:
     format: DeliveryFormat = DeliveryFormat.CLOUDEVENTS
     failing_since: datetime | None = None  # every attempt since then has failed
     rate_limit: int = DEFAULT_RATE_LIMIT  # deliveries a second, at most
+    # The last RecoverDeliveries: events from before it may have been delivered by it.
+    recovered_at: datetime | None = None
 
     def signing_secrets(self, now: datetime) -> list[str]:
         expire = self.previous_secret_expire_time

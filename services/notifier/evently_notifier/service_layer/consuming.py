@@ -24,7 +24,7 @@ from evently_notifier.domain.facts import (
 )
 from evently_notifier.domain.reminders import DEFAULT_BEFORE_START
 from evently_notifier.domain.routing import notices_for
-from evently_notifier.domain.subscriptions import receives
+from evently_notifier.domain.subscriptions import Subscription, receives
 from evently_notifier.service_layer.channels import MailContext, ToTell, tell_all
 from evently_notifier.service_layer.ports import UnitOfWork, UnitOfWorkFactory
 from evently_notifier.service_layer.reminders import keep_reminders
@@ -132,6 +132,8 @@ class Consuming:
         for subscription in self._index.wanting(item.type):
             if not receives(subscription, item.type, item.subject, fact):
                 continue
+            if _recovered_already(uow, subscription, item):
+                continue
             pending.deliveries.append(
                 DueDelivery(
                     Delivery(
@@ -180,6 +182,17 @@ class _Pending:
     leased: bool
     notices: list[ToTell] = field(default_factory=list)
     deliveries: list[DueDelivery] = field(default_factory=list)
+
+
+def _recovered_already(uow: UnitOfWork, subscription: Subscription, item: Incoming) -> bool:
+    """Whether RecoverDeliveries sent this event already: it reads the stream itself, so an event
+    this consumer reaches only after a recovery (it lagged behind) may be among those it sent.
+    Asked only of events older than the subscription's last recovery, so it costs nothing in the
+    steady state."""
+    recovered_at = subscription.recovered_at
+    if recovered_at is None or item.time > recovered_at:
+        return False
+    return item.id in uow.deliveries.made_for(subscription.id, [item.id])
 
 
 def _forget(uow: UnitOfWork, user_id: str) -> None:

@@ -41,6 +41,10 @@ class DeliveryRepository(Protocol):
         """Of these events, those the subscription has received or is still to be sent."""
         ...
 
+    def made_for(self, subscription_id: str, event_ids: Sequence[str]) -> set[str]:
+        """Of these events, those with a delivery to the subscription, whatever became of it."""
+        ...
+
     def reschedule(self, delivery_ids: Sequence[str], at: datetime) -> None:
         """These deliveries, where still pending, next attempted at `at` (a lease renewed or
         given up)."""

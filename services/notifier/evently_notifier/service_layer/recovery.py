@@ -3,6 +3,7 @@ it was switched off — delivered again from the stream, in order, and the subsc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from evently_platform.clock import Clock, new_id
@@ -69,7 +70,9 @@ def recover(
         settled = uow.deliveries.received_or_pending(subscription.id, [item.id for item in wanted])
         if subscription.state is SubscriptionState.DISABLED:
             subscription = switched_on(subscription, now)
-            uow.subscriptions.save(subscription)
+        # The consumer may not have reached the newest of these yet: it finds them delivered here.
+        subscription = replace(subscription, recovered_at=now)
+        uow.subscriptions.save(subscription)
         due = []
         for n, item in enumerate(i for i in wanted if i.id not in settled):
             made = now + timedelta(microseconds=n)  # the delivery log lists them in stream order

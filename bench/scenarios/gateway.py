@@ -1,7 +1,9 @@
 """Scenario 2: the gateway's `GET /v1/events/{id}` beside a direct gRPC GetEvent at the same
 concurrency (target: ≥ 75 % of its throughput at 16 in flight), and a bare uvicorn endpoint
 calling the bare gRPC echo: the gateway's own CPU per request beside that proxy's (target:
-at most 1.3 times at 16 in flight). HTTP load comes from a lean keep-alive client
+at most 1.3 times at 16 in flight); and beside a bare proxy that answers what the gateway
+answers (GetEvent's event through protobuf's JSON mapping), which leaves only the gateway's own
+work in the difference. HTTP load comes from a lean keep-alive client
 (`bench/http_client.py`), so the client is not what limits the throughput."""
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ async def run(ctx: Context) -> list[Row]:
         with (
             baseline_server("echo_server") as echo,
             baseline_server("http_proxy", echo.addrs["echo_server"]) as proxy,
+            baseline_server("http_proxy", system.addrs["events"], "getevent") as same_answer,
         ):
             http = KeepAliveClient(system.addrs["gateway"])
             bare_http = KeepAliveClient(proxy.addrs["http_proxy"])
+            same_answer_http = KeepAliveClient(same_answer.addrs["http_proxy"])
             path = f"/v1/events/{event_id}"
             try:
 
@@ -42,6 +46,9 @@ async def run(ctx: Context) -> list[Row]:
 
                 async def bare_proxy() -> None:
                     await bare_http.get(path)
+
+                async def bare_proxy_of_the_event() -> None:
+                    await same_answer_http.get(path)
 
                 for in_flight in ctx.levels(IN_FLIGHT):
                     name = f"gateway GET x{in_flight}"
@@ -60,6 +67,12 @@ async def run(ctx: Context) -> list[Row]:
                         in_flight=in_flight,
                         seconds=ctx.seconds,
                         pids={"proxy": proxy.pids["http_proxy"], "echo": echo.pids["echo_server"]},
+                    )
+                    _, same_answer_cpu = await measure(
+                        bare_proxy_of_the_event,
+                        in_flight=in_flight,
+                        seconds=ctx.seconds,
+                        pids={"proxy": same_answer.pids["http_proxy"]},
                     )
                     at_16 = in_flight == 16
                     target = Target("ratio", at_least=0.75) if at_16 else None
@@ -85,8 +98,18 @@ async def run(ctx: Context) -> list[Row]:
                             Target("ratio", at_most=1.3) if at_16 else None,
                         )
                     )
+                    rows.append(
+                        row(
+                            name,
+                            "cpu/op gateway vs bare proxy, same answer",
+                            "µs",
+                            ours_cpu["gateway"] * 1e6,
+                            same_answer_cpu["proxy"] * 1e6,
+                        )
+                    )
             finally:
                 await http.aclose()
                 await bare_http.aclose()
+                await same_answer_http.aclose()
         await channel.close()
     return rows

@@ -4,30 +4,57 @@ handler, so no handler has to remember it."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, String, TextualSelect, bindparam, text
 
 from evently_platform.messaging.tables import inbox
 
 
-def first_deliveries(connection: Connection, consumer: str, message_ids: Sequence[str]) -> set[str]:
-    """Record the messages as handled by `consumer`, in one statement; the ids not handled before."""
-    if not message_ids:
-        return set()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    now = datetime.now(UTC)
-    statement = (
-        dialect.insert(inbox)
-        .values([{"consumer": consumer, "message_id": m, "received_at": now} for m in message_ids])
-        .on_conflict_do_nothing(index_elements=["consumer", "message_id"])
-        # RETURNING, not rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT here.
-        .returning(inbox.c.message_id)
+@functools.cache
+def _record(rows: int) -> TextualSelect:
+    """`INSERT .. ON CONFLICT DO NOTHING RETURNING` for `rows` messages, the same SQL on SQLite
+    and PostgreSQL. Written as text because SQLAlchemy 2.0 never caches its dialects' ON CONFLICT
+    inserts (`inherit_cache = False`): built with them, the statement was compiled afresh for
+    every consumed batch, ~0.2 ms each time. A text statement is compiled once per row count."""
+    values = ", ".join(f"(:consumer, :m{i}, :received_at)" for i in range(rows))
+    return (
+        text(
+            f"INSERT INTO {inbox.name} (consumer, message_id, received_at) VALUES {values} "
+            "ON CONFLICT (consumer, message_id) DO NOTHING RETURNING message_id"
+        )
+        .bindparams(bindparam("received_at", type_=inbox.c.received_at.type))
+        .columns(message_id=String)
     )
-    return set(connection.execute(statement).scalars())
+
+
+def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
+    """Powers of two, largest first: at most eight statement shapes for batches up to 255, so
+    a handful of compiled statements serve every batch size."""
+    chunks: list[Sequence[str]] = []
+    start = 0
+    size = 128
+    while start < len(ids):
+        while size > len(ids) - start:
+            size //= 2
+        chunks.append(ids[start : start + size])
+        start += size
+    return chunks
+
+
+def first_deliveries(connection: Connection, consumer: str, message_ids: Sequence[str]) -> set[str]:
+    """Record the messages as handled by `consumer`; the ids not handled before. RETURNING, not
+    rowcount: psycopg reports -1 for an INSERT .. ON CONFLICT."""
+    now = datetime.now(UTC)
+    fresh: set[str] = set()
+    for chunk in _chunks(message_ids):
+        params: dict[str, object] = {f"m{i}": m for i, m in enumerate(chunk)}
+        params.update(consumer=consumer, received_at=now)
+        fresh.update(connection.execute(_record(len(chunk)), params).scalars())
+    return fresh
 
 
 def first_delivery(connection: Connection, consumer: str, message_id: str) -> bool:

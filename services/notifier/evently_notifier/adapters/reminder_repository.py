@@ -93,19 +93,24 @@ class SqlReminderRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, reminder: Reminder) -> None:
+    def add(self, *added: Reminder) -> None:
+        if not added:
+            return
         self._connection.execute(
             insert(reminders),
-            dict(
-                id=reminder.id,
-                user_id=reminder.user_id,
-                event_id=reminder.event_id,
-                before_start_seconds=int(reminder.before_start.total_seconds()),
-                remind_time=reminder.remind_time,
-                state=reminder.state.value,
-                is_default=reminder.is_default,
-                create_time=reminder.create_time,
-            ),
+            [
+                dict(
+                    id=reminder.id,
+                    user_id=reminder.user_id,
+                    event_id=reminder.event_id,
+                    before_start_seconds=int(reminder.before_start.total_seconds()),
+                    remind_time=reminder.remind_time,
+                    state=reminder.state.value,
+                    is_default=reminder.is_default,
+                    create_time=reminder.create_time,
+                )
+                for reminder in added
+            ],
         )
 
     def save(self, reminder: Reminder) -> None:

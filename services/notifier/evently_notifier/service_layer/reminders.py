@@ -64,7 +64,8 @@ def keep_reminders(
     if event is None:
         return
     previous = uow.known_events.get(event.id)
-    uow.known_events.save(event)
+    if event != previous:  # most facts of an event (its registrations) leave it as it was
+        uow.known_events.save(event)
     match fact:
         case EventChanged(change=EventChange.CANCELLED):
             uow.reminders.delete_for_event(event.id)
@@ -75,8 +76,7 @@ def keep_reminders(
             uow.reminders.delete_for_event(event.id, user_id)
         case RegistrationChanged(status="CONFIRMED", user_id=user_id):
             if not uow.reminders.for_user_and_event(user_id, event.id):
-                for reminder in defaults(new_id, user_id, event, now, defaults_before):
-                    uow.reminders.add(reminder)
+                uow.reminders.add(*defaults(new_id, user_id, event, now, defaults_before))
 
 
 @dataclass(frozen=True)

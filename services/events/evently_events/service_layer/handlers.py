@@ -215,7 +215,7 @@ def register(cmd: Register, *, uow: UnitOfWork, clock: Clock) -> RegistrationVie
         existing = uow.registrations.get_for(event_id, caller_id)
         if existing is not None and existing.active:
             return _view(uow, existing)  # registering twice: the first registration stands
-        registration = seat(uow, event, caller_id, clock.now())
+        registration = _seat(uow, event, caller_id, clock.now(), existing)
         view = _view(uow, registration)
         uow.commit()
     return view
@@ -224,7 +224,13 @@ def register(cmd: Register, *, uow: UnitOfWork, clock: Clock) -> RegistrationVie
 def seat(uow: UnitOfWork, event: Event, user_id: str, now: datetime) -> Registration:
     """A seat, or a place on the waitlist, for someone not registered yet; the caller holds the
     event row's lock."""
-    existing = uow.registrations.get_for(event.id, user_id)
+    return _seat(uow, event, user_id, now, uow.registrations.get_for(event.id, user_id))
+
+
+def _seat(
+    uow: UnitOfWork, event: Event, user_id: str, now: datetime, existing: Registration | None
+) -> Registration:
+    """`seat`, given the person's earlier registration (ended) if they had one."""
     status = status_for_newcomer(event, uow.registrations.count_confirmed(event.id), now)
     if existing is not None:
         existing.reopen(status, now)

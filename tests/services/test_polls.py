@@ -10,12 +10,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+import icalendar
 import pytest
 from evently.events.v1 import event_pb2, event_service_pb2, poll_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
+from nats.aio.client import Client as NATS
 
 from tests.services.venue import Venue
-from tests.support import eventually
+from tests.support import eventually, stream_messages
 
 YES, IF_NEED_BE, NO = poll_pb2.OptionAnswer.YES, poll_pb2.OptionAnswer.IF_NEED_BE, poll_pb2.OptionAnswer.NO
 
@@ -200,7 +202,7 @@ async def test_votes_racing_the_close_are_counted_or_refused_never_half_applied(
 
 
 async def test_closing_a_poll_on_an_event_people_attend_tells_them_through_the_same_edit(
-    venue: Venue,
+    venue: Venue, js_client: NATS
 ) -> None:
     _, olga = venue.person()
     _, ann = venue.person()
@@ -212,6 +214,25 @@ async def test_closing_a_poll_on_an_event_people_attend_tells_them_through_the_s
     )
     moved = await venue.events.GetEvent(event_service_pb2.GetEventRequest(id=event.id))
     assert moved.state == event_pb2.Event.SCHEDULED and moved.confirmed_count == 1  # still attending
+    chosen = poll.options[0]
+    assert (moved.start_time, moved.end_time) == (chosen.start_time, chosen.end_time)
+    # As an edit would: the calendar entry counts the change, and the stream says what moved
+    # (the notifier moves reminders and tells attendees from that, as for any edit).
+    calendar = await venue.events.GetEventCalendar(event_service_pb2.GetEventCalendarRequest(id=event.id))
+    [entry] = icalendar.Calendar.from_ical(calendar.data).walk("VEVENT")
+    assert str(entry["SEQUENCE"]) == "1"
+    assert entry.decoded("DTSTART") == chosen.start_time.ToDatetime(tzinfo=UTC)
+
+    async def edited() -> list[Any]:
+        return [
+            m.envelope.data
+            for m in await stream_messages(js_client, "evently.event.updated")
+            if m.envelope.subject == event.id
+        ]
+
+    [update] = await eventually(edited)
+    assert {"start_time", "end_time"} <= set(update["changedFields"])
+    assert update["previousStartTime"] == event.start_time.ToJsonString()
 
 
 async def test_a_proposed_event_gets_its_date_from_its_poll_and_the_yes_voters_their_places(

@@ -11,12 +11,13 @@ from evently_notifier.adapters.facts import incoming
 from evently_notifier.adapters.repository import NotifierUnitOfWork
 from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.bootstrap import MIGRATIONS
+from evently_notifier.domain.subscriptions import Subscription
 from evently_notifier.entrypoints import event_consumer
 from evently_notifier.service_layer import recovery, webhooks
 from evently_notifier.service_layer.commands import CreateSubscription, ListDeliveries
 from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming, Incoming
 from evently_platform.bus import MessageBus
-from evently_platform.clock import SystemClock
+from evently_platform.clock import Clock, SystemClock
 from evently_platform.db.migrations import upgrade
 from evently_platform.messaging.backoff import Backoff
 from evently_platform.messaging.consumer import ConsumerSpec, DurableConsumer, Received, decode_message
@@ -36,6 +37,18 @@ def uow(engine: Engine) -> NotifierUnitOfWork:
     return NotifierUnitOfWork(engine)
 
 
+def _subscribed(uow: NotifierUnitOfWork, clock: Clock) -> Subscription:
+    """u1's subscription to every `evently.event.*`."""
+    return webhooks.create_subscription(
+        CreateSubscription(
+            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
+        ),
+        uow=uow,
+        guard=UrlGuard(allow_private=True),
+        clock=clock,
+    )
+
+
 @pytest.fixture
 async def consumer_task() -> AsyncIterator[list[asyncio.Task[None]]]:
     tasks: list[asyncio.Task[None]] = []
@@ -49,14 +62,7 @@ async def test_a_redelivered_event_creates_no_second_delivery(
     js_client: NATS, engine: Engine, uow: NotifierUnitOfWork, consumer_task: list[asyncio.Task[None]]
 ) -> None:
     clock = SystemClock()
-    subscription = webhooks.create_subscription(
-        CreateSubscription(
-            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
-        ),
-        uow=uow,
-        guard=UrlGuard(allow_private=True),
-        clock=clock,
-    )
+    subscription = _subscribed(uow, clock)
     consuming = Consuming(consumer="notifier-test", uows=NotifierUnitOfWork.factory(engine), clock=clock)
     handle = event_consumer.make_handler(
         MessageBus.wire({ConsumeBatch: consuming.handle}), on_deliveries=lambda due, leased: None
@@ -98,14 +104,7 @@ async def test_new_deliveries_are_leased_to_this_notifier_only_while_its_workers
     consumer_task: list[asyncio.Task[None]],
 ) -> None:
     clock = SystemClock()
-    webhooks.create_subscription(
-        CreateSubscription(
-            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
-        ),
-        uow=uow,
-        guard=UrlGuard(allow_private=True),
-        clock=clock,
-    )
+    _subscribed(uow, clock)
     consuming = Consuming(
         consumer="notifier-test",
         uows=NotifierUnitOfWork.factory(engine),
@@ -152,14 +151,7 @@ def test_an_event_a_recovery_sent_is_not_sent_again_when_the_consumer_reaches_it
     """RecoverDeliveries reads the stream itself, so it can send an event the consumer has not
     reached yet (it lags behind); when the consumer gets there, the subscription is on again."""
     clock = SystemClock()
-    subscription = webhooks.create_subscription(
-        CreateSubscription(
-            owner_id="u1", url="http://127.0.0.1:9/hook", event_types=["evently.event.*"], description=""
-        ),
-        uow=uow,
-        guard=UrlGuard(allow_private=True),
-        clock=clock,
-    )
+    subscription = _subscribed(uow, clock)
     lagging = _arrived("recovered")
     not_yet_on_the_stream = _arrived("published-after-the-recovery-read")
     _, due = recovery.recover(

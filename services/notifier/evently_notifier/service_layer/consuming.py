@@ -184,13 +184,17 @@ class _Pending:
     deliveries: list[DueDelivery] = field(default_factory=list)
 
 
+# An event's time is its own service's clock, a recovery's this one's: how far apart they may be.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
 def _recovered_already(uow: UnitOfWork, subscription: Subscription, item: Incoming) -> bool:
     """Whether RecoverDeliveries sent this event already: it reads the stream itself, so an event
     this consumer reaches only after a recovery (it lagged behind) may be among those it sent.
     Asked only of events older than the subscription's last recovery, so it costs nothing in the
     steady state."""
     recovered_at = subscription.recovered_at
-    if recovered_at is None or item.time > recovered_at:
+    if recovered_at is None or item.time > recovered_at + CLOCK_SKEW:
         return False
     return item.id in uow.deliveries.made_for(subscription.id, [item.id])
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
+from evently_platform.net import split_addr
+
 
 class HttpError(RuntimeError):
     pass
@@ -16,8 +18,7 @@ class HttpError(RuntimeError):
 
 class KeepAliveClient:
     def __init__(self, addr: str) -> None:
-        host, _, port = addr.rpartition(":")
-        self._host, self._port = host, int(port)
+        self._host, self._port = split_addr(addr)
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def get(self, path: str) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 
 from evently_platform.db.unit_of_work import SqlUnitOfWork
 from evently_platform.workers.claims import KeyQuota, claim_rows
-from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, insert, or_, select, update
 
 from evently_notifier.adapters.email_repository import SqlEmailRepository, SqlRecipientRepository
 from evently_notifier.adapters.inbox_repository import (
@@ -260,21 +260,22 @@ class SqlDeliveryRepository:
         )
 
     def received_or_pending(self, subscription_id: str, event_ids: Sequence[str]) -> set[str]:
-        return self._made_for(
-            subscription_id, event_ids, [DeliveryStatus.SUCCEEDED.value, DeliveryStatus.PENDING.value]
-        )
+        settled = deliveries.c.status.in_([DeliveryStatus.SUCCEEDED.value, DeliveryStatus.PENDING.value])
+        return self._made_for(subscription_id, event_ids, settled)
 
     def made_for(self, subscription_id: str, event_ids: Sequence[str]) -> set[str]:
-        return self._made_for(subscription_id, event_ids, [s.value for s in DeliveryStatus])
+        return self._made_for(subscription_id, event_ids)
 
-    def _made_for(self, subscription_id: str, event_ids: Sequence[str], statuses: list[str]) -> set[str]:
+    def _made_for(
+        self, subscription_id: str, event_ids: Sequence[str], *conditions: ColumnElement[bool]
+    ) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(event_ids), 500):  # bound the statement's parameters
             rows = self._connection.execute(
                 select(deliveries.c.event_id).where(
                     deliveries.c.subscription_id == subscription_id,
                     deliveries.c.event_id.in_(event_ids[start : start + 500]),
-                    deliveries.c.status.in_(statuses),
+                    *conditions,
                 )
             )
             found.update(row.event_id for row in rows)

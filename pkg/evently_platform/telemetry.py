@@ -38,9 +38,10 @@ def _exporters() -> list[SpanExporter]:
 
 
 def setup_tracing(service: str, *, grpc_client: bool = True) -> TracerProvider:
-    """Install the global tracer provider and the gRPC, HTTPX instrumentations. Call once per
-    process. `grpc_client=False` leaves gRPC client calls uninstrumented, for a process that
-    propagates the trace context itself (the gateway)."""
+    """Install the global tracer provider and the gRPC client and HTTPX instrumentations. Call
+    once per process. `grpc_client=False` leaves gRPC client calls uninstrumented, for a process
+    that propagates the trace context itself (the gateway). A gRPC server's span is made by
+    our own interceptor (`evently_platform.grpc.interceptors.tracing`)."""
     global _provider
     if _provider is not None:
         return _provider
@@ -60,11 +61,9 @@ def _instrument_libraries(*, grpc_client: bool) -> None:
         "OTEL_PYTHON_GRPC_EXCLUDED_SERVICES",
         "grpc.health.v1.Health,grpc.reflection.v1alpha.ServerReflection,grpc.reflection.v1.ServerReflection",
     )
-    from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient, GrpcAioInstrumentorServer
+    from opentelemetry.instrumentation.grpc import GrpcAioInstrumentorClient
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-    # The server instrumentor patches grpc.aio.server, so it must run before any server exists.
-    GrpcAioInstrumentorServer().instrument()
     if grpc_client:
         GrpcAioInstrumentorClient().instrument()
     HTTPXClientInstrumentor().instrument()

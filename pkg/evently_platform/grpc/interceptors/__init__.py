@@ -12,6 +12,8 @@ from evently_platform.grpc.interceptors.authentication import Authentication
 from evently_platform.grpc.interceptors.error_mapping import ErrorMapping
 from evently_platform.grpc.interceptors.load_shedding import LoadShedding
 from evently_platform.grpc.interceptors.request_guard import RequestGuard
+from evently_platform.grpc.interceptors.tracing import Tracing
+from evently_platform.grpc.interceptors.wrapping import InterceptorChain
 
 DEFAULT_MAX_IN_FLIGHT = 256
 
@@ -22,13 +24,19 @@ def platform_interceptors(
     *,
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
 ) -> list[grpc.aio.ServerInterceptor]:
-    """The access log sees every outcome; errors are mapped for it; a call past the process's
-    limit is refused before any work (a token check included); then who calls, then whether the
-    request can be worked on at all."""
+    """The span holds everything else (the access log line carries its trace id); the access log
+    sees every outcome; errors are mapped for it; a call past the process's limit is refused
+    before any work (a token check included); then who calls, then whether the request can be
+    worked on at all. One grpc.aio interceptor runs them all."""
     return [
-        AccessLog(),
-        ErrorMapping(),
-        LoadShedding(max_in_flight),
-        Authentication(verifier, public_methods),
-        RequestGuard(),
+        InterceptorChain(
+            [
+                Tracing(),
+                AccessLog(),
+                ErrorMapping(),
+                LoadShedding(max_in_flight),
+                Authentication(verifier, public_methods),
+                RequestGuard(),
+            ]
+        )
     ]

@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from evently_platform.grpc.interceptors.wrapping import MethodInterceptor
+from evently_platform.grpc.interceptors.wrapping import MethodInterceptor, status_of
 from evently_platform.logging import get_logger
 from evently_platform.metrics import meter
 
@@ -48,8 +48,7 @@ class AccessLog(MethodInterceptor):
         try:
             yield
         except grpc.aio.AbortError:
-            status = context.code()
-            code = status.name if isinstance(status, grpc.StatusCode) else str(status)
+            code = status_of(context).name
             raise
         except asyncio.CancelledError:
             code = "CANCELLED"  # the client went away

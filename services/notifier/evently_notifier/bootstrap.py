@@ -37,8 +37,32 @@ from evently_notifier.entrypoints.grpc_servicer import PUBLIC_METHODS, SERVICE, 
 from evently_notifier.service_layer.channels import MailContext
 from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming
 from evently_notifier.service_layer.messagebus import HANDLERS
+from evently_notifier.service_layer.ports import UnitOfWorkFactory
+from evently_notifier.service_layer.ports import UrlGuard as UrlGuardPort
 
 MIGRATIONS = "evently_notifier:migrations"
+
+
+def message_bus(
+    *,
+    uows: UnitOfWorkFactory,
+    consuming: Consuming,
+    clock: Clock,
+    guard: UrlGuardPort,
+    unsubscribe_key: bytes,
+    base_url: str,
+) -> MessageBus:
+    """The notifier's use cases — its API's commands and the consumed batches of domain events —
+    wired to what they need: SQL storage in the service, in-memory storage in the use-case
+    tests, through this one door."""
+    return MessageBus.wire(
+        {**HANDLERS, ConsumeBatch: consuming.handle},
+        uow=PerCommand(uows),
+        clock=clock,
+        guard=guard,
+        unsubscribe_key=unsubscribe_key,
+        base_url=base_url,
+    )
 
 
 async def build(
@@ -88,9 +112,9 @@ async def build(
         reminder_defaults=config.reminder_defaults,
         hand_off=lambda: worker.has_room() and emails.has_room(),
     )
-    bus = MessageBus.wire(
-        {**HANDLERS, ConsumeBatch: consuming.handle},
-        uow=PerCommand(uows),
+    bus = message_bus(
+        uows=uows,
+        consuming=consuming,
         clock=clock,
         guard=UrlGuard(allow_private=config.webhook_allow_private),
         unsubscribe_key=unsubscribe_key,

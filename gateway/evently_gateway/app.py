@@ -23,7 +23,7 @@ from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
@@ -197,6 +197,8 @@ def create_app(settings: Settings) -> App:
         request = Request(scope, receive)
         try:
             response = await api(request)
+        except ClientDisconnect:
+            return  # gone while its body was read: there is no one to answer
         except Exception:
             # What Starlette's error middleware does for the site: a bug of ours, logged with
             # its traceback and answered without internals.

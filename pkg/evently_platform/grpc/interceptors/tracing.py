@@ -34,13 +34,14 @@ _SERVER_ERRORS = frozenset(
 class Tracing(MethodInterceptor):
     def __init__(self) -> None:
         self._tracer = trace.get_tracer("evently.rpc")
+        # The metadata keys the trace context travels in (traceparent, tracestate, baggage).
+        self._fields = frozenset(propagate.get_global_textmap().fields)
 
     @asynccontextmanager
     async def around(
         self, method: str, request: Any, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[None]:
-        fields = propagate.get_global_textmap().fields
-        carrier = {k: v for k, v in context.invocation_metadata() or () if k in fields}
+        carrier = {k: v for k, v in context.invocation_metadata() or () if k in self._fields}
         service, _, name = method[1:].rpartition("/")
         with self._tracer.start_as_current_span(
             method,

@@ -7,6 +7,7 @@ once, the first time the method is called, rather than once per interceptor on e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -21,11 +22,14 @@ _CODES = {code.value[0]: code for code in grpc.StatusCode}
 
 
 def status_of(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
-    """The code a call was ended with (grpc.aio reports an enum or its number, by version)."""
+    """The code a call was ended with (grpc.aio reports an enum or its number, by version; none
+    while nothing has ended it)."""
     code = context.code()
+    if code is None:
+        return grpc.StatusCode.OK
     if isinstance(code, grpc.StatusCode):
         return code
-    return _CODES.get(code, grpc.StatusCode.UNKNOWN) if isinstance(code, int) else grpc.StatusCode.OK
+    return _CODES.get(code, grpc.StatusCode.UNKNOWN)
 
 
 class MethodInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
@@ -45,10 +49,11 @@ class MethodInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         self, continuation: Continuation, details: grpc.HandlerCallDetails
     ) -> grpc.RpcMethodHandler:
         """Alone, an interceptor is a chain of one."""
-        chain = self.__dict__.get("_alone")
-        if chain is None:
-            chain = self.__dict__["_alone"] = InterceptorChain([self])
-        return await chain.intercept_service(continuation, details)
+        return await self._alone.intercept_service(continuation, details)
+
+    @functools.cached_property
+    def _alone(self) -> InterceptorChain:
+        return InterceptorChain([self])
 
 
 class InterceptorChain(grpc.aio.ServerInterceptor):  # type: ignore[misc]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from evently_notifier.domain.deliveries import Attempt, Delivery, DeliveryStatus
 from evently_notifier.domain.emails import Email, EmailStatus, Recipient
@@ -291,21 +291,29 @@ class FakePreferencesRepository:
         self._rows.pop(user_id, None)
 
 
-class FakeRecipientRepository:
+class _ByKey(Generic[Row]):
+    """Rows kept by one key: get, get many, save (insert or replace), delete."""
+
+    def __init__(self, rows: dict[str, Row], key: Callable[[Row], str]) -> None:
+        self._rows = rows
+        self._key = key
+
+    def get(self, key: str) -> Row | None:
+        return self._rows.get(key)
+
+    def get_many(self, keys: Collection[str]) -> dict[str, Row]:
+        return {k: self._rows[k] for k in keys if k in self._rows}
+
+    def save(self, row: Row) -> None:
+        self._rows[self._key(row)] = row
+
+    def delete(self, key: str) -> None:
+        self._rows.pop(key, None)
+
+
+class FakeRecipientRepository(_ByKey[Recipient]):
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.recipients
-
-    def get(self, user_id: str) -> Recipient | None:
-        return self._rows.get(user_id)
-
-    def get_many(self, user_ids: Collection[str]) -> dict[str, Recipient]:
-        return {i: self._rows[i] for i in user_ids if i in self._rows}
-
-    def save(self, recipient: Recipient) -> None:
-        self._rows[recipient.user_id] = recipient
-
-    def delete(self, user_id: str) -> None:
-        self._rows.pop(user_id, None)
+        super().__init__(tables.recipients, lambda r: r.user_id)
 
 
 class FakeEmailRepository:
@@ -341,21 +349,9 @@ class FakeEmailRepository:
             del self._rows[e.id]
 
 
-class FakeKnownEventRepository:
+class FakeKnownEventRepository(_ByKey[KnownEvent]):
     def __init__(self, tables: Tables) -> None:
-        self._rows = tables.known_events
-
-    def get(self, event_id: str) -> KnownEvent | None:
-        return self._rows.get(event_id)
-
-    def get_many(self, event_ids: Collection[str]) -> dict[str, KnownEvent]:
-        return {i: self._rows[i] for i in event_ids if i in self._rows}
-
-    def save(self, event: KnownEvent) -> None:
-        self._rows[event.id] = event
-
-    def delete(self, event_id: str) -> None:
-        self._rows.pop(event_id, None)
+        super().__init__(tables.known_events, lambda e: e.id)
 
 
 class FakeReminderRepository:

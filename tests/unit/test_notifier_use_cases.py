@@ -16,13 +16,17 @@ from evently_notifier.adapters.url_guard import UrlGuard
 from evently_notifier.bootstrap import message_bus
 from evently_notifier.domain.deliveries import DeliveryStatus
 from evently_notifier.domain.facts import (
+    EventChange,
+    EventChanged,
     EventSnapshot,
+    Fact,
     RegistrationChange,
     RegistrationChanged,
     UserDetails,
 )
 from evently_notifier.domain.routing import Preferences
 from evently_notifier.domain.subscriptions import SubscriptionState
+from evently_notifier.domain.unsubscribe import unsubscribe_token
 from evently_notifier.service_layer.channels import MailContext
 from evently_notifier.service_layer.commands import (
     CreateSubscription,
@@ -31,6 +35,7 @@ from evently_notifier.service_layer.commands import (
     ListSubscriptions,
     RetryDelivery,
     RotateSecret,
+    Unsubscribe,
     UpdatePreferences,
 )
 from evently_notifier.service_layer.consuming import ConsumeBatch, Consuming, Incoming
@@ -45,6 +50,7 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 START = NOW + timedelta(days=7)
 PUBLIC_URL = "https://93.184.215.14/hooks"  # a literal public address: the guard needs no DNS
 ANN, OLA = "ann", "ola"  # an attendee and the organizer
+UNSUBSCRIBE_KEY = b"k" * 32
 
 
 @pytest.fixture
@@ -68,23 +74,27 @@ def bus(store: NotifierStore, clock: FrozenClock) -> MessageBus:
         consuming=consuming,
         clock=clock,
         guard=UrlGuard(allow_private=False),
-        unsubscribe_key=b"k" * 32,
+        unsubscribe_key=UNSUBSCRIBE_KEY,
         base_url="https://evently.example",
     )
 
 
-def _incoming(fact: UserDetails | RegistrationChanged, event_type: str, message_id: str) -> Incoming:
+def _incoming(fact: Fact, event_type: str, message_id: str) -> Incoming:
     return Incoming(message_id, event_type, None, NOW, fact, f'{{"id":"{message_id}"}}'.encode(), {})
 
 
-def _registration(message_id: str = "m-reg") -> Incoming:
+def _registered() -> RegistrationChanged:
+    """Ann's confirmed seat at Ola's event a week from now."""
     event = EventSnapshot(
         id="e1", organizer_id=OLA, title="Rust meetup", start_time=START, end_time=START + timedelta(hours=2)
     )
-    fact = RegistrationChanged(
+    return RegistrationChanged(
         RegistrationChange.CREATED, "r1", "e1", ANN, "CONFIRMED", NOW, OLA, "Rust meetup", event
     )
-    return _incoming(fact, "evently.registration.created", message_id)
+
+
+def _registration(message_id: str = "m-reg") -> Incoming:
+    return _incoming(_registered(), "evently.registration.created", message_id)
 
 
 async def _people(bus: MessageBus) -> None:
@@ -215,3 +225,47 @@ async def test_retrying_a_delivery_switches_its_subscription_back_on(
     assert (again.status, again.next_attempt_time) == (DeliveryStatus.PENDING, clock.at)
     switched_on = store.tables.subscriptions[subscription.id]
     assert (switched_on.state, switched_on.failing_since) == (SubscriptionState.ACTIVE, clock.at)
+
+
+async def test_reminders_move_with_their_event_and_go_with_the_registration(
+    bus: MessageBus, store: NotifierStore
+) -> None:
+    await _people(bus)
+    await bus.handle(ConsumeBatch([_registration()]))
+    later = START + timedelta(days=1)
+    moved = EventSnapshot(
+        id="e1", organizer_id=OLA, title="Rust meetup", start_time=later, end_time=later + timedelta(hours=2)
+    )
+    update = EventChanged(EventChange.UPDATED, moved, frozenset({"start_time", "end_time"}))
+
+    await bus.handle(ConsumeBatch([_incoming(update, "evently.event.updated", "m-moved")]))
+
+    assert sorted(r.remind_time for r in store.tables.reminders.values()) == [
+        later - timedelta(hours=24),
+        later - timedelta(hours=1),
+    ]
+    cancelled = replace(
+        _registered(),
+        change=RegistrationChange.CANCELLED,
+        status="CANCELLED",
+        update_time=NOW + timedelta(minutes=1),
+    )
+    await bus.handle(ConsumeBatch([_incoming(cancelled, "evently.registration.cancelled", "m-cancel")]))
+
+    assert store.tables.reminders == {}
+
+
+async def test_a_one_click_unsubscribe_turns_off_that_kind_only_for_its_recipient(
+    bus: MessageBus, store: NotifierStore
+) -> None:
+    await _people(bus)
+    token = unsubscribe_token(UNSUBSCRIBE_KEY, ANN, "registration.confirmed")
+
+    assert await bus.handle(Unsubscribe(token)) == "registration.confirmed"
+
+    assert store.tables.preferences[ANN].muted_kinds == ("registration.confirmed",)
+    forged = unsubscribe_token(b"another key" * 3, OLA, "registration.new")
+    with pytest.raises(InvalidArgument) as refused:
+        await bus.handle(Unsubscribe(forged))
+    assert [v.field for v in refused.value.violations] == ["token"]
+    assert OLA not in store.tables.preferences

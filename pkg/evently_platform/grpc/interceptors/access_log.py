@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from evently_platform.grpc.interceptors.wrapping import MethodInterceptor, status_of
+from evently_platform.grpc.interceptors.wrapping import MethodInterceptor, rpc_names, status_of
 from evently_platform.logging import get_logger
 from evently_platform.metrics import meter
 
@@ -59,7 +59,7 @@ class AccessLog(MethodInterceptor):
         finally:
             _current.reset(token)
             duration_ms = (time.perf_counter() - started) * 1000
-            service, _, name = method.strip("/").rpartition("/")
+            service, name = rpc_names(method)
             _durations.record(
                 duration_ms,
                 {

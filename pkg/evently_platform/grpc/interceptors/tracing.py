@@ -15,7 +15,7 @@ import grpc
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from evently_platform.grpc.interceptors.wrapping import MethodInterceptor, status_of
+from evently_platform.grpc.interceptors.wrapping import MethodInterceptor, rpc_names, status_of
 
 # The codes that mean the server failed (OpenTelemetry's semantic conventions for RPC servers);
 # the others are answers about the request, not errors of the span.
@@ -42,7 +42,7 @@ class Tracing(MethodInterceptor):
         self, method: str, request: Any, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[None]:
         carrier = {k: v for k, v in context.invocation_metadata() or () if k in self._fields}
-        service, _, name = method[1:].rpartition("/")
+        service, name = rpc_names(method)
         with self._tracer.start_as_current_span(
             method,
             context=propagate.extract(carrier) if carrier else None,

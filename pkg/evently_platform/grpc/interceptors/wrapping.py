@@ -32,6 +32,14 @@ def status_of(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
     return _CODES.get(code, grpc.StatusCode.UNKNOWN)
 
 
+@functools.cache
+def rpc_names(method: str) -> tuple[str, str]:
+    """`/package.Service/Method` → (`package.Service`, `Method`): worked out once per method,
+    for the span and the metrics of every call."""
+    service, _, name = method.strip("/").rpartition("/")
+    return service, name
+
+
 class MethodInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     streams = True  # whether `around` wraps server-streaming calls too
 

@@ -44,7 +44,7 @@ from evently_platform.clock import FrozenClock
 from evently_platform.errors import InvalidArgument, NotFound
 from evently_platform.paging import PageRequest
 
-from tests.fakes.notifier_store import NotifierStore
+from tests.fakes.notifier.store import NotifierStore
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 START = NOW + timedelta(days=7)

@@ -106,7 +106,7 @@ class LeasedPoller(Generic[T]):
             key = self._key(item) if self._key is not None else None
             self._offered.setdefault(key, deque()).append((now, item))
         self._waiting += len(items)
-        self._poller.wake()
+        self._poller.wake_here()  # on the loop already: no round trip through its wake-up pipe
 
     def release_key(self) -> None:
         """From inside a work: its key's quota is free again; the work keeps its slot."""

@@ -29,10 +29,12 @@ def make_handler(
 
     async def handle(batch: list[Received]) -> None:
         result = await bus.handle(ConsumeBatch([incoming(r) for r in batch]))
-        if result.emails:
-            on_emails(result.emails, result.leased)
+        # Webhooks first: their tasks start first, and a POST is on its way while the e-mails
+        # are written (the development mailer writes its files on the event loop).
         if result.deliveries:
             on_deliveries(result.deliveries, result.leased)
+        if result.emails:
+            on_emails(result.emails, result.leased)
         if result.notified_users:
             on_notified(result.notified_users)
 

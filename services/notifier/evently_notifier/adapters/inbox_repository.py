@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, text, update
 
 from evently_notifier.adapters.tables import attendees, notifications, preferences
 from evently_notifier.domain.inbox import Notification
@@ -37,9 +37,15 @@ def _to_preferences(row: Any) -> Preferences:
 _INSERT_NOTIFICATION = insert(notifications)
 _PREFERENCES_OF = select(preferences).where(preferences.c.user_id.in_(bindparam("b_users", expanding=True)))
 _PREFERENCES = select(preferences).where(preferences.c.user_id == bindparam("b_user"))
-_ATTENDEE_TIME = select(attendees.c.update_time).where(
-    attendees.c.registration_id == bindparam("b_registration")
-)
+# One statement, the same SQL on SQLite and PostgreSQL: the row is written unless it holds a
+# newer state already (events may arrive out of order). Text, because SQLAlchemy never caches
+# its dialects' ON CONFLICT inserts (see evently_platform.messaging.inbox).
+_RECORD_ATTENDEE = text(
+    f"INSERT INTO {attendees.name} (registration_id, event_id, user_id, status, update_time) "
+    "VALUES (:registration_id, :event_id, :user_id, :status, :update_time) "
+    "ON CONFLICT (registration_id) DO UPDATE SET status = excluded.status, "
+    f"update_time = excluded.update_time WHERE {attendees.name}.update_time <= excluded.update_time"
+).bindparams(bindparam("update_time", type_=attendees.c.update_time.type))
 
 
 class SqlNotificationRepository:
@@ -138,25 +144,16 @@ class SqlAttendeeRepository:
         self, registration_id: str, event_id: str, user_id: str, status: str, update_time: datetime
     ) -> None:
         """Keep the newest state of a registration (events may arrive out of order)."""
-        c = attendees.c
-        row = self._connection.execute(_ATTENDEE_TIME, {"b_registration": registration_id}).first()
-        if row is None:
-            self._connection.execute(
-                insert(attendees),
-                dict(
-                    registration_id=registration_id,
-                    event_id=event_id,
-                    user_id=user_id,
-                    status=status,
-                    update_time=update_time,
-                ),
-            )
-        elif row.update_time <= update_time:
-            self._connection.execute(
-                update(attendees)
-                .where(c.registration_id == registration_id)
-                .values(status=status, update_time=update_time)
-            )
+        self._connection.execute(
+            _RECORD_ATTENDEE,
+            dict(
+                registration_id=registration_id,
+                event_id=event_id,
+                user_id=user_id,
+                status=status,
+                update_time=update_time,
+            ),
+        )
 
     def delete_for_event(self, event_id: str) -> None:
         self._connection.execute(delete(attendees).where(attendees.c.event_id == event_id))

@@ -9,6 +9,10 @@ here, not in every servicer method — carrying the caller's context (the signed
 current trace span) into that thread. Which dependencies a handler gets is read from its
 signature once, when the bus is built, so a handler asking for something bootstrap does not
 provide fails at start-up, not at its first call.
+
+A service whose use cases are all short local work (SQLite transactions: no network, no
+long computation) may run them `on_loop` instead: the hop to a worker thread and back costs
+more than such a transaction, and SQLite takes one writer at a time anyway (bench/README.md).
 """
 
 from __future__ import annotations
@@ -43,17 +47,27 @@ class PerCommand:
 
 
 class MessageBus:
-    def __init__(self, handlers: Mapping[type[Command[Any]], Callable[[Any], Any]]) -> None:
-        """`handlers`: one ready-to-call handler per command type (see `wire`)."""
+    def __init__(
+        self, handlers: Mapping[type[Command[Any]], Callable[[Any], Any]], *, on_loop: bool = False
+    ) -> None:
+        """`handlers`: one ready-to-call handler per command type (see `wire`). `on_loop`: run
+        them on the caller's thread (the event loop), not in a worker thread (see above)."""
         self._handlers = dict(handlers)
+        self._on_loop = on_loop
 
     @classmethod
-    def wire(cls, handlers: Mapping[type[Command[Any]], Handler], **dependencies: object) -> MessageBus:
+    def wire(
+        cls, handlers: Mapping[type[Command[Any]], Handler], *, on_loop: bool = False, **dependencies: object
+    ) -> MessageBus:
         """The bus for `handlers`, each given the `dependencies` its keyword parameters name."""
-        return cls({command: inject(handler, dependencies) for command, handler in handlers.items()})
+        wired = {command: inject(handler, dependencies) for command, handler in handlers.items()}
+        return cls(wired, on_loop=on_loop)
 
     async def handle(self, command: Command[R]) -> R:
-        """Runs the command's handler in a worker thread; its errors propagate as raised."""
+        """Runs the command's handler in a worker thread (on the loop when the bus was made
+        `on_loop`); its errors propagate as raised."""
+        if self._on_loop:
+            return self._handler_for(command)(command)  # type: ignore[no-any-return]
         return await asyncio.to_thread(self._handler_for(command), command)
 
     def handle_here(self, command: Command[R]) -> R:

@@ -37,6 +37,13 @@ async def test_a_command_reaches_its_handler_with_its_dependencies_in_a_worker_t
     assert threading.current_thread().name not in answer  # not the event loop's thread
 
 
+async def test_a_bus_made_on_loop_runs_handlers_on_the_event_loop_with_the_callers_context() -> None:
+    bus = MessageBus.wire({Greet: greet}, on_loop=True, greeting="Hej")
+    _caller.set("per")
+    answer = await bus.handle(Greet("Ann"))
+    assert answer == f"Hej, Ann. (per asked, in {threading.current_thread().name})"
+
+
 def test_handle_here_runs_in_the_calling_thread() -> None:
     bus = MessageBus.wire({Greet: greet}, greeting="Hi", punctuation="!")
     assert bus.handle_here(Greet("Bo")).endswith(f"in {threading.current_thread().name})")

@@ -13,6 +13,7 @@ that rows do not overtake older ones (a row the broker refuses stays in hand, fi
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -130,6 +131,7 @@ class OutboxRelay:
         self._last_claim = float("-inf")
         self._poller = Poller("outbox", self._step, poll_interval=poll_interval)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
         self._offered: deque[OutboxRow] = deque()
         # Whether the last claim found nothing: only then may new rows skip the table.
         self._caught_up = False
@@ -151,6 +153,9 @@ class OutboxRelay:
     def offer(self, rows: Sequence[OutboxRow]) -> None:
         if self._loop is None:  # not running (any more): the rows' lease runs out, a claim takes them
             return
+        if threading.get_ident() == self._loop_thread:  # a use case run on the loop (MessageBus)
+            self._accept(list(rows))
+            return
         self._loop.call_soon_threadsafe(self._accept, list(rows))
 
     def _accept(self, rows: list[OutboxRow]) -> None:
@@ -159,6 +164,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         try:
             await self._poller.run()
         finally:

@@ -8,6 +8,7 @@ from evently.events.v1 import event_service_pb2_grpc
 from evently_platform.bus import MessageBus, PerCommand
 from evently_platform.clock import Clock, SystemClock
 from evently_platform.config import Settings
+from evently_platform.db.engine import is_postgres
 from evently_platform.grpc.dead_letters import DeadLetterMethods
 from evently_platform.grpc.interceptors import platform_interceptors
 from evently_platform.grpc.server import ServiceHost
@@ -28,10 +29,10 @@ from evently_events.service_layer.ports import UnitOfWork
 MIGRATIONS = "evently_events:migrations"
 
 
-def message_bus(*, uows: Callable[[], UnitOfWork], clock: Clock) -> MessageBus:
+def message_bus(*, uows: Callable[[], UnitOfWork], clock: Clock, on_loop: bool = False) -> MessageBus:
     """The events use cases wired to what they need: SQL storage in the service, in-memory
-    storage in the use-case tests — one door for both."""
-    return MessageBus.wire(HANDLERS, uow=PerCommand(uows), clock=clock)
+    storage in the use-case tests — one door for both. `on_loop`: see MessageBus."""
+    return MessageBus.wire(HANDLERS, on_loop=on_loop, uow=PerCommand(uows), clock=clock)
 
 
 async def build(
@@ -46,6 +47,10 @@ async def build(
             runtime.engine, translate=to_integration_event, relay=runtime.relay, after_commit=views.committed
         ),
         clock=clock,
+        # Every events use case is a short transaction: on SQLite (one process per database
+        # file) it runs on the loop, cheaper than a thread hop; PostgreSQL's network round
+        # trips stay in worker threads.
+        on_loop=not is_postgres(runtime.engine),
     )
     dead_letters = SqlDeadLetters(runtime.engine, clock=clock)
     consumer = DurableConsumer(

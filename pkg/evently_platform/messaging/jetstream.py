@@ -67,6 +67,9 @@ async def ensure_stream_when_ready(
             await asyncio.sleep(backoff.delay(failures))
 
 
+PING_INTERVAL = 10  # seconds between the client's PINGs (see connect)
+
+
 async def connect(
     urls: Sequence[str],
     *,
@@ -96,6 +99,11 @@ async def connect(
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
+        # A connection can go silent without closing (seen after losing a cluster node: neither
+        # replies nor PONGs came back). nats-py notices only when PINGs go unanswered, by default
+        # two 120 s intervals; at 10 s, the client gives it up and reconnects within ~30 s.
+        ping_interval=PING_INTERVAL,
+        max_outstanding_pings=2,
         # Workers have stopped by the time a service drains: nothing is left to hand over, and
         # a pull request cut short would otherwise hold the drain for the default 30 s.
         drain_timeout=2,

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import grpc
 from evently.events.v1 import (
-    comment_pb2,
     event_pb2,
     event_service_pb2,
     event_service_pb2_grpc,
@@ -18,10 +17,10 @@ from evently_platform.calendar import calendar_file
 from evently_platform.clock import Clock
 from evently_platform.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterEndpoints, DeadLetterMethods
-from evently_platform.grpc.pagination import encode_time_cursor, page_request
+from evently_platform.grpc.pagination import page_request
 from evently_platform.grpc.timestamps import optional_time
+from evently_platform.grpc.translate import caller_id, empty, listed, page_reply, translated
 from google.api import httpbody_pb2
-from google.protobuf import empty_pb2
 from nats.js import JetStreamContext
 
 from evently_events.adapters.event_room import EventRoom
@@ -55,6 +54,51 @@ PUBLIC_METHODS = frozenset(
 )
 
 
+def _create_event(request: event_service_pb2.CreateEventRequest) -> commands.CreateEvent:
+    organizer_id = caller_id()
+    date_poll = None
+    if request.HasField("date_poll"):
+        date_poll = commands.DatePoll(
+            kind=kind_from_proto(request.date_poll.kind, field_name="date_poll"),
+            options=options_from_proto(request.date_poll, field_name="date_poll"),
+            close_time=optional_time(request.date_poll, "close_time", "date_poll.close_time"),
+        )
+    return commands.CreateEvent(
+        organizer_id=organizer_id, draft=draft_from_proto(request.event), date_poll=date_poll
+    )
+
+
+def _update_event(request: event_service_pb2.UpdateEventRequest) -> commands.UpdateEvent:
+    organizer_id = caller_id()
+    changes = Changes(paths=tuple(request.update_mask.paths), values=draft_from_proto(request.event))
+    return commands.UpdateEvent(organizer_id, request.event.id, changes)
+
+
+def _add_comment(request: event_service_pb2.AddCommentRequest) -> commands.AddComment:
+    return commands.AddComment(
+        author_id=caller_id(),
+        event_id=request.event_id,
+        text=request.text,
+        parent_id=request.parent_id,
+        mention_ids=list(request.mention_ids),
+    )
+
+
+def _edit_comment(request: event_service_pb2.UpdateCommentRequest) -> commands.EditComment:
+    author_id = caller_id()
+    if (list(request.update_mask.paths) or ["text"]) != ["text"]:
+        raise InvalidArgument([FieldViolation("update_mask", "only text can be changed")])
+    return commands.EditComment(author_id, request.comment.id, request.comment.text)
+
+
+def _registration(view: commands.RegistrationView) -> registration_pb2.Registration:
+    return registration_to_proto(view.registration, view.waitlist_position)
+
+
+def _event_view(view: commands.EventView) -> event_pb2.Event:
+    return event_to_proto(view.event, view.confirmed, view.waitlisted)
+
+
 class EventServicer(
     DeadLetterEndpoints, PollMethods, WatchMethods, event_service_pb2_grpc.EventServiceServicer
 ):
@@ -72,36 +116,62 @@ class EventServicer(
         self._views = views
         self._room = room
         self._js = js
-        self._bus = bus
+        self.bus = bus
         self._clock = clock
         self._dead_letters = dead_letters
 
-    async def CreateEvent(
-        self, request: event_service_pb2.CreateEventRequest, context: grpc.aio.ServicerContext
-    ) -> event_pb2.Event:
-        caller = require_principal()
-        date_poll = None
-        if request.HasField("date_poll"):
-            date_poll = commands.DatePoll(
-                kind=kind_from_proto(request.date_poll.kind, field_name="date_poll"),
-                options=options_from_proto(request.date_poll, field_name="date_poll"),
-                close_time=optional_time(request.date_poll, "close_time", "date_poll.close_time"),
-            )
-        cmd = commands.CreateEvent(
-            organizer_id=caller.user_id, draft=draft_from_proto(request.event), date_poll=date_poll
-        )
-        return event_to_proto(await self._bus.handle(cmd))
+    CreateEvent = translated(event_service_pb2.CreateEventRequest, _create_event, event_to_proto)
+    UpdateEvent = translated(event_service_pb2.UpdateEventRequest, _update_event, _event_view)
+    CancelEvent = translated(
+        event_service_pb2.CancelEventRequest,
+        lambda r: commands.CancelEvent(caller_id(), r.id, r.reason),
+        event_to_proto,
+    )
+    DeleteEvent = translated(
+        event_service_pb2.DeleteEventRequest, lambda r: commands.DeleteEvent(caller_id(), r.id), empty
+    )
+    AddComment = translated(event_service_pb2.AddCommentRequest, _add_comment, comment_to_proto)
+    UpdateComment = translated(event_service_pb2.UpdateCommentRequest, _edit_comment, comment_to_proto)
+    DeleteComment = translated(
+        event_service_pb2.DeleteCommentRequest,
+        lambda r: commands.DeleteComment(caller_id(), r.id),
+        comment_to_proto,
+    )
+    ListComments = listed(
+        event_service_pb2.ListCommentsRequest,
+        lambda r: commands.ListComments(r.event_id, page_request(r)),
+        event_service_pb2.ListCommentsResponse,
+        "comments",
+        comment_to_proto,
+    )
+    RegisterForEvent = translated(
+        event_service_pb2.RegisterForEventRequest,
+        lambda r: commands.Register(caller_id(), r.event_id),
+        _registration,
+    )
+    CancelRegistration = translated(
+        event_service_pb2.CancelRegistrationRequest,
+        lambda r: commands.CancelRegistration(caller_id(), r.event_id),
+        _registration,
+    )
+    ListRegistrations = listed(
+        event_service_pb2.ListRegistrationsRequest,
+        lambda r: commands.ListRegistrations(caller_id(), r.event_id, page_request(r)),
+        event_service_pb2.ListRegistrationsResponse,
+        "registrations",
+        _registration,
+    )
 
     async def GetEvent(
         self, request: event_service_pb2.GetEventRequest, context: grpc.aio.ServicerContext
     ) -> event_pb2.Event:
         if self._views is None:
-            return _event_view(await self._bus.handle(commands.GetEvent(request.id)))
+            return _event_view(await self.bus.handle(commands.GetEvent(request.id)))
         cached = self._views.get(request.id)
         if cached is not None:
             return cached
         generation = self._views.generation()
-        view = _event_view(await self._bus.handle(commands.GetEvent(request.id)))
+        view = _event_view(await self.bus.handle(commands.GetEvent(request.id)))
         self._views.put(request.id, view, generation)
         return view
 
@@ -109,24 +179,13 @@ class EventServicer(
         self, request: event_service_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> event_service_pb2.ListEventsResponse:
         query = _event_query(request, self._clock.now())
-        page = await self._bus.handle(commands.ListEvents(query, page_request(request)))
-        return event_service_pb2.ListEventsResponse(
-            events=[_event_view(view) for view in page.items],
-            next_page_token=encode_time_cursor(page.next_cursor, request),
-        )
-
-    async def UpdateEvent(
-        self, request: event_service_pb2.UpdateEventRequest, context: grpc.aio.ServicerContext
-    ) -> event_pb2.Event:
-        caller = require_principal()
-        changes = Changes(paths=tuple(request.update_mask.paths), values=draft_from_proto(request.event))
-        view = await self._bus.handle(commands.UpdateEvent(caller.user_id, request.event.id, changes))
-        return _event_view(view)
+        page = await self.bus.handle(commands.ListEvents(query, page_request(request)))
+        return page_reply(event_service_pb2.ListEventsResponse, "events", page, _event_view, request)
 
     async def GetEventCalendar(
         self, request: event_service_pb2.GetEventCalendarRequest, context: grpc.aio.ServicerContext
     ) -> httpbody_pb2.HttpBody:
-        view = await self._bus.handle(commands.GetEvent(request.id))
+        view = await self.bus.handle(commands.GetEvent(request.id))
         if view.event.state is EventState.PROPOSED:
             raise FailedPrecondition(
                 f"event {request.id!r} has no date yet: no calendar entry until its poll closes"
@@ -135,87 +194,6 @@ class EventServicer(
             content_type="text/calendar; charset=utf-8",
             data=calendar_file(calendar_entry(view.event), self._clock.now()),
         )
-
-    async def AddComment(
-        self, request: event_service_pb2.AddCommentRequest, context: grpc.aio.ServicerContext
-    ) -> comment_pb2.Comment:
-        caller = require_principal()
-        cmd = commands.AddComment(
-            author_id=caller.user_id,
-            event_id=request.event_id,
-            text=request.text,
-            parent_id=request.parent_id,
-            mention_ids=list(request.mention_ids),
-        )
-        return comment_to_proto(await self._bus.handle(cmd))
-
-    async def UpdateComment(
-        self, request: event_service_pb2.UpdateCommentRequest, context: grpc.aio.ServicerContext
-    ) -> comment_pb2.Comment:
-        caller = require_principal()
-        paths = list(request.update_mask.paths) or ["text"]
-        if paths != ["text"]:
-            raise InvalidArgument([FieldViolation("update_mask", "only text can be changed")])
-        cmd = commands.EditComment(caller.user_id, request.comment.id, request.comment.text)
-        return comment_to_proto(await self._bus.handle(cmd))
-
-    async def DeleteComment(
-        self, request: event_service_pb2.DeleteCommentRequest, context: grpc.aio.ServicerContext
-    ) -> comment_pb2.Comment:
-        caller = require_principal()
-        return comment_to_proto(await self._bus.handle(commands.DeleteComment(caller.user_id, request.id)))
-
-    async def ListComments(
-        self, request: event_service_pb2.ListCommentsRequest, context: grpc.aio.ServicerContext
-    ) -> event_service_pb2.ListCommentsResponse:
-        page = await self._bus.handle(commands.ListComments(request.event_id, page_request(request)))
-        return event_service_pb2.ListCommentsResponse(
-            comments=[comment_to_proto(c) for c in page.items],
-            next_page_token=encode_time_cursor(page.next_cursor, request),
-        )
-
-    async def CancelEvent(
-        self, request: event_service_pb2.CancelEventRequest, context: grpc.aio.ServicerContext
-    ) -> event_pb2.Event:
-        caller = require_principal()
-        event = await self._bus.handle(commands.CancelEvent(caller.user_id, request.id, request.reason))
-        return event_to_proto(event)
-
-    async def DeleteEvent(
-        self, request: event_service_pb2.DeleteEventRequest, context: grpc.aio.ServicerContext
-    ) -> empty_pb2.Empty:
-        caller = require_principal()
-        await self._bus.handle(commands.DeleteEvent(caller.user_id, request.id))
-        return empty_pb2.Empty()
-
-    async def RegisterForEvent(
-        self, request: event_service_pb2.RegisterForEventRequest, context: grpc.aio.ServicerContext
-    ) -> registration_pb2.Registration:
-        caller = require_principal()
-        view = await self._bus.handle(commands.Register(caller.user_id, request.event_id))
-        return registration_to_proto(view.registration, view.waitlist_position)
-
-    async def CancelRegistration(
-        self, request: event_service_pb2.CancelRegistrationRequest, context: grpc.aio.ServicerContext
-    ) -> registration_pb2.Registration:
-        caller = require_principal()
-        view = await self._bus.handle(commands.CancelRegistration(caller.user_id, request.event_id))
-        return registration_to_proto(view.registration, view.waitlist_position)
-
-    async def ListRegistrations(
-        self, request: event_service_pb2.ListRegistrationsRequest, context: grpc.aio.ServicerContext
-    ) -> event_service_pb2.ListRegistrationsResponse:
-        caller = require_principal()
-        cmd = commands.ListRegistrations(caller.user_id, request.event_id, page_request(request))
-        page = await self._bus.handle(cmd)
-        return event_service_pb2.ListRegistrationsResponse(
-            registrations=[registration_to_proto(v.registration, v.waitlist_position) for v in page.items],
-            next_page_token=encode_time_cursor(page.next_cursor, request),
-        )
-
-
-def _event_view(view: commands.EventView) -> event_pb2.Event:
-    return event_to_proto(view.event, view.confirmed, view.waitlisted)
 
 
 def _event_query(request: event_service_pb2.ListEventsRequest, now: datetime) -> EventQuery:

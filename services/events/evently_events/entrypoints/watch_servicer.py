@@ -31,13 +31,13 @@ def _cursor(text: str) -> int | None:
 
 
 class WatchMethods:
-    _bus: MessageBus
+    bus: MessageBus
     _room: EventRoom | None
     _js: JetStreamContext | None
 
     async def _event_now(self, event_id: str, cursor: int, type_: str) -> event_service_pb2.EventChange:
         try:
-            view = await self._bus.handle(GetEvent(event_id))
+            view = await self.bus.handle(GetEvent(event_id))
         except NotFound:
             return event_service_pb2.EventChange(cursor=str(cursor), type="evently.event.deleted")
         event = event_to_proto(view.event, view.confirmed, view.waitlisted)
@@ -62,7 +62,7 @@ class WatchMethods:
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, "no live room in this process")
         assert self._room is not None and self._js is not None
         after = _cursor(request.last_event_id)
-        await self._bus.handle(GetEvent(request.id))  # NOT_FOUND first
+        await self.bus.handle(GetEvent(request.id))  # NOT_FOUND first
         with self._room.watching(request.id) as queue:
             await self._room.live()
             now = await last_sequence(self._js)  # live already: nothing after it is lost

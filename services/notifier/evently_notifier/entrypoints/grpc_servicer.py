@@ -11,20 +11,19 @@ from evently.notifier.v1 import (
     notification_pb2,
     notifier_service_pb2,
     notifier_service_pb2_grpc,
-    reminder_pb2,
     subscription_pb2,
 )
 from evently_platform.auth.principal import require_principal
 from evently_platform.bus import MessageBus
 from evently_platform.errors import FieldViolation, InvalidArgument
 from evently_platform.grpc.dead_letters import DeadLetterEndpoints, DeadLetterMethods
-from evently_platform.grpc.pagination import encode_time_cursor, page_request
+from evently_platform.grpc.pagination import page_request
 from evently_platform.grpc.timestamps import optional_time
+from evently_platform.grpc.translate import caller_id, empty, listed, page_reply, translated
 from evently_platform.messaging.contracts import CONTRACTS
 from evently_platform.messaging.examples import EXAMPLE_TIME, example_event
 from evently_platform.messaging.json_schema import json_schema
 from evently_platform.paging import PageRequest
-from google.protobuf import empty_pb2
 
 from evently_notifier.adapters.inbox_hub import InboxHub
 from evently_notifier.adapters.protos import (
@@ -37,11 +36,40 @@ from evently_notifier.adapters.protos import (
 from evently_notifier.adapters.recoveries import Recoveries
 from evently_notifier.domain.chat import DeliveryFormat
 from evently_notifier.domain.routing import Preferences
-from evently_notifier.domain.subscriptions import NEVER_DELIVERED
+from evently_notifier.domain.subscriptions import NEVER_DELIVERED, Subscription
 from evently_notifier.service_layer import commands, webhooks
 
 SERVICE = notifier_service_pb2.DESCRIPTOR.services_by_name["NotifierService"].full_name
 PUBLIC_METHODS: frozenset[str] = frozenset({f"/{SERVICE}/Unsubscribe", f"/{SERVICE}/ListEventTypes"})
+
+
+def _create_subscription(
+    request: notifier_service_pb2.CreateSubscriptionRequest,
+) -> commands.CreateSubscription:
+    return commands.CreateSubscription(
+        owner_id=caller_id(),
+        url=request.subscription.url,
+        event_types=list(request.subscription.event_types),
+        description=request.subscription.description,
+        format=_delivery_format(request.subscription.format),
+        rate_limit=request.subscription.rate_limit,
+    )
+
+
+def _with_secret(subscription: Subscription) -> subscription_pb2.Subscription:
+    """A subscription as its owner sees it once, when it is made or its secret rotated."""
+    return subscription_to_proto(subscription, with_secret=True)
+
+
+def _update_preferences(request: notifier_service_pb2.UpdatePreferencesRequest) -> commands.UpdatePreferences:
+    user_id = caller_id()
+    wanted = Preferences(
+        user_id=user_id,
+        email=request.preferences.email,
+        in_app=request.preferences.in_app,
+        muted_kinds=tuple(request.preferences.muted_kinds),
+    )
+    return commands.UpdatePreferences(user_id, tuple(request.update_mask.paths), wanted)
 
 
 class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierServiceServicer):
@@ -55,53 +83,83 @@ class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierSe
         on_retry: Callable[[], None] | None = None,
         recoveries: Recoveries | None = None,
     ) -> None:
-        self._bus = bus
+        self.bus = bus
         self._recoveries = recoveries
         self._dead_letters = dead_letters
         self._on_retry = on_retry
         self._hub = hub or InboxHub()
         self._watch_poll_seconds = watch_poll_seconds
 
-    async def CreateSubscription(
-        self, request: notifier_service_pb2.CreateSubscriptionRequest, context: grpc.aio.ServicerContext
-    ) -> subscription_pb2.Subscription:
-        caller = require_principal()
-        cmd = commands.CreateSubscription(
-            owner_id=caller.user_id,
-            url=request.subscription.url,
-            event_types=list(request.subscription.event_types),
-            description=request.subscription.description,
-            format=_delivery_format(request.subscription.format),
-            rate_limit=request.subscription.rate_limit,
-        )
-        return subscription_to_proto(await self._bus.handle(cmd), with_secret=True)
-
-    async def ListSubscriptions(
-        self, request: notifier_service_pb2.ListSubscriptionsRequest, context: grpc.aio.ServicerContext
-    ) -> notifier_service_pb2.ListSubscriptionsResponse:
-        caller = require_principal()
-        page = await self._bus.handle(commands.ListSubscriptions(caller.user_id, page_request(request)))
-        return notifier_service_pb2.ListSubscriptionsResponse(
-            subscriptions=[subscription_to_proto(s) for s in page.items],
-            next_page_token=encode_time_cursor(page.next_cursor, request),
-        )
-
-    async def DeleteSubscription(
-        self, request: notifier_service_pb2.DeleteSubscriptionRequest, context: grpc.aio.ServicerContext
-    ) -> empty_pb2.Empty:
-        caller = require_principal()
-        await self._bus.handle(commands.DeleteSubscription(caller.user_id, request.id))
-        return empty_pb2.Empty()
+    CreateSubscription = translated(
+        notifier_service_pb2.CreateSubscriptionRequest, _create_subscription, _with_secret
+    )
+    ListSubscriptions = listed(
+        notifier_service_pb2.ListSubscriptionsRequest,
+        lambda r: commands.ListSubscriptions(caller_id(), page_request(r)),
+        notifier_service_pb2.ListSubscriptionsResponse,
+        "subscriptions",
+        subscription_to_proto,
+    )
+    DeleteSubscription = translated(
+        notifier_service_pb2.DeleteSubscriptionRequest,
+        lambda r: commands.DeleteSubscription(caller_id(), r.id),
+        empty,
+    )
+    RotateSubscriptionSecret = translated(
+        notifier_service_pb2.RotateSubscriptionSecretRequest,
+        lambda r: commands.RotateSecret(caller_id(), r.id),
+        _with_secret,
+    )
+    MarkNotificationsRead = translated(
+        notifier_service_pb2.MarkNotificationsReadRequest,
+        lambda r: commands.MarkRead(caller_id(), list(r.ids)),
+        lambda marked: notifier_service_pb2.MarkNotificationsReadResponse(marked_count=marked),
+    )
+    GetPreferences = translated(
+        notifier_service_pb2.GetPreferencesRequest,
+        lambda r: commands.GetPreferences(caller_id()),
+        preferences_to_proto,
+    )
+    UpdatePreferences = translated(
+        notifier_service_pb2.UpdatePreferencesRequest, _update_preferences, preferences_to_proto
+    )
+    Unsubscribe = translated(
+        notifier_service_pb2.UnsubscribeRequest,
+        lambda r: commands.Unsubscribe(r.token),
+        lambda kind: notifier_service_pb2.UnsubscribeResponse(kind=kind),
+    )
+    CreateReminder = translated(
+        notifier_service_pb2.CreateReminderRequest,
+        lambda r: commands.CreateReminder(
+            caller_id(), r.event_id, optional_time(r, "remind_time", "remind_time")
+        ),
+        reminder_to_proto,
+    )
+    ListReminders = listed(
+        notifier_service_pb2.ListRemindersRequest,
+        lambda r: commands.ListReminders(caller_id(), r.event_id, page_request(r)),
+        notifier_service_pb2.ListRemindersResponse,
+        "reminders",
+        reminder_to_proto,
+    )
+    DeleteReminder = translated(
+        notifier_service_pb2.DeleteReminderRequest,
+        lambda r: commands.DeleteReminder(caller_id(), r.id),
+        empty,
+    )
 
     async def ListDeliveries(
         self, request: notifier_service_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> notifier_service_pb2.ListDeliveriesResponse:
         caller = require_principal()
         cmd = commands.ListDeliveries(caller.user_id, request.subscription_id, page_request(request))
-        log = await self._bus.handle(cmd)
-        return notifier_service_pb2.ListDeliveriesResponse(
-            deliveries=[delivery_to_proto(d, log.attempts.get(d.id, [])) for d in log.deliveries.items],
-            next_page_token=encode_time_cursor(log.deliveries.next_cursor, request),
+        log = await self.bus.handle(cmd)
+        return page_reply(
+            notifier_service_pb2.ListDeliveriesResponse,
+            "deliveries",
+            log.deliveries,
+            lambda d: delivery_to_proto(d, log.attempts.get(d.id, [])),
+            request,
         )
 
     async def ListNotifications(
@@ -109,10 +167,13 @@ class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierSe
     ) -> notifier_service_pb2.ListNotificationsResponse:
         caller = require_principal()
         cmd = commands.ListNotifications(caller.user_id, page_request(request), request.unread_only)
-        inbox = await self._bus.handle(cmd)
-        return notifier_service_pb2.ListNotificationsResponse(
-            notifications=[notification_to_proto(n) for n in inbox.notifications.items],
-            next_page_token=encode_time_cursor(inbox.notifications.next_cursor, request),
+        inbox = await self.bus.handle(cmd)
+        return page_reply(
+            notifier_service_pb2.ListNotificationsResponse,
+            "notifications",
+            inbox.notifications,
+            notification_to_proto,
+            request,
             unread_count=inbox.unread_count,
         )
 
@@ -121,86 +182,26 @@ class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierSe
     ) -> AsyncIterator[notification_pb2.Notification]:
         caller = require_principal()
         user_id = caller.user_id
-        seen = await self._bus.handle(commands.NewestNotification(user_id))
+        seen = await self.bus.handle(commands.NewestNotification(user_id))
         # Headers now: the client knows the watch is live, and from which point (the gateway
         # also learns that the call was accepted before it starts a Server-Sent Events reply).
         await context.send_initial_metadata(())
         if request.include_unread:
             unread = commands.ListNotifications(user_id, PageRequest(after=None, size=100), unread_only=True)
-            inbox = await self._bus.handle(unread)
+            inbox = await self.bus.handle(unread)
             for notification in reversed(inbox.notifications.items):  # oldest first
                 yield notification_to_proto(notification)
         while True:
-            for notification in await self._bus.handle(commands.NewerNotifications(user_id, seen)):
+            for notification in await self.bus.handle(commands.NewerNotifications(user_id, seen)):
                 seen = (notification.create_time, notification.id)
                 yield notification_to_proto(notification)
             await self._hub.wait(user_id, self._watch_poll_seconds)
-
-    async def MarkNotificationsRead(
-        self, request: notifier_service_pb2.MarkNotificationsReadRequest, context: grpc.aio.ServicerContext
-    ) -> notifier_service_pb2.MarkNotificationsReadResponse:
-        caller = require_principal()
-        marked = await self._bus.handle(commands.MarkRead(caller.user_id, list(request.ids)))
-        return notifier_service_pb2.MarkNotificationsReadResponse(marked_count=marked)
-
-    async def GetPreferences(
-        self, request: notifier_service_pb2.GetPreferencesRequest, context: grpc.aio.ServicerContext
-    ) -> notification_pb2.Preferences:
-        caller = require_principal()
-        return preferences_to_proto(await self._bus.handle(commands.GetPreferences(caller.user_id)))
-
-    async def UpdatePreferences(
-        self, request: notifier_service_pb2.UpdatePreferencesRequest, context: grpc.aio.ServicerContext
-    ) -> notification_pb2.Preferences:
-        caller = require_principal()
-        wanted = Preferences(
-            user_id=caller.user_id,
-            email=request.preferences.email,
-            in_app=request.preferences.in_app,
-            muted_kinds=tuple(request.preferences.muted_kinds),
-        )
-        cmd = commands.UpdatePreferences(caller.user_id, tuple(request.update_mask.paths), wanted)
-        return preferences_to_proto(await self._bus.handle(cmd))
-
-    async def Unsubscribe(
-        self, request: notifier_service_pb2.UnsubscribeRequest, context: grpc.aio.ServicerContext
-    ) -> notifier_service_pb2.UnsubscribeResponse:
-        kind = await self._bus.handle(commands.Unsubscribe(request.token))
-        return notifier_service_pb2.UnsubscribeResponse(kind=kind)
-
-    async def CreateReminder(
-        self, request: notifier_service_pb2.CreateReminderRequest, context: grpc.aio.ServicerContext
-    ) -> reminder_pb2.Reminder:
-        caller = require_principal()
-        remind_time = optional_time(request, "remind_time", "remind_time")
-        reminder = await self._bus.handle(
-            commands.CreateReminder(caller.user_id, request.event_id, remind_time)
-        )
-        return reminder_to_proto(reminder)
-
-    async def ListReminders(
-        self, request: notifier_service_pb2.ListRemindersRequest, context: grpc.aio.ServicerContext
-    ) -> notifier_service_pb2.ListRemindersResponse:
-        caller = require_principal()
-        cmd = commands.ListReminders(caller.user_id, request.event_id, page_request(request))
-        page = await self._bus.handle(cmd)
-        return notifier_service_pb2.ListRemindersResponse(
-            reminders=[reminder_to_proto(r) for r in page.items],
-            next_page_token=encode_time_cursor(page.next_cursor, request),
-        )
-
-    async def DeleteReminder(
-        self, request: notifier_service_pb2.DeleteReminderRequest, context: grpc.aio.ServicerContext
-    ) -> empty_pb2.Empty:
-        caller = require_principal()
-        await self._bus.handle(commands.DeleteReminder(caller.user_id, request.id))
-        return empty_pb2.Empty()
 
     async def RetryDelivery(
         self, request: notifier_service_pb2.RetryDeliveryRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Delivery:
         caller = require_principal()
-        delivery = await self._bus.handle(commands.RetryDelivery(caller.user_id, request.id))
+        delivery = await self.bus.handle(commands.RetryDelivery(caller.user_id, request.id))
         if self._on_retry is not None:
             self._on_retry()
         return delivery_to_proto(delivery)
@@ -214,7 +215,7 @@ class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierSe
         self, request: notifier_service_pb2.SendTestEventRequest, context: grpc.aio.ServicerContext
     ) -> subscription_pb2.Delivery:
         caller = require_principal()
-        delivery = await self._bus.handle(commands.SendTestEvent(caller.user_id, request.subscription_id))
+        delivery = await self.bus.handle(commands.SendTestEvent(caller.user_id, request.subscription_id))
         if self._on_retry is not None:
             self._on_retry()  # the delivery worker claims it now, not at its next poll
         return delivery_to_proto(delivery)
@@ -231,13 +232,6 @@ class NotifierServicer(DeadLetterEndpoints, notifier_service_pb2_grpc.NotifierSe
         return notifier_service_pb2.RecoverDeliveriesResponse(
             subscription=subscription_to_proto(subscription), delivery_count=count
         )
-
-    async def RotateSubscriptionSecret(
-        self, request: notifier_service_pb2.RotateSubscriptionSecretRequest, context: grpc.aio.ServicerContext
-    ) -> subscription_pb2.Subscription:
-        caller = require_principal()
-        subscription = await self._bus.handle(commands.RotateSecret(caller.user_id, request.id))
-        return subscription_to_proto(subscription, with_secret=True)
 
 
 def _delivery_format(value: int) -> DeliveryFormat:

@@ -19,7 +19,6 @@ from evently.users.v1 import user_service_pb2
 from evently_platform.config import Settings
 from evently_platform.logging import get_logger
 from google.api import httpbody_pb2
-from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
@@ -36,6 +35,7 @@ from evently_gateway.errors import (
     error_body,
     error_headers,
 )
+from evently_gateway.json_replies import JsonReplies
 from evently_gateway.limits import LimitError, check_forwarded_header, deadline_seconds, read_body
 from evently_gateway.openapi import document
 from evently_gateway.request_tracing import App, Receive, Scope, Send, name_route
@@ -75,6 +75,7 @@ API_PREFIX = "/v1/"
 def create_app(settings: Settings) -> App:
     table = build_route_table()
     backends = Backends({name: settings.addrs[name] for name in SERVICES})
+    replies = JsonReplies()
     ceiling = settings.gateway.deadline.total_seconds()
 
     async def api(request: Request) -> Response:
@@ -121,7 +122,7 @@ def create_app(settings: Settings) -> App:
             resume_after(message, request.headers.get("last-event-id"))
             return await stream(route, message, metadata, sent_token="authorization" in request.headers)
         try:
-            response = await backends.unary(route.backend, route.method, message, metadata, timeout)
+            wire = await backends.unary(route.backend, route.method, message, metadata, timeout)
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
             details = details_from_trailers(exc.trailing_metadata())
@@ -130,13 +131,12 @@ def create_app(settings: Settings) -> App:
                 status_code=HTTP_STATUS.get(code, 500),
                 headers=error_headers(code, details, sent_token="authorization" in request.headers),
             )
-        if (
-            isinstance(response, httpbody_pb2.HttpBody)
-            or response.DESCRIPTOR.full_name == "google.api.HttpBody"
-        ):
-            return Response(bytes(response.data), media_type=response.content_type)  # type: ignore[attr-defined]
-        status = 200
-        return JSONResponse(json_format.MessageToDict(response), status_code=status)
+        answer_type = route.method.output_type
+        if answer_type.full_name == "google.api.HttpBody":
+            body = httpbody_pb2.HttpBody.FromString(wire)
+            return Response(bytes(body.data), media_type=body.content_type)
+        rendered = replies.render(answer_type, wire, remember=request.method == "GET")
+        return Response(rendered, media_type="application/json")
 
     async def stream(
         route: Any, message: Any, metadata: list[tuple[str, str]], *, sent_token: bool

@@ -40,16 +40,17 @@ class Backends:
         request: Message,
         metadata: list[tuple[str, str]],
         timeout: float,
-    ) -> Message:
+    ) -> bytes:
+        """The answer as it came on the wire (a `method.output_type` message, serialized): the
+        gateway renders it to JSON, and remembers the JSON of repeated answers by these bytes."""
         call = self._unary.get(method)
         if call is None:
-            response_class = message_factory.GetMessageClass(method.output_type)
             call = self._unary[method] = self.channel(backend).unary_unary(
                 f"/{method.containing_service.full_name}/{method.name}",
                 request_serializer=_serialize,
-                response_deserializer=response_class.FromString,
+                response_deserializer=None,
             )
-        response: Message = await call(request, metadata=with_trace(metadata), timeout=timeout)
+        response: bytes = await call(request, metadata=with_trace(metadata), timeout=timeout)
         return response
 
     def stream(

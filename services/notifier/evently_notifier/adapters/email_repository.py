@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from evently_platform.db.upsert import upsert
 from evently_platform.workers.claims import claim_rows
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -44,19 +45,13 @@ class SqlRecipientRepository:
         return {r.user_id: Recipient(r.user_id, r.email, r.display_name, r.time_zone) for r in found}
 
     def save(self, recipient: Recipient) -> None:
-        values = {
+        row = {
+            "user_id": recipient.user_id,
             "email": recipient.email,
             "display_name": recipient.display_name,
             "time_zone": recipient.time_zone,
         }
-        changed = self._connection.execute(
-            update(recipients)
-            .where(recipients.c.user_id == recipient.user_id)
-            .values(**values)
-            .returning(recipients.c.user_id)
-        ).first()
-        if changed is None:
-            self._connection.execute(insert(recipients), dict(user_id=recipient.user_id, **values))
+        upsert(self._connection, recipients, row, key=("user_id",))
 
     def delete(self, user_id: str) -> None:
         self._connection.execute(delete(recipients).where(recipients.c.user_id == user_id))

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
+from evently_platform.db.upsert import upsert
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, text, update
 
 from evently_notifier.adapters.tables import attendees, notifications, preferences
@@ -179,15 +180,13 @@ class SqlPreferencesRepository:
         return {user_id: stored.get(user_id) or Preferences(user_id) for user_id in user_ids}
 
     def save(self, prefs: Preferences) -> None:
-        values = {"email": prefs.email, "in_app": prefs.in_app, "muted_kinds": list(prefs.muted_kinds)}
-        changed = self._connection.execute(
-            update(preferences)
-            .where(preferences.c.user_id == prefs.user_id)
-            .values(**values)
-            .returning(preferences.c.user_id)
-        ).first()
-        if changed is None:
-            self._connection.execute(insert(preferences), dict(user_id=prefs.user_id, **values))
+        row = {
+            "user_id": prefs.user_id,
+            "email": prefs.email,
+            "in_app": prefs.in_app,
+            "muted_kinds": list(prefs.muted_kinds),
+        }
+        upsert(self._connection, preferences, row, key=("user_id",))
 
     def delete(self, user_id: str) -> None:
         self._connection.execute(delete(preferences).where(preferences.c.user_id == user_id))

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
+from evently_platform.db.upsert import upsert
 from evently_platform.workers.claims import claim_rows
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 
@@ -17,19 +18,6 @@ Cursor = tuple[datetime, str]
 # Statements built once: building one per call costs several times what executing it does.
 _KNOWN_EVENTS = select(known_events).where(known_events.c.id.in_(bindparam("b_ids", expanding=True)))
 _KNOWN_EVENT = select(known_events).where(known_events.c.id == bindparam("b_id"))
-_SAVE_KNOWN_EVENT = (
-    update(known_events)
-    .where(known_events.c.id == bindparam("b_id"))
-    .values(
-        organizer_id=bindparam("b_organizer_id"),
-        title=bindparam("b_title"),
-        start_time=bindparam("b_start_time"),
-        cancelled=bindparam("b_cancelled"),
-        end_time=bindparam("b_end_time"),
-        time_zone=bindparam("b_time_zone"),
-    )
-    .returning(known_events.c.id)
-)
 _FOR_USER_AND_EVENT = select(reminders).where(
     reminders.c.user_id == bindparam("b_user"), reminders.c.event_id == bindparam("b_event")
 )
@@ -65,7 +53,8 @@ class SqlKnownEventRepository:
         return _to_known_event(row)
 
     def save(self, event: KnownEvent) -> None:
-        values = {
+        row = {
+            "id": event.id,
             "organizer_id": event.organizer_id,
             "title": event.title,
             "start_time": event.start_time,
@@ -73,11 +62,7 @@ class SqlKnownEventRepository:
             "end_time": event.end_time,
             "time_zone": event.time_zone,
         }
-        changed = self._connection.execute(
-            _SAVE_KNOWN_EVENT, {f"b_{key}": value for key, value in values.items()} | {"b_id": event.id}
-        ).first()
-        if changed is None:
-            self._connection.execute(insert(known_events), dict(id=event.id, **values))
+        upsert(self._connection, known_events, row, key=("id",))
 
     def get_many(self, event_ids: Collection[str]) -> dict[str, KnownEvent]:
         if not event_ids:

@@ -7,6 +7,7 @@ from typing import Any
 
 from evently_platform.db.engine import is_postgres
 from evently_platform.db.unit_of_work import SqlUnitOfWork
+from evently_platform.db.upsert import upsert
 from sqlalchemy import Connection, delete, insert, select, update
 
 from evently_users.adapters.tables import failed_attempts, password_resets, sessions, users
@@ -85,19 +86,13 @@ class SqlFailedAttemptsRepository:
         )
 
     def save(self, attempts: FailedAttempts) -> None:
-        values = {
+        row = {
+            "key": attempts.key,
             "failures": attempts.failures,
             "last_failure": attempts.last_failure,
             "locked_until": attempts.locked_until,
         }
-        changed = self._connection.execute(
-            update(failed_attempts)
-            .where(failed_attempts.c.key == attempts.key)
-            .values(**values)
-            .returning(failed_attempts.c.key)
-        ).first()
-        if changed is None:
-            self._connection.execute(insert(failed_attempts).values(key=attempts.key, **values))
+        upsert(self._connection, failed_attempts, row, key=("key",))
 
     def delete(self, key: str) -> None:
         self._connection.execute(delete(failed_attempts).where(failed_attempts.c.key == key))

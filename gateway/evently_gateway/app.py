@@ -26,7 +26,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route as StarletteRoute
 
-from evently_gateway.backends import FORWARDED_HEADERS, BackendBusy, Backends
+from evently_gateway.backends import FORWARDED_HEADERS, Backends
 from evently_gateway.docs import docs_routes
 from evently_gateway.errors import (
     HTTP_STATUS,
@@ -34,7 +34,6 @@ from evently_gateway.errors import (
     details_from_trailers,
     error_body,
     error_headers,
-    retry_info,
 )
 from evently_gateway.json_replies import JsonReplies
 from evently_gateway.limits import LimitError, check_forwarded_header, deadline_seconds, read_body
@@ -71,14 +70,11 @@ def build_route_table() -> RouteTable:
 
 
 API_PREFIX = "/v1/"
-RETRY_AFTER_BUSY = 1  # seconds: a service's backlog of calls moves within about that
 
 
 def create_app(settings: Settings) -> App:
     table = build_route_table()
-    backends = Backends(
-        {name: settings.addrs[name] for name in SERVICES}, max_in_flight=settings.max_calls_in_flight
-    )
+    backends = Backends({name: settings.addrs[name] for name in SERVICES})
     replies = JsonReplies()
     ceiling = settings.gateway.deadline.total_seconds()
 
@@ -127,12 +123,6 @@ def create_app(settings: Settings) -> App:
             return await stream(route, message, metadata, sent_token="authorization" in request.headers)
         try:
             wire = await backends.unary(route.backend, route.method, message, metadata, timeout)
-        except BackendBusy as exc:
-            return JSONResponse(
-                error_body(grpc.StatusCode.UNAVAILABLE, str(exc), [retry_info(RETRY_AFTER_BUSY)]),
-                status_code=503,
-                headers={"retry-after": str(RETRY_AFTER_BUSY)},
-            )
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
             details = details_from_trailers(exc.trailing_metadata())

@@ -16,16 +16,6 @@ from opentelemetry import propagate
 FORWARDED_HEADERS = ("authorization",)
 
 
-class BackendBusy(Exception):
-    """The gateway already waits on as many calls to this service as it may: refused at once."""
-
-    def __init__(self, backend: str, limit: int) -> None:
-        super().__init__(
-            f"the {backend} service already has {limit} calls waiting from this gateway: try again shortly"
-        )
-        self.backend = backend
-
-
 class Backends:
     """The gateway's own gRPC client. It carries the request's trace to the services itself (W3C
     `traceparent` in the metadata) instead of through OpenTelemetry's client interceptor: that
@@ -33,15 +23,8 @@ class Backends:
     ~10 % of the gateway's CPU (bench/README.md); the service's server span is the child of the
     gateway's request span all the same."""
 
-    def __init__(self, addrs: Mapping[str, str], *, max_in_flight: int = 256) -> None:
-        """`max_in_flight`: unary calls to one service that may wait at once; past it, a call is
-        refused with BackendBusy before it is made. A service that falls behind holds calls in a
-        queue of gRPC's own, in front of its load shedding (bench/README.md): counted here, the
-        gateway's calls waiting in it are answered at once instead of after the gateway's deadline.
-        Streams are subscriptions, not work, and are not counted."""
+    def __init__(self, addrs: Mapping[str, str]) -> None:
         self._addrs = dict(addrs)
-        self._max_in_flight = max_in_flight
-        self._in_flight = dict.fromkeys(self._addrs, 0)
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._unary: dict[MethodDescriptor, grpc.aio.UnaryUnaryMultiCallable] = {}
 
@@ -67,13 +50,7 @@ class Backends:
                 request_serializer=_serialize,
                 response_deserializer=None,
             )
-        if self._in_flight[backend] >= self._max_in_flight:
-            raise BackendBusy(backend, self._max_in_flight)
-        self._in_flight[backend] += 1
-        try:
-            response: bytes = await call(request, metadata=with_trace(metadata), timeout=timeout)
-        finally:
-            self._in_flight[backend] -= 1
+        response: bytes = await call(request, metadata=with_trace(metadata), timeout=timeout)
         return response
 
     def stream(

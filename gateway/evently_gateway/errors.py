@@ -69,11 +69,6 @@ def error_headers(code: grpc.StatusCode, details: list[Any], *, sent_token: bool
     return headers
 
 
-def retry_info(seconds: int) -> dict[str, Any]:
-    """A `google.rpc.RetryInfo` detail in the proto3 JSON of the others."""
-    return {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{seconds}s"}
-
-
 def retry_after_header(details: list[Any]) -> dict[str, str]:
     """`Retry-After` (whole seconds, rounded up) from a `google.rpc.RetryInfo` detail."""
     for detail in details:

@@ -4,8 +4,9 @@ its NATS connection with the EVENTLY stream, and an outbox relay."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from nats.aio.client import Client as NATS
@@ -17,6 +18,7 @@ from evently_platform.auth.revocations import Revocations
 from evently_platform.auth.tokens import TokenVerifier
 from evently_platform.clock import Clock
 from evently_platform.config import Settings
+from evently_platform.db.checkpoints import WalCheckpoints
 from evently_platform.db.engine import make_engine
 from evently_platform.db.migrations import upgrade
 from evently_platform.grpc.channels import channel as client_channel
@@ -50,6 +52,15 @@ class Runtime:
     relay: OutboxRelay
     revocations: Revocations
     on_reconnect: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    @property
+    def workers(self) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+        """What every service process runs beside its own: the outbox relay, the revocations'
+        watch, and on SQLite the log's checkpoints."""
+        workers = [self.relay.run, self.revocations.run]
+        if self.engine.dialect.name == "sqlite":
+            workers.append(WalCheckpoints(self.engine).run)
+        return workers
 
     def readiness(self) -> list[Callable[[], Awaitable[str | None]]]:
         """The database answers a query, and the broker connection is up."""

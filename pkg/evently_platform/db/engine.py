@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from evently_platform.db.checkpoints import AUTOCHECKPOINT_PAGES
+
 READ_ONLY = "evently_read_only"
 
 
@@ -47,6 +49,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Commits leave checkpoints to a worker (evently_platform.db.checkpoints) up to this size.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -76,9 +76,8 @@ async def build(
             verifier, PUBLIC_METHODS, max_in_flight=settings.max_calls_in_flight
         ),
         workers=[
-            runtime.relay.run,
+            *runtime.workers,
             consumer.run,
-            runtime.revocations.run,
             room.run,
             PollCloser(bus, poll_interval=poll_close_seconds).run,
         ],

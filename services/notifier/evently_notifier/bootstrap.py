@@ -153,8 +153,7 @@ async def build(
             verifier, PUBLIC_METHODS, max_in_flight=settings.max_calls_in_flight
         ),
         workers=[
-            runtime.relay.run,
-            runtime.revocations.run,
+            *runtime.workers,
             consumer.run,
             worker.run,
             emails.run,

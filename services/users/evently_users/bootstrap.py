@@ -59,6 +59,6 @@ async def build(
         interceptors=platform_interceptors(
             verifier, PUBLIC_METHODS, max_in_flight=settings.max_calls_in_flight
         ),
-        workers=[runtime.relay.run, runtime.revocations.run],
+        workers=runtime.workers,
         cleanups=[runtime.close],
     )

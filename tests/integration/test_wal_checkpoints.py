@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from evently_platform.db.checkpoints import AUTOCHECKPOINT_PAGES, WalCheckpoints, checkpoint
 from evently_platform.db.engine import make_engine
 from sqlalchemy import Engine, text
+from structlog.testing import capture_logs
 
 from tests.support import eventually
 
@@ -58,6 +60,10 @@ def test_commits_leave_the_log_to_the_checkpointer(sqlite: tuple[Engine, Path]) 
         assert connection.execute(text("SELECT count(*) FROM notes")).scalar_one() == ROWS
 
 
+def _failures(logs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [entry for entry in logs if entry["event"] == "sqlite.checkpoint_failed"]
+
+
 def _size(path: Path) -> int:
     return os.path.getsize(path)
 
@@ -74,3 +80,20 @@ async def test_the_worker_copies_what_was_committed_into_the_database(sqlite: tu
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+
+
+async def test_a_checkpoint_that_fails_is_logged_and_tried_again(tmp_path: Path) -> None:
+    not_a_database = tmp_path / "broken.db"
+    not_a_database.write_bytes(b"not a database " * 512)
+    engine = make_engine(f"sqlite:///{not_a_database}")
+    worker = asyncio.create_task(WalCheckpoints(engine, interval=0.05).run())
+    try:
+        with capture_logs() as logs:
+            await eventually(lambda: len(_failures(logs)) >= 3)
+        assert "not a database" in _failures(logs)[0]["error"]
+        assert not worker.done()
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+        engine.dispose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -48,5 +49,5 @@ class WalCheckpoints:
             await asyncio.sleep(self._interval)
             try:
                 await asyncio.to_thread(checkpoint, self._engine)
-            except DBAPIError as exc:  # another process's checkpoint, a full disk: try again later
-                log.warning("sqlite.checkpoint_failed", error=str(exc.orig))
+            except (sqlite3.Error, DBAPIError) as exc:  # a full disk, a damaged file: try again later
+                log.warning("sqlite.checkpoint_failed", error=str(exc))

@@ -36,17 +36,21 @@ class JsonReplies:
     def render(self, message_type: Descriptor, wire: bytes, *, remember: bool) -> bytes:
         """The JSON of the `message_type` message serialized as `wire`; `remember`: keep it for
         the next same answer (for reads: a write's answer is not seen twice)."""
+        if not remember or len(wire) > self._max_bytes:  # never kept: not worth hashing either
+            return _render(message_type, wire)
         key = (message_type.full_name, wire)
         found = self._memo.get(key)
-        if found is not None:
-            return found
-        message = message_factory.GetMessageClass(message_type).FromString(wire)
-        rendered = encode_json(json_format.MessageToDict(message))
-        if remember and len(wire) <= self._max_bytes:
+        if found is None:
+            found = _render(message_type, wire)
             if len(self._memo) >= self._entries:
                 del self._memo[next(iter(self._memo))]
-            self._memo[key] = rendered
-        return rendered
+            self._memo[key] = found
+        return found
 
     def __len__(self) -> int:
         return len(self._memo)
+
+
+def _render(message_type: Descriptor, wire: bytes) -> bytes:
+    message = message_factory.GetMessageClass(message_type).FromString(wire)
+    return encode_json(json_format.MessageToDict(message))

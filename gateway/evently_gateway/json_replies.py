@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 
-from google.protobuf import json_format, message_factory
+from evently_platform import protojson
+from google.protobuf import message_factory
 from google.protobuf.descriptor import Descriptor
 
 MEMO_ENTRIES = 256
@@ -53,4 +54,4 @@ class JsonReplies:
 
 def _render(message_type: Descriptor, wire: bytes) -> bytes:
     message = message_factory.GetMessageClass(message_type).FromString(wire)
-    return encode_json(json_format.MessageToDict(message))
+    return encode_json(protojson.to_dict(message))

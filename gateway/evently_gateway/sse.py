@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
-from google.protobuf import json_format
+from evently_platform import protojson
 from google.protobuf.message import Message
 
 from evently_gateway.errors import details_from_trailers, error_body
@@ -58,7 +58,7 @@ async def events(
                 return
             finally:
                 pending = None
-            yield _event(json_format.MessageToDict(message))
+            yield _event(protojson.to_dict(message))
     finally:
         call.cancel()
         if pending is not None:

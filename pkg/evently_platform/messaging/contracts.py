@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 from evently.events.v1 import comment_pb2, event_pb2, poll_pb2, registration_pb2
 from evently.notifier.v1 import reminder_pb2, subscription_pb2
 from evently.users.v1 import user_pb2
-from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
+from google.protobuf.json_format import ParseError
 from google.protobuf.message import Message
 
+from evently_platform import protojson
 from evently_platform.messaging.envelope import Envelope, EnvelopeError
 
 
@@ -146,7 +147,7 @@ def envelope_of(
     if type(payload) is not contract.payload:
         wanted, given = contract.payload.DESCRIPTOR.full_name, payload.DESCRIPTOR.full_name
         raise TypeError(f"{event_type} carries {wanted}, not {given}")
-    envelope = Envelope(type=event_type, source=source, subject=subject, data=MessageToDict(payload))
+    envelope = Envelope(type=event_type, source=source, subject=subject, data=protojson.to_dict(payload))
     return envelope if id is None else replace(envelope, id=id)
 
 
@@ -158,7 +159,7 @@ def decode_payload(envelope: Envelope) -> Message:
     if contract is None:
         raise EnvelopeError(f"no contract for event type {envelope.type!r}")
     try:
-        payload = ParseDict(envelope.data, contract.payload(), ignore_unknown_fields=True)
+        payload = protojson.parse(envelope.data, contract.payload)
     except (ParseError, RecursionError, TypeError, ValueError) as exc:
         raise EnvelopeError(f"data is not a {contract.payload.DESCRIPTOR.full_name}: {exc}") from exc
     if not _field(payload, contract.identity):

@@ -1,13 +1,14 @@
 """The load generator of the e2e scenario, in a process of its own so that it never competes with
 the bench's bookkeeping for one event loop: it offers calls at a fixed rate (open loop) and writes
-when it sent each (`time.monotonic()`, one clock for every process on Linux).
+when it sent each and when its answer came (`time.monotonic()`, one clock for every process on
+Linux).
 
     python -m bench.loadgen JOB.json RESULT.json
 
 A job is `{"addr", "kind": "register"|"bare", "rate", "seconds", "calls": [[key, event_id, token]]}`:
 `register` calls Evently's `RegisterForEvent` as the token's user, `bare` the bare pipeline's one
-method with the key as the request. The result is `{"sent": {key: time}, "failed": [key], "elapsed",
-"errors": [up to 5 messages]}`.
+method with the key as the request. The result is `{"sent": {key: time}, "answered": {key: time},
+"failed": [key], "elapsed", "errors": [up to 5 messages]}`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ async def offer(job: dict[str, Any]) -> dict[str, Any]:
 
     calls = [(item[0], call_of(item)) for item in job["calls"]]
     sent: dict[str, float] = {}
+    answered: dict[str, float] = {}
     errors: list[str] = []
     failed: list[str] = []
 
@@ -56,6 +58,7 @@ async def offer(job: dict[str, Any]) -> dict[str, Any]:
         sent[key] = time.monotonic()
         try:
             await call()
+            answered[key] = time.monotonic()
         except grpc.aio.AioRpcError as exc:
             failed.append(key)
             if len(errors) < 5:
@@ -72,12 +75,13 @@ async def offer(job: dict[str, Any]) -> dict[str, Any]:
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - begin
     await channel.close()
-    return {"sent": sent, "failed": failed, "elapsed": elapsed, "errors": errors}
+    return {"sent": sent, "answered": answered, "failed": failed, "elapsed": elapsed, "errors": errors}
 
 
 @dataclass
 class Offered:
     sent: dict[str, float]
+    answered: dict[str, float]
     failed: list[str]
     elapsed: float
     errors: list[str]
@@ -105,7 +109,9 @@ async def run_load(work_dir: Path, job: dict[str, Any]) -> Offered:
     if await process.wait() != 0:
         raise RuntimeError(f"the load generator failed (exit {process.returncode})")
     result = json.loads(await asyncio.to_thread(result_file.read_text))
-    return Offered(result["sent"], result["failed"], result["elapsed"], result["errors"], process.pid)
+    return Offered(
+        result["sent"], result["answered"], result["failed"], result["elapsed"], result["errors"], process.pid
+    )
 
 
 def main(job_path: str, result_path: str) -> None:

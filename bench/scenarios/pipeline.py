@@ -43,6 +43,7 @@ class Step:
     """What one offered rate came to."""
 
     sample: Sample  # latencies of every delivery that arrived, late ones included
+    answers: Sample  # latencies of the calls' answers: what of the delivery's the call itself took
     drain: float  # seconds from the last call to the last arrival
     sustained: bool
     late: int  # arrived, but after the scenario's patience
@@ -73,7 +74,12 @@ async def _offer(
         print(f"  {job['kind']} {job['rate']}/s: {failed} calls failed, e.g. {offered.errors[0]}")
     sample = Sample(len(mine), offered.elapsed, latencies, failed)
     sustained = failed == 0 and len(mine) == len(accepted) and drain <= DRAIN_LIMIT
-    return Step(sample, drain, sustained, late, len(accepted) - len(mine), failed, duplicates)
+    answers = Sample(
+        len(offered.answered),
+        offered.elapsed,
+        [at - offered.sent[key] for key, at in offered.answered.items()],
+    )
+    return Step(sample, answers, drain, sustained, late, len(accepted) - len(mine), failed, duplicates)
 
 
 async def run(ctx: Context) -> list[Row]:
@@ -175,6 +181,16 @@ def _rows(scenario: str, ours: Step, bare: Step, rate: int) -> list[Row]:
                 ours.sample.p(fraction) * 1000,
                 bare.sample.p(fraction) * 1000,
                 targets.get(name),
+            )
+        )
+    for name, fraction in (("p50", 0.5), ("p99", 0.99)):
+        rows.append(
+            row(
+                scenario,
+                f"call answered {name}",
+                "ms",
+                ours.answers.p(fraction) * 1000,
+                bare.answers.p(fraction) * 1000,
             )
         )
     rows.append(row(scenario, "drain after last call", "s", ours.drain, bare.drain))

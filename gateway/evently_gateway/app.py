@@ -65,6 +65,25 @@ def forwarded_for(request: Request) -> str:
     return f"{earlier}, {peer}" if earlier else peer
 
 
+def turned_away(backend: str) -> Response:
+    """A call the service ended as CANCELLED. The gateway never cancels a call it still waits
+    on (a client that leaves cancels the whole request, and nobody reads the answer), so the
+    service turned it away: gRPC core does so, with CANCELLED, when more calls wait for the
+    service's process than it keeps in its queue. That is overload, so 503 with a Retry-After,
+    not grpc-gateway's 499 (which says the client went away)."""
+    return JSONResponse(
+        error_body(
+            grpc.StatusCode.UNAVAILABLE,
+            f"the {backend} service turned the call away (busy): try again shortly",
+        ),
+        status_code=503,
+        headers={"retry-after": str(TURNED_AWAY_RETRY_AFTER)},
+    )
+
+
+TURNED_AWAY_RETRY_AFTER = 1  # seconds
+
+
 def build_route_table() -> RouteTable:
     return RouteTable([r for backend, svc in SERVICES.items() for r in routes_for(svc, backend)])
 
@@ -125,6 +144,8 @@ def create_app(settings: Settings) -> App:
             wire = await backends.unary(route.backend, route.method, message, metadata, timeout)
         except grpc.aio.AioRpcError as exc:
             code = exc.code()
+            if code == grpc.StatusCode.CANCELLED:
+                return turned_away(route.backend)
             details = details_from_trailers(exc.trailing_metadata())
             return JSONResponse(
                 error_body(code, exc.details() or code.name, details),
@@ -145,6 +166,8 @@ def create_app(settings: Settings) -> App:
         await call.initial_metadata()
         if call.done():  # refused (or over) before the first message: a plain HTTP error
             code = await call.code()
+            if code == grpc.StatusCode.CANCELLED:
+                return turned_away(route.backend)
             if code != grpc.StatusCode.OK:
                 details = details_from_trailers(await call.trailing_metadata())
                 return JSONResponse(

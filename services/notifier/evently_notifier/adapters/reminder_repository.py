@@ -43,14 +43,22 @@ def _to_reminder(row: Any) -> Reminder:
 
 
 class SqlKnownEventRepository:
+    """Events as the notifier knows them, read once per transaction: a batch of registrations
+    asks for the same few events again and again. The repository lives for one transaction
+    (see NotifierUnitOfWork), and every write to the table goes through it, so what it keeps
+    is what the transaction would read."""
+
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._known: dict[str, KnownEvent | None] = {}
 
     def get(self, event_id: str) -> KnownEvent | None:
+        if event_id in self._known:
+            return self._known[event_id]
         row = self._connection.execute(_KNOWN_EVENT, {"b_id": event_id}).first()
-        if row is None:
-            return None
-        return _to_known_event(row)
+        event = None if row is None else _to_known_event(row)
+        self._known[event_id] = event
+        return event
 
     def save(self, event: KnownEvent) -> None:
         row = {
@@ -63,6 +71,7 @@ class SqlKnownEventRepository:
             "time_zone": event.time_zone,
         }
         upsert(self._connection, known_events, row, key=("id",))
+        self._known[event.id] = event
 
     def get_many(self, event_ids: Collection[str]) -> dict[str, KnownEvent]:
         if not event_ids:
@@ -72,6 +81,7 @@ class SqlKnownEventRepository:
 
     def delete(self, event_id: str) -> None:
         self._connection.execute(delete(known_events).where(known_events.c.id == event_id))
+        self._known[event_id] = None
 
 
 class SqlReminderRepository:

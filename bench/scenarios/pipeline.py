@@ -1,7 +1,8 @@
 """Scenario 3: end to end — RegisterForEvent offered at a fixed rate (100, 200, 500 and 1,000 a
 second for the measured time each) until the organizer's webhook receiver has every delivery.
-Figures: the latency from the call to the webhook's arrival (p50, p90, p99), the highest rate
-sustained without a growing backlog, and what arrived late or never; beside the same flow
+Figures: the latency from the call to the webhook's arrival (p50, p90, p99) and to the call's
+answer, the highest rate sustained without a growing backlog, and what arrived late or never;
+beside the same flow
 written bare (gRPC handler → insert → publish → pull consumer → HTTP POST). Also each process's
 RSS before and after.
 

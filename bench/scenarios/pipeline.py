@@ -2,9 +2,8 @@
 second for the measured time each) until the organizer's webhook receiver has every delivery.
 Figures: the latency from the call to the webhook's arrival (p50, p90, p99) and to the call's
 answer, the highest rate sustained without a growing backlog, and what arrived late or never;
-beside the same flow
-written bare (gRPC handler → insert → publish → pull consumer → HTTP POST). Also each process's
-RSS before and after.
+beside the same flow written bare (gRPC handler → insert → publish → pull consumer → HTTP
+POST). Also each process's RSS before and after.
 
 The load generator and the webhook receiver run in processes of their own (bench/loadgen.py,
 bench/receiver.py), so the measured processes are not slowed by the harness sharing their loop.

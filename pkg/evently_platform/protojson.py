@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 import math
 import re
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,6 +39,11 @@ _TIMESTAMP, _DURATION = "google.protobuf.Timestamp", "google.protobuf.Duration"
 _MAX_DEPTH = 100  # json_format's own default recursion limit
 _UTC_Z = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z")
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
+
+
+# Tables are built on first use, possibly by several threads at once (use cases run in worker
+# threads on PostgreSQL); a build in progress is visible to its own recursion only.
+_building = threading.RLock()
 
 
 class _Unsure(Exception):
@@ -108,17 +114,18 @@ def _writers(descriptor: Descriptor) -> Writers | None:
     type holds something the fast path leaves to json_format."""
     if descriptor.full_name in (_TIMESTAMP, _DURATION) or descriptor.GetOptions().map_entry:
         return None
-    writers: Writers = {}
-    _writers_pending[descriptor] = writers  # a message that contains itself
-    try:
-        for field in descriptor.fields:
-            one = _writer(field)
-            if one is None:
-                return None
-            writers[field] = (field.json_name, _repeated(one) if field.is_repeated else one)
-    finally:
-        del _writers_pending[descriptor]
-    return writers
+    with _building:
+        writers: Writers = {}
+        _writers_pending[descriptor] = writers  # a message that contains itself
+        try:
+            for field in descriptor.fields:
+                one = _writer(field)
+                if one is None:
+                    return None
+                writers[field] = (field.json_name, _repeated(one) if field.is_repeated else one)
+        finally:
+            del _writers_pending[descriptor]
+        return writers
 
 
 _writers_pending: dict[Descriptor, Writers] = {}
@@ -211,22 +218,23 @@ def _read(data: object, message: Message, readers: _Readers, depth: int) -> None
 def _readers(descriptor: Descriptor) -> _Readers | None:
     if descriptor.full_name in (_TIMESTAMP, _DURATION) or descriptor.GetOptions().map_entry:
         return None
-    readers = _Readers()
-    _readers_pending[descriptor] = readers
-    try:
-        for field in descriptor.fields:
-            one = _reader(field)
-            if one is None:
-                return None
-            entry = (field.name, one)
-            readers.by_key[field.json_name] = entry
-            readers.by_key.setdefault(field.name, entry)
-            if field.containing_oneof is not None:
-                readers.oneof_of[field.name] = field.containing_oneof.name
-        readers.complete = True
-    finally:
-        del _readers_pending[descriptor]
-    return readers
+    with _building:
+        readers = _Readers()
+        _readers_pending[descriptor] = readers
+        try:
+            for field in descriptor.fields:
+                one = _reader(field)
+                if one is None:
+                    return None
+                entry = (field.name, one)
+                readers.by_key[field.json_name] = entry
+                readers.by_key.setdefault(field.name, entry)
+                if field.containing_oneof is not None:
+                    readers.oneof_of[field.name] = field.containing_oneof.name
+            readers.complete = True
+        finally:
+            del _readers_pending[descriptor]
+        return readers
 
 
 _readers_pending: dict[Descriptor, _Readers] = {}

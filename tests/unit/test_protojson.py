@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import sys
+import threading
 from typing import Any
 
 import pytest
@@ -342,3 +344,37 @@ def test_any_damage_to_valid_input_is_read_or_refused_as_json_format_does(
             parent = parent[step]
         parent[path[-1]] = replacement
     assert _outcome(protojson.parse, damaged, cls) == _parsed_by_json_format(damaged, cls)
+
+
+def test_types_first_met_by_several_threads_at_once_convert_in_each() -> None:
+    """Use cases run in worker threads on PostgreSQL: the first messages of a type may be
+    converted by several at once, while its tables are being built."""
+    errors: list[str] = []
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns as often as they can
+    try:
+        for _ in range(60):
+            pool = _sample_pool()  # types no thread has met yet
+            cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("test.Sample"))
+            message = _populated(cls, 1)
+            data = json_format.MessageToDict(message)
+            start = threading.Barrier(6)
+
+            def convert(
+                cls: Any = cls, message: Message = message, data: Any = data, start: Any = start
+            ) -> None:
+                start.wait()
+                try:
+                    assert protojson.parse(data, cls) == message
+                    assert protojson.to_dict(message) == data
+                except Exception as exc:
+                    errors.append(repr(exc))
+
+            threads = [threading.Thread(target=convert) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []

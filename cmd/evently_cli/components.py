@@ -7,6 +7,7 @@ import asyncio
 import uvloop
 from evently_platform.config import Settings
 from evently_platform.logging import configure_logging
+from evently_platform.memory import limit_malloc_arenas
 from evently_platform.metrics import setup_metrics
 from evently_platform.telemetry import setup_tracing
 
@@ -38,6 +39,7 @@ async def _serve(component: str, settings: Settings) -> int:
 
 
 def serve(component: str) -> int:
+    limit_malloc_arenas()  # first: before any thread makes an arena of its own
     settings = Settings.from_env()
     configure_logging(component, log_format=settings.log_format)
     setup_tracing(component, grpc_client=component != "gateway")  # see evently_gateway.backends

@@ -65,19 +65,29 @@ def forwarded_for(request: Request) -> str:
     return f"{earlier}, {peer}" if earlier else peer
 
 
-def turned_away(backend: str) -> Response:
-    """A call the service ended as CANCELLED. The gateway never cancels a call it still waits
-    on (a client that leaves cancels the whole request, and nobody reads the answer), so the
-    service turned it away: gRPC core does so, with CANCELLED, when more calls wait for the
-    service's process than it keeps in its queue. That is overload, so 503 with a Retry-After,
-    not grpc-gateway's 499 (which says the client went away)."""
+def service_error(
+    backend: str, code: grpc.StatusCode, message: str, trailers: Any, *, sent_token: bool
+) -> Response:
+    """A service's failed answer as an HTTP error: grpc-gateway's mapping, but for CANCELLED.
+    The gateway never cancels a call it still waits on (a client that leaves cancels the whole
+    request, and nobody reads the answer), so a CANCELLED call was turned away by the service:
+    gRPC core does so when more calls wait for the service's process than it keeps in its
+    queue. That is overload: 503 with a Retry-After, not grpc-gateway's 499 (the client went
+    away)."""
+    if code == grpc.StatusCode.CANCELLED:
+        return JSONResponse(
+            error_body(
+                grpc.StatusCode.UNAVAILABLE,
+                f"the {backend} service turned the call away (busy): try again shortly",
+            ),
+            status_code=503,
+            headers={"retry-after": str(TURNED_AWAY_RETRY_AFTER)},
+        )
+    details = details_from_trailers(trailers)
     return JSONResponse(
-        error_body(
-            grpc.StatusCode.UNAVAILABLE,
-            f"the {backend} service turned the call away (busy): try again shortly",
-        ),
-        status_code=503,
-        headers={"retry-after": str(TURNED_AWAY_RETRY_AFTER)},
+        error_body(code, message or code.name, details),
+        status_code=HTTP_STATUS.get(code, 500),
+        headers=error_headers(code, details, sent_token=sent_token),
     )
 
 
@@ -143,14 +153,12 @@ def create_app(settings: Settings) -> App:
         try:
             wire = await backends.unary(route.backend, route.method, message, metadata, timeout)
         except grpc.aio.AioRpcError as exc:
-            code = exc.code()
-            if code == grpc.StatusCode.CANCELLED:
-                return turned_away(route.backend)
-            details = details_from_trailers(exc.trailing_metadata())
-            return JSONResponse(
-                error_body(code, exc.details() or code.name, details),
-                status_code=HTTP_STATUS.get(code, 500),
-                headers=error_headers(code, details, sent_token="authorization" in request.headers),
+            return service_error(
+                route.backend,
+                exc.code(),
+                exc.details() or "",
+                exc.trailing_metadata(),
+                sent_token="authorization" in request.headers,
             )
         answer_type = route.method.output_type
         if answer_type.full_name == "google.api.HttpBody":
@@ -166,14 +174,13 @@ def create_app(settings: Settings) -> App:
         await call.initial_metadata()
         if call.done():  # refused (or over) before the first message: a plain HTTP error
             code = await call.code()
-            if code == grpc.StatusCode.CANCELLED:
-                return turned_away(route.backend)
             if code != grpc.StatusCode.OK:
-                details = details_from_trailers(await call.trailing_metadata())
-                return JSONResponse(
-                    error_body(code, await call.details() or code.name, details),
-                    status_code=HTTP_STATUS.get(code, 500),
-                    headers=error_headers(code, details, sent_token=sent_token),
+                return service_error(
+                    route.backend,
+                    code,
+                    await call.details() or "",
+                    await call.trailing_metadata(),
+                    sent_token=sent_token,
                 )
         return StreamingResponse(
             sse_events(call),

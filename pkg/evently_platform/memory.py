@@ -11,7 +11,6 @@ environment wins; elsewhere than glibc this does nothing."""
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 M_ARENA_MAX = -8  # glibc's malloc.h
@@ -22,11 +21,9 @@ def limit_malloc_arenas(arenas: int = DEFAULT_ARENAS) -> bool:
     """Caps glibc's malloc arenas for threads started from now on; whether it did."""
     if "MALLOC_ARENA_MAX" in os.environ:
         return False  # glibc read it at start-up: the operator's choice stands
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
+        # The process's own symbols, libc's among them: no search for the library on disk.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl, macOS)
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
